@@ -1,0 +1,399 @@
+// Package cli is the mindful command line: `mindful run` starts the daemon,
+// every other subcommand is a client of the daemon's control API.
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/mindful-app/mindful/daemon"
+	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/client"
+	"github.com/mindful-app/mindful/daemon/datadir"
+	"github.com/mindful-app/mindful/daemon/version"
+	"github.com/mindful-app/mindful/tray"
+)
+
+const usage = `mindful helps you notice habitual social-feed use and take real breaks.
+
+Usage:
+  mindful run [--addr HOST:PORT] [--data-dir DIR] [--no-tray]
+                                   start the daemon (and the tray where a display exists)
+  mindful status [--json]          the daemon's state and each browser
+  mindful events [--since DURATION] [--json]
+                                   stored activity (default: the last 24h; --since all)
+  mindful pair list [--json]       pending pairing requests and paired browsers
+  mindful pair approve CODE        approve the code the browser extension shows
+  mindful pair revoke ID           unpair a browser
+  mindful version                  print the version
+
+Every subcommand takes --addr (env MINDFUL_ADDR, default 127.0.0.1:17717)
+and --data-dir (env MINDFUL_DATA_DIR, default the per-user data directory).
+`
+
+// exitError carries an exit code: 1 for failures, 2 for usage errors.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+func usageErr(format string, args ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
+}
+
+type command struct {
+	name string
+	run  func(c *cmdCtx, args []string) error
+}
+
+var commands = []command{
+	{"events", cmdEvents},
+	{"pair", cmdPair},
+	{"run", cmdRun},
+	{"status", cmdStatus},
+	{"version", cmdVersion},
+}
+
+// cmdCtx is what a subcommand gets.
+type cmdCtx struct {
+	name           string
+	stdout, stderr io.Writer
+	fs             *flag.FlagSet
+	addr, dataDir  *string
+}
+
+// Main runs the command line and returns the exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	name := args[0]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	case "-version", "--version":
+		name = "version"
+	}
+	for _, c := range commands {
+		if c.name != name {
+			continue
+		}
+		fs := flag.NewFlagSet("mindful "+name, flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		cc := &cmdCtx{name: name, stdout: stdout, stderr: stderr, fs: fs}
+		cc.addr = fs.String("addr", envOr("MINDFUL_ADDR", daemon.DefaultAddr), "daemon address `HOST:PORT`")
+		cc.dataDir = fs.String("data-dir", os.Getenv("MINDFUL_DATA_DIR"), "data `DIR`")
+		err := c.run(cc, args[1:])
+		if err == nil {
+			return 0
+		}
+		var ee *exitError
+		if errors.As(err, &ee) {
+			if ee.code == 2 {
+				fmt.Fprintf(stderr, "mindful %s: %v\n\n%s", name, ee.err, usage)
+			} else {
+				fmt.Fprintf(stderr, "mindful %s: %v\n", name, ee.err)
+			}
+			return ee.code
+		}
+		fmt.Fprintf(stderr, "mindful %s: %v\n", name, err)
+		return 1
+	}
+	fmt.Fprintf(stderr, "mindful: unknown command %q\n\n%s", name, usage)
+	return 2
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// parse parses flags and checks the number of positional arguments.
+func (c *cmdCtx) parse(args []string, min, max int) ([]string, error) {
+	pos, err := parseInterspersed(c.fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, usageErr("help requested")
+		}
+		return nil, usageErr("%v", err)
+	}
+	if len(pos) < min || (max >= 0 && len(pos) > max) {
+		if len(pos) > max && max >= 0 {
+			return nil, usageErr("unexpected argument %q", pos[max])
+		}
+		return nil, usageErr("missing argument")
+	}
+	return pos, nil
+}
+
+func (c *cmdCtx) client() (*client.Client, error) {
+	dir, err := datadir.Resolve(*c.dataDir)
+	if err != nil {
+		return nil, err
+	}
+	return client.Open(*c.addr, dir)
+}
+
+func ctx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), 20*time.Second)
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func cmdVersion(c *cmdCtx, args []string) error {
+	if _, err := c.parse(args, 0, 0); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "mindful %s\n", version.Version)
+	return nil
+}
+
+func cmdRun(c *cmdCtx, args []string) error {
+	noTray := c.fs.Bool("no-tray", false, "run without the tray icon")
+	if _, err := c.parse(args, 0, 0); err != nil {
+		return err
+	}
+	dir, err := datadir.Resolve(*c.dataDir)
+	if err != nil {
+		return err
+	}
+	level := slog.LevelInfo
+	if os.Getenv("MINDFUL_LOG") == "debug" {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: level}))
+	d, err := daemon.New(daemon.Config{Addr: *c.addr, DataDir: dir, Logger: log})
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	switch {
+	case *noTray:
+		log.Info("running headless (--no-tray)")
+	default:
+		if err := tray.Supported(); err != nil {
+			log.Info("running headless", "reason", err.Error())
+		}
+	}
+	sctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return d.Run(sctx)
+}
+
+func cmdStatus(c *cmdCtx, args []string) error {
+	asJSON := c.fs.Bool("json", false, "print JSON")
+	if _, err := c.parse(args, 0, 0); err != nil {
+		return err
+	}
+	cl, err := c.client()
+	var st api.Status
+	if err == nil {
+		cx, cancel := ctx()
+		defer cancel()
+		st, err = cl.Status(cx)
+	}
+	if err != nil {
+		if *asJSON && errors.Is(err, client.ErrNotRunning) {
+			printJSON(c.stdout, api.Status{Running: false, Version: version.Version, Addr: *c.addr, Clients: []api.Client{}})
+		}
+		return err
+	}
+	if *asJSON {
+		return printJSON(c.stdout, st)
+	}
+	fmt.Fprintf(c.stdout, "mindful %s is running on %s (since %s)\n", st.Version, st.Addr, st.StartedAt.Local().Format("2006-01-02 15:04"))
+	fmt.Fprintf(c.stdout, "data: %s\n", st.DataDir)
+	if len(st.Clients) == 0 {
+		fmt.Fprintln(c.stdout, "browsers: none paired yet (install the extension, then `mindful pair approve CODE`)")
+	} else {
+		fmt.Fprintln(c.stdout, "browsers:")
+		tw := tabwriter.NewWriter(c.stdout, 2, 4, 2, ' ', 0)
+		for _, b := range st.Clients {
+			state := "not connected"
+			if b.Connected {
+				state = "connected"
+			} else if b.LastSeen != nil {
+				state = "last seen " + b.LastSeen.Local().Format("2006-01-02 15:04")
+			}
+			fmt.Fprintf(tw, "  %s\t%s %s\t%s\n", b.ID, b.Browser, b.BrowserVersion, state)
+		}
+		tw.Flush()
+	}
+	if st.PendingPairings > 0 {
+		fmt.Fprintf(c.stdout, "pending pairing requests: %d (see `mindful pair list`)\n", st.PendingPairings)
+	}
+	return nil
+}
+
+// parseSince accepts Go durations plus "Nd" days, and "all".
+func parseSince(s string, now time.Time) (time.Time, error) {
+	if s == "all" || s == "0" {
+		return time.Time{}, nil
+	}
+	if d, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(d)
+		if err == nil && n > 0 {
+			return now.AddDate(0, 0, -n), nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return time.Time{}, fmt.Errorf("--since %q: want a duration such as 90m, 24h or 7d, or \"all\"", s)
+	}
+	return now.Add(-d), nil
+}
+
+func cmdEvents(c *cmdCtx, args []string) error {
+	asJSON := c.fs.Bool("json", false, "print JSON")
+	sinceFlag := c.fs.String("since", "24h", "how far back (`DURATION`, e.g. 90m, 24h, 7d, or all)")
+	limit := c.fs.Int("limit", 10000, "at most `N` events")
+	if _, err := c.parse(args, 0, 0); err != nil {
+		return err
+	}
+	since, err := parseSince(*sinceFlag, time.Now())
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	cl, err := c.client()
+	if err != nil {
+		return err
+	}
+	cx, cancel := ctx()
+	defer cancel()
+	evs, err := cl.Events(cx, since, *limit)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if evs == nil {
+			evs = []api.Event{}
+		}
+		return printJSON(c.stdout, evs)
+	}
+	if len(evs) == 0 {
+		fmt.Fprintln(c.stdout, "no events in that period")
+		return nil
+	}
+	tw := tabwriter.NewWriter(c.stdout, 2, 4, 2, ' ', 0)
+	for _, e := range evs {
+		what := e.Domain
+		if e.Type == "idle_state" {
+			what = e.State
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.TS.Local().Format("2006-01-02 15:04:05"), short(e.Client), e.Type, what)
+	}
+	tw.Flush()
+	if len(evs) == *limit {
+		fmt.Fprintf(c.stderr, "(showing the first %d; use --limit or a shorter --since)\n", *limit)
+	}
+	return nil
+}
+
+func short(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
+
+func cmdPair(c *cmdCtx, args []string) error {
+	asJSON := c.fs.Bool("json", false, "print JSON (pair list)")
+	pos, err := c.parse(args, 1, 2)
+	if err != nil {
+		return err
+	}
+	sub := pos[0]
+	want := map[string]int{"list": 1, "approve": 2, "revoke": 2}
+	n, ok := want[sub]
+	if !ok {
+		return usageErr("unknown pair command %q (list, approve, revoke)", sub)
+	}
+	if len(pos) != n {
+		if n == 2 {
+			return usageErr("pair %s needs one argument", sub)
+		}
+		return usageErr("pair %s takes no argument", sub)
+	}
+	cl, err := c.client()
+	if err != nil {
+		return err
+	}
+	cx, cancel := ctx()
+	defer cancel()
+	switch sub {
+	case "list":
+		p, err := cl.Pairing(cx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(c.stdout, p)
+		}
+		printPairing(c.stdout, p)
+	case "approve":
+		code := strings.TrimSpace(pos[1])
+		if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
+			return usageErr("pairing code %q: want the 6 digits the extension shows", code)
+		}
+		pc, err := cl.Approve(cx, code)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "paired %s %s as %s\n", pc.Browser, pc.BrowserVersion, pc.ID)
+	case "revoke":
+		id, err := cl.Revoke(cx, pos[1])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "unpaired %s\n", id)
+	}
+	return nil
+}
+
+func printPairing(w io.Writer, p api.Pairing) {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	if len(p.Pending) == 0 {
+		fmt.Fprintln(tw, "no pending pairing requests")
+	} else {
+		fmt.Fprintln(tw, "pending (approve with `mindful pair approve CODE`):")
+		for _, r := range p.Pending {
+			fmt.Fprintf(tw, "  %s\t%s %s\t%s\tasked %s\n", r.Code, r.Browser, r.BrowserVersion, r.Origin, r.RequestedAt.Local().Format("15:04:05"))
+		}
+	}
+	sort.Slice(p.Paired, func(i, j int) bool { return p.Paired[i].PairedAt.Before(p.Paired[j].PairedAt) })
+	if len(p.Paired) == 0 {
+		fmt.Fprintln(tw, "no paired browsers")
+	} else {
+		fmt.Fprintln(tw, "paired:")
+		for _, b := range p.Paired {
+			state := ""
+			if b.Connected {
+				state = "connected"
+			}
+			fmt.Fprintf(tw, "  %s\t%s %s\tpaired %s\t%s\n", b.ID, b.Browser, b.BrowserVersion, b.PairedAt.Local().Format("2006-01-02 15:04"), state)
+		}
+	}
+	tw.Flush()
+}

@@ -1,0 +1,98 @@
+// Package api defines the JSON shapes of the daemon's local control API, the
+// one that the CLI and the tray use (never the extension). It is the
+// contract between daemon/internal/control and daemon/client, and the
+// --json output of the CLI. Standard library only.
+package api
+
+import "time"
+
+// Paths of the control API, all under /api/v1 and all requiring
+// "Authorization: Bearer <control token>".
+const (
+	PathStatus  = "/api/v1/status"
+	PathEvents  = "/api/v1/events"
+	PathPairing = "/api/v1/pairing"
+	PathApprove = "/api/v1/pairing/approve"
+	PathRevoke  = "/api/v1/pairing/revoke"
+)
+
+// Status is GET /api/v1/status and `mindful status --json`.
+type Status struct {
+	Running         bool      `json:"running"`
+	Version         string    `json:"version"`
+	Addr            string    `json:"addr"`
+	DataDir         string    `json:"data_dir,omitempty"`
+	StartedAt       time.Time `json:"started_at,omitzero"`
+	Clients         []Client  `json:"clients"`
+	PendingPairings int       `json:"pending_pairings"`
+}
+
+// Client is a paired browser profile.
+type Client struct {
+	ID             string     `json:"id"`
+	Browser        string     `json:"browser"`
+	BrowserVersion string     `json:"browser_version,omitempty"`
+	ExtVersion     string     `json:"ext_version,omitempty"`
+	Connected      bool       `json:"connected"`
+	PairedAt       time.Time  `json:"paired_at"`
+	LastSeen       *time.Time `json:"last_seen,omitempty"`
+}
+
+// Event is one stored event; GET /api/v1/events and `mindful events --json`.
+// ID is the extension's own idempotent event id, so a replay shows up as the
+// same event.
+type Event struct {
+	ID         string    `json:"id"`
+	TS         time.Time `json:"ts"`
+	Client     string    `json:"client"`
+	Type       string    `json:"type"`
+	Domain     string    `json:"domain"`
+	URL        string    `json:"url,omitempty"`
+	TabID      *int64    `json:"tab_id,omitempty"`
+	WindowID   *int64    `json:"window_id,omitempty"`
+	State      string    `json:"state,omitempty"`
+	ReceivedAt time.Time `json:"received_at"`
+}
+
+// Pairing is GET /api/v1/pairing and `mindful pair list --json`.
+type Pairing struct {
+	Pending []PendingPairing `json:"pending"`
+	Paired  []PairedClient   `json:"paired"`
+}
+
+// PendingPairing is a pairing request waiting for the user.
+type PendingPairing struct {
+	Code           string    `json:"code"`
+	Browser        string    `json:"browser"`
+	BrowserVersion string    `json:"browser_version,omitempty"`
+	ClientID       string    `json:"client_id"`
+	Origin         string    `json:"origin,omitempty"`
+	RequestedAt    time.Time `json:"requested_at"`
+	ExpiresAt      time.Time `json:"expires_at"`
+}
+
+// PairedClient is a paired browser.
+type PairedClient struct {
+	ID             string    `json:"id"`
+	Browser        string    `json:"browser"`
+	BrowserVersion string    `json:"browser_version,omitempty"`
+	Origin         string    `json:"origin,omitempty"`
+	Connected      bool      `json:"connected"`
+	PairedAt       time.Time `json:"paired_at"`
+}
+
+// ApproveRequest is the body of POST /api/v1/pairing/approve.
+type ApproveRequest struct {
+	Code string `json:"code"`
+}
+
+// RevokeRequest is the body of POST /api/v1/pairing/revoke. ID may be a
+// unique prefix of a client id (at least 4 characters).
+type RevokeRequest struct {
+	ID string `json:"id"`
+}
+
+// Error is the body of every non-2xx answer.
+type Error struct {
+	Error string `json:"error"`
+}

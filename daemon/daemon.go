@@ -1,0 +1,156 @@
+// Package daemon is mindful's local daemon: the single source of truth. It
+// wires the store, the extension's WebSocket, the control API for the CLI
+// and tray, and runs them on one loopback port until its context ends.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/mindful-app/mindful/daemon/datadir"
+	"github.com/mindful-app/mindful/daemon/internal/auth"
+	"github.com/mindful-app/mindful/daemon/internal/control"
+	"github.com/mindful-app/mindful/daemon/internal/guard"
+	"github.com/mindful-app/mindful/daemon/internal/instance"
+	"github.com/mindful-app/mindful/daemon/internal/store"
+	"github.com/mindful-app/mindful/daemon/internal/wsapi"
+	"github.com/mindful-app/mindful/daemon/version"
+)
+
+// DefaultAddr is where the daemon listens unless told otherwise.
+const DefaultAddr = "127.0.0.1:17717"
+
+// Config configures a Daemon.
+type Config struct {
+	Addr    string // loopback host:port; port 0 picks a free one
+	DataDir string // resolved data directory
+	Logger  *slog.Logger
+
+	// Tuning, for tests; zero means the protocol's defaults.
+	PingInterval time.Duration
+	BusyTimeout  time.Duration
+}
+
+// Daemon is a configured daemon; Run starts it.
+type Daemon struct {
+	cfg   Config
+	log   *slog.Logger
+	ready chan struct{}
+	addr  string
+}
+
+// New checks cfg. It refuses to listen on anything but a loopback address.
+func New(cfg Config) (*Daemon, error) {
+	if cfg.Addr == "" {
+		cfg.Addr = DefaultAddr
+	}
+	host, port, err := net.SplitHostPort(cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("--addr %q: want HOST:PORT (%v)", cfg.Addr, err)
+	}
+	if !guard.IsLoopback(host) {
+		return nil, fmt.Errorf("--addr %q: mindful only listens on a loopback address (127.0.0.1, ::1 or localhost), never on %q", cfg.Addr, host)
+	}
+	if host == "localhost" || host == "" {
+		cfg.Addr = net.JoinHostPort("127.0.0.1", port)
+	}
+	if cfg.DataDir == "" {
+		return nil, errors.New("no data directory")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Daemon{cfg: cfg, log: cfg.Logger, ready: make(chan struct{})}, nil
+}
+
+// Ready is closed once the daemon is listening; Addr is then valid.
+func (d *Daemon) Ready() <-chan struct{} { return d.ready }
+
+// Addr is the address the daemon listens on, after Ready.
+func (d *Daemon) Addr() string { return d.addr }
+
+// Run runs the daemon until ctx ends, then shuts down cleanly: sockets are
+// closed with 1001, queued writes are committed, the database is closed.
+func (d *Daemon) Run(ctx context.Context) error {
+	dir := d.cfg.DataDir
+	if err := datadir.Ensure(dir); err != nil {
+		return err
+	}
+	lock, err := instance.Acquire(filepath.Join(dir, datadir.LockFile))
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
+
+	ctlToken, err := datadir.ControlToken(dir)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, filepath.Join(dir, datadir.DBFile), store.Options{Logger: d.log, BusyTimeout: d.cfg.BusyTimeout})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	ln, err := net.Listen("tcp", d.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another program using the port? pick one with --addr)", d.cfg.Addr, err)
+	}
+	d.addr = ln.Addr().String()
+	_, port, _ := net.SplitHostPort(d.addr)
+
+	pairings := &auth.Pairings{}
+	hub := wsapi.New(wsapi.Config{
+		Store:        st,
+		Pairings:     pairings,
+		Origins:      guard.DefaultOriginPolicy(),
+		Version:      version.Version,
+		Log:          d.log.With("component", "ws"),
+		PingInterval: d.cfg.PingInterval,
+	})
+	ctl := &control.Server{
+		Token: ctlToken, Store: st, Hub: hub, Pairings: pairings,
+		Version: version.Version, Addr: d.addr, DataDir: dir, StartedAt: time.Now(), Now: time.Now,
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("/api/", ctl.Handler())
+	mux.Handle("GET /ws", hub)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("X-Frame-Options", "DENY")
+		fmt.Fprintln(w, "mindful is running. Use the mindful command (mindful status) or the browser extension.")
+	})
+	srv := &http.Server{
+		Handler:           guard.Hosts(port, mux),
+		ReadHeaderTimeout: 5 * time.Second,
+		ErrorLog:          slog.NewLogLogger(d.log.Handler(), slog.LevelDebug),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	d.log.Info("mindful daemon listening", "addr", d.addr, "data_dir", dir, "version", version.Version)
+	close(d.ready)
+
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	}
+	d.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	herr := hub.Shutdown(sctx)
+	serr := srv.Shutdown(sctx)
+	if err := errors.Join(herr, serr); err != nil {
+		d.log.Warn("shutdown was not clean", "err", err)
+	}
+	d.log.Info("stopped")
+	return nil
+}

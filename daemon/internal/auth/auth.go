@@ -1,0 +1,221 @@
+// Package auth holds the secrets side of pairing: 256-bit tokens (only their
+// hash is kept), 6-digit pairing codes, the registry of pairing requests
+// waiting for the user's approval, and the back-off after failed logins.
+// It does no I/O beyond reading crypto/rand; time comes from the caller.
+package auth
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/big"
+	"sort"
+	"sync"
+	"time"
+)
+
+// NewToken returns a fresh 256-bit token as 64 hex digits, and its hash.
+func NewToken() (token string, hash []byte) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand failed: " + err.Error())
+	}
+	token = hex.EncodeToString(b)
+	return token, HashToken(token)
+}
+
+// HashToken is the form in which a token is stored.
+func HashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// TokenMatches reports in constant time whether token hashes to hash.
+func TokenMatches(token string, hash []byte) bool {
+	return subtle.ConstantTimeCompare(HashToken(token), hash) == 1
+}
+
+// Pending is a pairing request waiting for approval.
+type Pending struct {
+	Code           string
+	ClientID       string
+	Browser        string
+	BrowserVersion string
+	ExtVersion     string
+	Origin         string
+	RequestedAt    time.Time
+	ExpiresAt      time.Time
+
+	// Approved receives the approval once; the session that asked for the
+	// pairing waits on it.
+	Approved chan Approval
+}
+
+// Approval carries the token to the socket that asked for pairing.
+type Approval struct {
+	Token string
+}
+
+// Errors from the pairing registry.
+var (
+	ErrTooManyPending = errors.New("too many pending pairing requests")
+	ErrNoSuchCode     = errors.New("no pending pairing request has this code")
+)
+
+// Pairings is the registry of pending pairing requests. Codes are unique
+// among pending requests and die with their socket or after TTL.
+type Pairings struct {
+	TTL        time.Duration // default 10 minutes
+	MaxPending int           // default 8
+
+	mu      sync.Mutex
+	pending map[string]*Pending
+}
+
+func (p *Pairings) init() {
+	if p.pending == nil {
+		p.pending = make(map[string]*Pending)
+	}
+	if p.TTL == 0 {
+		p.TTL = 10 * time.Minute
+	}
+	if p.MaxPending == 0 {
+		p.MaxPending = 8
+	}
+}
+
+// Request registers a pairing request and returns it with a fresh code.
+func (p *Pairings) Request(req Pending, now time.Time) (*Pending, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.init()
+	p.expire(now)
+	if len(p.pending) >= p.MaxPending {
+		return nil, ErrTooManyPending
+	}
+	for {
+		c := newCode()
+		if _, taken := p.pending[c]; !taken {
+			req.Code = c
+			break
+		}
+	}
+	req.RequestedAt = now
+	req.ExpiresAt = now.Add(p.TTL)
+	req.Approved = make(chan Approval, 1)
+	r := req
+	p.pending[r.Code] = &r
+	return &r, nil
+}
+
+// Take removes and returns the pending request with this code, for the
+// caller to approve.
+func (p *Pairings) Take(code string, now time.Time) (*Pending, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.init()
+	p.expire(now)
+	r, ok := p.pending[code]
+	if !ok {
+		return nil, fmt.Errorf("%w %q (codes expire when the browser stops asking; the extension's popup shows the current one)", ErrNoSuchCode, code)
+	}
+	delete(p.pending, code)
+	return r, nil
+}
+
+// Cancel removes a pending request, e.g. when its socket closed.
+func (p *Pairings) Cancel(code string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.pending, code)
+}
+
+// List returns the pending requests, oldest first.
+func (p *Pairings) List(now time.Time) []Pending {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.init()
+	p.expire(now)
+	out := make([]Pending, 0, len(p.pending))
+	for _, r := range p.pending {
+		out = append(out, *r)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].RequestedAt.Equal(out[j].RequestedAt) {
+			return out[i].RequestedAt.Before(out[j].RequestedAt)
+		}
+		return out[i].Code < out[j].Code
+	})
+	return out
+}
+
+func (p *Pairings) expire(now time.Time) {
+	for c, r := range p.pending {
+		if !now.Before(r.ExpiresAt) {
+			delete(p.pending, c)
+		}
+	}
+}
+
+// newCode returns 6 uniformly random decimal digits; leading zeros count.
+func newCode() string {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		panic("crypto/rand failed: " + err.Error())
+	}
+	return fmt.Sprintf("%06d", n.Int64())
+}
+
+// Backoff slows down repeated failed logins. Each failure doubles the delay
+// imposed on the next attempt, from Base up to Max; a success resets it.
+type Backoff struct {
+	Base, Max time.Duration // default 100 ms and 5 s
+
+	mu    sync.Mutex
+	fails int
+}
+
+// Delay is how long to wait before checking the next login.
+func (b *Backoff) Delay() time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.delayLocked()
+}
+
+func (b *Backoff) delayLocked() time.Duration {
+	base, max := b.Base, b.Max
+	if base == 0 {
+		base = 100 * time.Millisecond
+	}
+	if max == 0 {
+		max = 5 * time.Second
+	}
+	if b.fails == 0 {
+		return 0
+	}
+	d := base
+	for i := 1; i < b.fails && d < max; i++ {
+		d *= 2
+	}
+	if d > max {
+		d = max
+	}
+	return d
+}
+
+// Fail records a failed login.
+func (b *Backoff) Fail() {
+	b.mu.Lock()
+	b.fails++
+	b.mu.Unlock()
+}
+
+// Succeed resets the back-off.
+func (b *Backoff) Succeed() {
+	b.mu.Lock()
+	b.fails = 0
+	b.mu.Unlock()
+}

@@ -1,0 +1,246 @@
+// Package control serves the daemon's local control API (daemon/api) for the
+// CLI and the tray. Every request needs the control token from the data
+// directory, which only the user can read; requests that carry an Origin
+// header come from a browser and are refused, so no web page can drive it.
+package control
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/internal/auth"
+	"github.com/mindful-app/mindful/daemon/internal/store"
+	"github.com/mindful-app/mindful/daemon/internal/wsapi"
+)
+
+// Server is the control API.
+type Server struct {
+	Token     string // control token
+	Store     *store.Store
+	Hub       *wsapi.Hub
+	Pairings  *auth.Pairings
+	Version   string
+	Addr      string
+	DataDir   string
+	StartedAt time.Time
+	Now       func() time.Time
+}
+
+// Handler returns the API's routes, sorted by path.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+api.PathEvents, s.events)
+	mux.HandleFunc("GET "+api.PathPairing, s.pairing)
+	mux.HandleFunc("POST "+api.PathApprove, s.approve)
+	mux.HandleFunc("POST "+api.PathRevoke, s.revoke)
+	mux.HandleFunc("GET "+api.PathStatus, s.status)
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeErr(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)
+	})
+	return s.guard(mux)
+}
+
+func (s *Server) guard(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		if o := r.Header.Get("Origin"); o != "" {
+			writeErr(w, http.StatusForbidden, "the control API does not answer browsers (origin "+o+")")
+			return
+		}
+		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(tok), []byte(s.Token)) != 1 {
+			writeErr(w, http.StatusUnauthorized, "missing or wrong control token")
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// Status builds the current status.
+func (s *Server) Status(ctx context.Context) (api.Status, error) {
+	cs, err := s.Store.Clients(ctx)
+	if err != nil {
+		return api.Status{}, err
+	}
+	conn := s.Hub.Connected()
+	st := api.Status{
+		Running:         true,
+		Version:         s.Version,
+		Addr:            s.Addr,
+		DataDir:         s.DataDir,
+		StartedAt:       s.StartedAt.UTC(),
+		Clients:         make([]api.Client, 0, len(cs)),
+		PendingPairings: len(s.Pairings.List(s.Now())),
+	}
+	for _, c := range cs {
+		ac := api.Client{
+			ID: c.ID, Browser: c.Browser, BrowserVersion: c.BrowserVersion, ExtVersion: c.ExtVersion,
+			Connected: conn[c.ID], PairedAt: c.PairedAt,
+		}
+		if !c.LastSeen.IsZero() {
+			t := c.LastSeen
+			ac.LastSeen = &t
+		}
+		st.Clients = append(st.Clients, ac)
+	}
+	return st, nil
+}
+
+func (s *Server) status(w http.ResponseWriter, r *http.Request) {
+	st, err := s.Status(r.Context())
+	if err != nil {
+		writeErr(w, http.StatusServiceUnavailable, "read status: "+err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+func (s *Server) events(w http.ResponseWriter, r *http.Request) {
+	var f store.EventFilter
+	q := r.URL.Query()
+	if v := q.Get("since"); v != "" {
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			writeErr(w, http.StatusBadRequest, "since: not an RFC 3339 time: "+strconv.Quote(v))
+			return
+		}
+		f.Since = t
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100000 {
+			writeErr(w, http.StatusBadRequest, "limit: want a number from 1 to 100000")
+			return
+		}
+		f.Limit = n
+	}
+	evs, err := s.Store.Events(r.Context(), f)
+	if err != nil {
+		writeErr(w, http.StatusServiceUnavailable, "read events: "+err.Error())
+		return
+	}
+	out := make([]api.Event, len(evs))
+	for i, e := range evs {
+		out[i] = api.Event{
+			ID: e.ID, TS: e.TS, Client: e.ClientID, Type: e.Type, Domain: e.Domain, URL: e.URL,
+			TabID: e.TabID, WindowID: e.WindowID, State: e.State, ReceivedAt: e.ReceivedAt,
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) pairing(w http.ResponseWriter, r *http.Request) {
+	cs, err := s.Store.Clients(r.Context())
+	if err != nil {
+		writeErr(w, http.StatusServiceUnavailable, "read pairings: "+err.Error())
+		return
+	}
+	conn := s.Hub.Connected()
+	out := api.Pairing{Pending: []api.PendingPairing{}, Paired: []api.PairedClient{}}
+	for _, p := range s.Pairings.List(s.Now()) {
+		out.Pending = append(out.Pending, api.PendingPairing{
+			Code: p.Code, Browser: p.Browser, BrowserVersion: p.BrowserVersion, ClientID: p.ClientID,
+			Origin: p.Origin, RequestedAt: p.RequestedAt.UTC(), ExpiresAt: p.ExpiresAt.UTC(),
+		})
+	}
+	for _, c := range cs {
+		out.Paired = append(out.Paired, api.PairedClient{
+			ID: c.ID, Browser: c.Browser, BrowserVersion: c.BrowserVersion, Origin: c.Origin,
+			Connected: conn[c.ID], PairedAt: c.PairedAt,
+		})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) approve(w http.ResponseWriter, r *http.Request) {
+	var req api.ApproveRequest
+	if !readJSON(w, r, &req) {
+		return
+	}
+	c, err := s.Hub.Approve(r.Context(), req.Code)
+	switch {
+	case errors.Is(err, auth.ErrNoSuchCode):
+		writeErr(w, http.StatusNotFound, err.Error())
+	case err != nil:
+		writeErr(w, http.StatusServiceUnavailable, err.Error())
+	default:
+		writeJSON(w, http.StatusOK, api.PairedClient{ID: c.ID, Browser: c.Browser, BrowserVersion: c.BrowserVersion, Origin: c.Origin, PairedAt: c.PairedAt})
+	}
+}
+
+func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
+	var req api.RevokeRequest
+	if !readJSON(w, r, &req) {
+		return
+	}
+	id, err := s.resolveClient(r.Context(), req.ID)
+	if err != nil {
+		writeErr(w, http.StatusNotFound, err.Error())
+		return
+	}
+	if err := s.Hub.Revoke(r.Context(), id); err != nil {
+		code := http.StatusServiceUnavailable
+		if errors.Is(err, wsapi.ErrNotFound) {
+			code = http.StatusNotFound
+		}
+		writeErr(w, code, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, api.RevokeRequest{ID: id})
+}
+
+// resolveClient accepts a full id or a unique prefix of at least 4 characters.
+func (s *Server) resolveClient(ctx context.Context, id string) (string, error) {
+	if id == "" {
+		return "", errors.New("id: missing")
+	}
+	cs, err := s.Store.Clients(ctx)
+	if err != nil {
+		return "", err
+	}
+	var matches []string
+	for _, c := range cs {
+		if c.ID == id {
+			return id, nil
+		}
+		if len(id) >= 4 && strings.HasPrefix(c.ID, id) {
+			matches = append(matches, c.ID)
+		}
+	}
+	switch len(matches) {
+	case 0:
+		return "", fmt.Errorf("no paired browser has id %q (see `mindful pair list`)", id)
+	case 1:
+		return matches[0], nil
+	}
+	return "", fmt.Errorf("id %q matches %d browsers (%s); give more of it", id, len(matches), strings.Join(matches, ", "))
+}
+
+func readJSON(w http.ResponseWriter, r *http.Request, dst any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		writeErr(w, http.StatusBadRequest, "request body: "+err.Error())
+		return false
+	}
+	return true
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(v)
+}
+
+func writeErr(w http.ResponseWriter, code int, msg string) {
+	writeJSON(w, code, api.Error{Error: msg})
+}

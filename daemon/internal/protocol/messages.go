@@ -1,0 +1,277 @@
+package protocol
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Browsers a client may name itself as.
+var Browsers = []string{"brave", "chrome", "chromium", "edge", "firefox", "firefox-esr", "gecko", "opera", "unknown", "vivaldi"}
+
+// ClientInfo is what pair_request and hello say about the client.
+type ClientInfo struct {
+	ClientID       string `json:"client_id"`
+	Browser        string `json:"browser"`
+	BrowserVersion string `json:"browser_version"`
+	ExtVersion     string `json:"ext_version"`
+}
+
+func (c *ClientInfo) validate() *Error {
+	if err := checkText("client_id", c.ClientID, true, 64); err != nil {
+		return err
+	}
+	if !clientIDRe.MatchString(c.ClientID) {
+		return errf(CodeInvalid, "client_id", "must be 8–64 letters, digits or '-'")
+	}
+	if !contains(Browsers, c.Browser) {
+		return errf(CodeInvalid, "browser", "unknown browser %q (one of %s)", c.Browser, strings.Join(Browsers, ", "))
+	}
+	if err := checkText("browser_version", c.BrowserVersion, false, 64); err != nil {
+		return err
+	}
+	return checkText("ext_version", c.ExtVersion, false, 64)
+}
+
+var clientIDRe = regexp.MustCompile(`^[A-Za-z0-9-]{8,64}$`)
+
+// PairRequest is the body of pair_request.
+type PairRequest struct {
+	ClientInfo
+}
+
+// DecodePairRequest decodes and validates a pair_request body.
+func DecodePairRequest(body []byte) (PairRequest, *Error) {
+	var p PairRequest
+	if err := decodeBody(body, &p, ""); err != nil {
+		return p, err
+	}
+	return p, p.validate()
+}
+
+// Hello is the body of hello.
+type Hello struct {
+	Token string `json:"token"`
+	ClientInfo
+}
+
+// DecodeHello decodes and validates a hello body.
+func DecodeHello(body []byte) (Hello, *Error) {
+	var h Hello
+	if err := decodeBody(body, &h, ""); err != nil {
+		return h, err
+	}
+	if h.Token == "" {
+		return h, errf(CodeInvalid, "token", "missing")
+	}
+	if !tokenRe.MatchString(h.Token) {
+		return h, errf(CodeInvalid, "token", "must be 64 lower-case hex digits")
+	}
+	return h, h.validate()
+}
+
+var tokenRe = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// Event types.
+const (
+	EventTabNavigated = "tab_navigated"
+	EventTabActivated = "tab_activated"
+	EventTabClosed    = "tab_closed"
+	EventWindowFocus  = "window_focus"
+	EventIdleState    = "idle_state"
+)
+
+// EventTypes lists every event type.
+var EventTypes = []string{EventIdleState, EventTabActivated, EventTabClosed, EventTabNavigated, EventWindowFocus}
+
+// IdleStates lists the values of idle_state's state.
+var IdleStates = []string{"active", "idle", "locked"}
+
+// Event is one event as sent on the wire.
+type Event struct {
+	ID       string `json:"id"`
+	TS       string `json:"ts"`
+	Type     string `json:"type"`
+	TabID    *int64 `json:"tab_id,omitempty"`
+	WindowID *int64 `json:"window_id,omitempty"`
+	Domain   string `json:"domain,omitempty"`
+	URL      string `json:"url,omitempty"`
+	State    string `json:"state,omitempty"`
+}
+
+// ValidEvent is an event that passed validation, with its time parsed and
+// its URL reduced to scheme, host and path.
+type ValidEvent struct {
+	Event
+	Time time.Time
+}
+
+// Rejected is an event that can never be stored, and why.
+type Rejected struct {
+	ID      string `json:"id"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// EventsBody is the body of events, decoded.
+type EventsBody struct {
+	Valid    []ValidEvent
+	Rejected []Rejected
+}
+
+// DecodeEvents decodes an events body. A body that is not an object with a
+// 1..MaxBatch array "events" is an error; single bad events are returned in
+// Rejected so the rest of the batch can be stored. now bounds timestamps from
+// the future.
+func DecodeEvents(body []byte, now time.Time) (EventsBody, *Error) {
+	var raw struct {
+		Events []json.RawMessage `json:"events"`
+	}
+	if err := decodeBody(body, &raw, ""); err != nil {
+		return EventsBody{}, err
+	}
+	if raw.Events == nil {
+		return EventsBody{}, errf(CodeInvalid, "events", "missing")
+	}
+	if n := len(raw.Events); n == 0 || n > MaxBatch {
+		return EventsBody{}, errf(CodeInvalid, "events", "must hold 1 to %d events, not %d", MaxBatch, n)
+	}
+	var out EventsBody
+	seen := make(map[string]bool, len(raw.Events))
+	for i, r := range raw.Events {
+		prefix := fmt.Sprintf("events[%d]", i)
+		var e Event
+		if err := decodeBody(r, &e, prefix); err != nil {
+			if e.ID == "" {
+				// Without an id the extension cannot drop it from its
+				// queue, so the whole batch is wrong.
+				return EventsBody{}, err
+			}
+			out.Rejected = append(out.Rejected, Rejected{ID: e.ID, Field: err.Field, Message: err.Message})
+			continue
+		}
+		if err := checkText(prefix+".id", e.ID, true, MaxIDLen); err != nil {
+			return EventsBody{}, err
+		}
+		if seen[e.ID] {
+			continue
+		}
+		seen[e.ID] = true
+		v, err := validateEvent(prefix, e, now)
+		if err != nil {
+			out.Rejected = append(out.Rejected, Rejected{ID: e.ID, Field: err.Field, Message: err.Message})
+			continue
+		}
+		out.Valid = append(out.Valid, v)
+	}
+	return out, nil
+}
+
+// Timestamps older than this or further in the future than maxSkew are
+// rejected: they can only be a broken clock or a broken client.
+var (
+	oldestTS = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxSkew  = 24 * time.Hour
+)
+
+func validateEvent(prefix string, e Event, now time.Time) (ValidEvent, *Error) {
+	f := func(name string) string { return prefix + "." + name }
+	t, err := time.Parse(time.RFC3339Nano, e.TS)
+	if err != nil {
+		return ValidEvent{}, errf(CodeInvalid, f("ts"), "not an RFC 3339 timestamp: %q", e.TS)
+	}
+	if t.Before(oldestTS) || t.After(now.Add(maxSkew)) {
+		return ValidEvent{}, errf(CodeInvalid, f("ts"), "%s is out of range", e.TS)
+	}
+	need := func(name string, v *int64) *Error {
+		if v == nil {
+			return errf(CodeInvalid, f(name), "missing")
+		}
+		return nil
+	}
+	switch e.Type {
+	case EventTabNavigated, EventTabActivated, EventTabClosed:
+		if err := need("tab_id", e.TabID); err != nil {
+			return ValidEvent{}, err
+		}
+		if err := need("window_id", e.WindowID); err != nil {
+			return ValidEvent{}, err
+		}
+	case EventWindowFocus:
+		if err := need("window_id", e.WindowID); err != nil {
+			return ValidEvent{}, err
+		}
+	case EventIdleState:
+		if !contains(IdleStates, e.State) {
+			return ValidEvent{}, errf(CodeInvalid, f("state"), "must be one of %s, not %q", strings.Join(IdleStates, ", "), e.State)
+		}
+	case "":
+		return ValidEvent{}, errf(CodeInvalid, f("type"), "missing")
+	default:
+		return ValidEvent{}, errf(CodeInvalid, f("type"), "unknown event type %q", e.Type)
+	}
+	if e.Domain != "" && !domainRe.MatchString(e.Domain) {
+		return ValidEvent{}, errf(CodeInvalid, f("domain"), "not a lower-case host name: %q", e.Domain)
+	}
+	if e.URL != "" {
+		u, err := url.Parse(e.URL)
+		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+			return ValidEvent{}, errf(CodeInvalid, f("url"), "not an http(s) URL")
+		}
+		host := strings.ToLower(u.Hostname())
+		if e.Domain == "" {
+			e.Domain = host
+		} else if host != e.Domain {
+			return ValidEvent{}, errf(CodeInvalid, f("url"), "host %q does not match domain %q", host, e.Domain)
+		}
+		// Never keep a query or fragment, whatever the client sent.
+		e.URL = (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
+	}
+	return ValidEvent{Event: e, Time: t.UTC()}, nil
+}
+
+var domainRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$|^\[[0-9a-f:.]+\]$`)
+
+// Bodies the daemon sends.
+
+// PairPending is the body of pair_pending.
+type PairPending struct {
+	Code      string    `json:"code"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// Paired is the body of paired.
+type Paired struct {
+	ClientID string `json:"client_id"`
+	Token    string `json:"token"`
+}
+
+// Welcome is the body of welcome.
+type Welcome struct {
+	ClientID       string         `json:"client_id"`
+	DaemonVersion  string         `json:"daemon_version"`
+	PingIntervalMS int64          `json:"ping_interval_ms"`
+	MaxBatch       int            `json:"max_batch"`
+	State          map[string]any `json:"state"`
+}
+
+// Ack is the body of ack.
+type Ack struct {
+	IDs      []string   `json:"ids"`
+	Rejected []Rejected `json:"rejected,omitempty"`
+}
+
+// Empty is the body of ping and pong.
+type Empty struct{}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

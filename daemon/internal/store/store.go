@@ -1,0 +1,243 @@
+// Package store keeps everything mindful knows in one SQLite file.
+//
+// Writes go through a single writer goroutine. It batches the requests that
+// are waiting when it wakes into one transaction, each request in its own
+// savepoint, so one failing request does not undo the others and many small
+// writes cost one fsync. A write returns only after its transaction has
+// committed (synchronous=FULL, WAL), which is what lets the daemon acknowledge
+// an event as durable. Reads use a separate query-only connection pool, which
+// WAL lets run beside the writer.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"time"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
+)
+
+// Options tune a Store. The zero value is fine for production.
+type Options struct {
+	// BusyTimeout is how long a write waits on a lock held by another
+	// process before it fails (default 5 s).
+	BusyTimeout time.Duration
+	Logger      *slog.Logger
+}
+
+// ErrUnavailable wraps every write failure caused by the database itself
+// (locked, read-only, disk full, corrupt): the caller should report that the
+// write did not happen and retry later.
+var ErrUnavailable = errors.New("database unavailable")
+
+// Store is the SQLite database.
+type Store struct {
+	path string
+	w    *sql.DB // one connection, used only by the writer goroutine
+	r    *sql.DB // query-only pool for reads
+	log  *slog.Logger
+
+	reqs   chan *writeReq
+	closed chan struct{}
+	done   chan struct{}
+}
+
+type writeReq struct {
+	ctx  context.Context
+	fn   func(*sql.Tx) error
+	done chan error
+}
+
+// Open opens (creating if needed, with mode 0600) the database at path,
+// applies migrations and starts the writer goroutine.
+func Open(ctx context.Context, path string, opt Options) (*Store, error) {
+	if opt.BusyTimeout <= 0 {
+		opt.BusyTimeout = 5 * time.Second
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	f.Close()
+	if err := os.Chmod(path, 0o600); err != nil {
+		return nil, fmt.Errorf("set mode 0600 on %s: %w", path, err)
+	}
+
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "FULL")
+	q.Set("_busy_timeout", fmt.Sprint(opt.BusyTimeout.Milliseconds()))
+	q.Set("_foreign_keys", "on")
+	q.Set("_txlock", "immediate")
+	w, err := sql.Open("sqlite3", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if _, err := migrate(ctx, w); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+
+	rq := url.Values{}
+	rq.Set("_query_only", "true")
+	rq.Set("_busy_timeout", fmt.Sprint(opt.BusyTimeout.Milliseconds()))
+	r, err := sql.Open("sqlite3", "file:"+path+"?"+rq.Encode())
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(4)
+
+	s := &Store{
+		path:   path,
+		w:      w,
+		r:      r,
+		log:    opt.Logger,
+		reqs:   make(chan *writeReq, 256),
+		closed: make(chan struct{}),
+		done:   make(chan struct{}),
+	}
+	go s.writer()
+	return s, nil
+}
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// Close stops the writer after the writes already queued, and closes the
+// database. It is safe to call once.
+func (s *Store) Close() error {
+	close(s.closed)
+	<-s.done
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// maxBatch bounds how many queued writes share one transaction.
+const maxBatch = 256
+
+func (s *Store) writer() {
+	defer close(s.done)
+	for {
+		var first *writeReq
+		select {
+		case first = <-s.reqs:
+		case <-s.closed:
+			// Drain what was queued before Close.
+			for {
+				select {
+				case r := <-s.reqs:
+					s.commit([]*writeReq{r})
+				default:
+					return
+				}
+			}
+		}
+		batch := []*writeReq{first}
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-s.reqs:
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		s.commit(batch)
+	}
+}
+
+// commit runs batch in one transaction, each request in a savepoint, and
+// reports to each request after the commit.
+func (s *Store) commit(batch []*writeReq) {
+	results := make([]error, len(batch))
+	fail := func(err error) {
+		err = unavailable(err)
+		for _, r := range batch {
+			r.done <- err
+		}
+	}
+	tx, err := s.w.Begin()
+	if err != nil {
+		fail(err)
+		return
+	}
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			results[i] = err
+			continue
+		}
+		if _, err := tx.Exec("SAVEPOINT req"); err != nil {
+			tx.Rollback()
+			fail(err)
+			return
+		}
+		if err := r.fn(tx); err != nil {
+			results[i] = err
+			if _, err2 := tx.Exec("ROLLBACK TO req"); err2 != nil {
+				tx.Rollback()
+				fail(err2)
+				return
+			}
+		}
+		if _, err := tx.Exec("RELEASE req"); err != nil {
+			tx.Rollback()
+			fail(err)
+			return
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		tx.Rollback()
+		fail(err)
+		return
+	}
+	for i, r := range batch {
+		r.done <- results[i]
+	}
+}
+
+// unavailable marks SQLite errors that mean "the database cannot take writes
+// now" so callers can tell them apart from bad input.
+func unavailable(err error) error {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		switch se.Code {
+		case sqlite3.ErrBusy, sqlite3.ErrLocked, sqlite3.ErrReadonly, sqlite3.ErrFull,
+			sqlite3.ErrIoErr, sqlite3.ErrCorrupt, sqlite3.ErrCantOpen, sqlite3.ErrNotADB, sqlite3.ErrPerm:
+			return fmt.Errorf("%w: %v", ErrUnavailable, err)
+		}
+	}
+	if errors.Is(err, ErrUnavailable) {
+		return err
+	}
+	return fmt.Errorf("%w: %v", ErrUnavailable, err)
+}
+
+// write runs fn in the writer goroutine and waits until its transaction has
+// committed (nil) or failed.
+func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	r := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case s.reqs <- r:
+	case <-s.closed:
+		return fmt.Errorf("%w: store is closed", ErrUnavailable)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once queued, wait for the outcome even if ctx ends, so the caller
+	// never mistakes a committed write for a failed one.
+	return <-r.done
+}

@@ -1,0 +1,224 @@
+// Package wsapi serves the extension's WebSocket (docs/protocol.md): the
+// upgrade with its Origin policy, authentication by token or pairing, and
+// one loop per connection that stores events and acknowledges them only
+// after they are committed.
+//
+// Each connection has exactly one goroutine that writes to it (the session
+// loop) and one that reads from it; the reader hands frames to the loop.
+package wsapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/mindful-app/mindful/daemon/internal/auth"
+	"github.com/mindful-app/mindful/daemon/internal/guard"
+	"github.com/mindful-app/mindful/daemon/internal/store"
+)
+
+// Config wires a Hub.
+type Config struct {
+	Store    *store.Store
+	Pairings *auth.Pairings
+	Origins  guard.OriginPolicy
+	Version  string
+	Log      *slog.Logger
+	Now      func() time.Time
+
+	AuthTimeout  time.Duration // first message / hello after pairing; default 5 s
+	PingInterval time.Duration // default 15 s
+	PongTimeout  time.Duration // default 60 s
+
+	// StoreFullURLs reports whether the user opted in to keeping full URLs.
+	StoreFullURLs func() bool
+	// Changed is called after anything the status shows has changed.
+	Changed func()
+}
+
+// Hub owns every WebSocket connection.
+type Hub struct {
+	cfg     Config
+	backoff auth.Backoff
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu       sync.Mutex
+	sessions map[*session]struct{}
+	byClient map[string]map[*session]struct{}
+}
+
+// New returns a Hub.
+func New(cfg Config) *Hub {
+	if cfg.AuthTimeout == 0 {
+		cfg.AuthTimeout = 5 * time.Second
+	}
+	if cfg.PingInterval == 0 {
+		cfg.PingInterval = 15 * time.Second
+	}
+	if cfg.PongTimeout == 0 {
+		cfg.PongTimeout = 60 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.StoreFullURLs == nil {
+		cfg.StoreFullURLs = func() bool { return false }
+	}
+	if cfg.Changed == nil {
+		cfg.Changed = func() {}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Hub{
+		cfg:      cfg,
+		ctx:      ctx,
+		cancel:   cancel,
+		sessions: make(map[*session]struct{}),
+		byClient: make(map[string]map[*session]struct{}),
+	}
+}
+
+var upgrader = websocket.Upgrader{
+	HandshakeTimeout: 5 * time.Second,
+	ReadBufferSize:   4096,
+	WriteBufferSize:  4096,
+	// The Origin policy runs before Upgrade, with a reason in the 403.
+	CheckOrigin: func(*http.Request) bool { return true },
+}
+
+// ServeHTTP upgrades an extension's request. The Host header has already
+// been checked by guard.Hosts.
+func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	origin := r.Header.Get("Origin")
+	if reason := h.cfg.Origins.Check(origin); reason != "" {
+		h.cfg.Log.Warn("websocket refused", "origin", origin, "reason", reason)
+		http.Error(w, "mindful: "+reason, http.StatusForbidden)
+		return
+	}
+	if h.ctx.Err() != nil {
+		http.Error(w, "mindful: shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	conn, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // Upgrade has answered the client.
+	}
+	s := newSession(h, conn, origin)
+	h.mu.Lock()
+	h.sessions[s] = struct{}{}
+	h.wg.Add(1)
+	h.mu.Unlock()
+	defer func() {
+		h.mu.Lock()
+		delete(h.sessions, s)
+		h.mu.Unlock()
+		h.wg.Done()
+	}()
+	s.run()
+}
+
+// Shutdown closes every connection with 1001 and waits for their loops.
+func (h *Hub) Shutdown(ctx context.Context) error {
+	h.cancel()
+	done := make(chan struct{})
+	go func() { h.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Connected returns the ids of clients with at least one authenticated socket.
+func (h *Hub) Connected() map[string]bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make(map[string]bool, len(h.byClient))
+	for id, ss := range h.byClient {
+		if len(ss) > 0 {
+			out[id] = true
+		}
+	}
+	return out
+}
+
+func (h *Hub) attach(id string, s *session) {
+	h.mu.Lock()
+	if h.byClient[id] == nil {
+		h.byClient[id] = make(map[*session]struct{})
+	}
+	h.byClient[id][s] = struct{}{}
+	h.mu.Unlock()
+	h.cfg.Changed()
+}
+
+func (h *Hub) detach(id string, s *session) {
+	h.mu.Lock()
+	delete(h.byClient[id], s)
+	if len(h.byClient[id]) == 0 {
+		delete(h.byClient, id)
+	}
+	h.mu.Unlock()
+	h.cfg.Changed()
+}
+
+// ErrNotFound is returned by Revoke for an unknown client.
+var ErrNotFound = errors.New("no paired browser has this id")
+
+// Approve approves the pending pairing request with this code: it stores a
+// new client with the hash of a fresh token, then hands the token to the
+// socket that asked. It returns the stored client.
+func (h *Hub) Approve(ctx context.Context, code string) (store.Client, error) {
+	now := h.cfg.Now()
+	p, err := h.cfg.Pairings.Take(code, now)
+	if err != nil {
+		return store.Client{}, err
+	}
+	token, hash := auth.NewToken()
+	c := store.Client{
+		ID:             p.ClientID,
+		Browser:        p.Browser,
+		BrowserVersion: p.BrowserVersion,
+		ExtVersion:     p.ExtVersion,
+		Origin:         p.Origin,
+		TokenHash:      hash,
+		PairedAt:       now.UTC(),
+	}
+	if err := h.cfg.Store.PutClient(ctx, c); err != nil {
+		return store.Client{}, fmt.Errorf("store pairing: %w", err)
+	}
+	p.Approved <- auth.Approval{Token: token}
+	h.cfg.Log.Info("pairing approved", "client", c.ID, "browser", c.Browser, "origin", c.Origin)
+	h.cfg.Changed()
+	return c, nil
+}
+
+// Revoke removes a paired client and closes its sockets with 4003.
+func (h *Hub) Revoke(ctx context.Context, id string) error {
+	if err := h.cfg.Store.DeleteClient(ctx, id); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("%w: %q", ErrNotFound, id)
+		}
+		return err
+	}
+	h.mu.Lock()
+	for s := range h.byClient[id] {
+		s.kick()
+	}
+	h.mu.Unlock()
+	h.cfg.Log.Info("pairing revoked", "client", id)
+	h.cfg.Changed()
+	return nil
+}

@@ -1,0 +1,365 @@
+package wsapi
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/mindful-app/mindful/daemon/internal/auth"
+	"github.com/mindful-app/mindful/daemon/internal/protocol"
+	"github.com/mindful-app/mindful/daemon/internal/store"
+)
+
+type phase int
+
+const (
+	phaseNew          phase = iota // waiting for hello or pair_request
+	phasePairing                   // waiting for the user to approve
+	phaseAwaitHello                // paired; waiting for hello
+	phaseAuthed                    // hello accepted
+)
+
+const writeWait = 10 * time.Second
+
+// inbound is one frame (or the end of reading) handed from reader to loop.
+type inbound struct {
+	data   []byte
+	binary bool
+	tooBig bool
+	err    error
+}
+
+type session struct {
+	hub    *Hub
+	conn   *websocket.Conn
+	origin string
+
+	phase    phase
+	clientID string
+	pending  *auth.Pending
+	nextID   int
+	lastPong time.Time
+
+	kicked chan struct{}
+	done   chan struct{}
+}
+
+func newSession(h *Hub, conn *websocket.Conn, origin string) *session {
+	return &session{hub: h, conn: conn, origin: origin, kicked: make(chan struct{}, 1), done: make(chan struct{})}
+}
+
+func (s *session) kick() {
+	select {
+	case s.kicked <- struct{}{}:
+	default:
+	}
+}
+
+
+// run is the session loop: the only goroutine that writes to conn.
+func (s *session) run() {
+	cfg := s.hub.cfg
+	in := make(chan inbound)
+	go s.read(in)
+	defer func() {
+		close(s.done)
+		s.conn.Close()
+		if s.pending != nil {
+			cfg.Pairings.Cancel(s.pending.Code)
+		}
+		if s.phase == phaseAuthed {
+			s.hub.detach(s.clientID, s)
+		}
+	}()
+
+	authTimer := time.NewTimer(cfg.AuthTimeout)
+	defer authTimer.Stop()
+	var approved <-chan auth.Approval
+	var pairExpiry <-chan time.Time
+	var ping <-chan time.Time
+	startPing := func() {
+		if ping == nil {
+			t := time.NewTicker(cfg.PingInterval)
+			s.lastPong = cfg.Now()
+			ping = t.C
+			context.AfterFunc(s.hub.ctx, t.Stop)
+		}
+	}
+
+	for {
+		select {
+		case <-s.hub.ctx.Done():
+			s.close(websocket.CloseGoingAway, "daemon shutting down")
+			return
+		case <-s.kicked:
+			s.close(protocol.CloseRevoked, "this browser was unpaired")
+			return
+		case <-authTimer.C:
+			if s.phase != phaseAuthed && s.phase != phasePairing {
+				s.close(protocol.CloseAuthTimeout, "no hello within "+cfg.AuthTimeout.String())
+				return
+			}
+		case <-pairExpiry:
+			s.close(websocket.CloseNormalClosure, "pairing code expired")
+			return
+		case a := <-approved:
+			approved, pairExpiry = nil, nil
+			s.pending = nil
+			s.send(protocol.TypePaired, "", protocol.Paired{ClientID: s.clientID, Token: a.Token})
+			s.phase = phaseAwaitHello
+			authTimer.Reset(cfg.AuthTimeout)
+		case <-ping:
+			if cfg.Now().Sub(s.lastPong) > cfg.PongTimeout {
+				s.close(protocol.ClosePingTimeout, "no pong for "+cfg.PongTimeout.String())
+				return
+			}
+			s.send(protocol.TypePing, "", protocol.Empty{})
+		case m, ok := <-in:
+			if !ok || m.err != nil {
+				return
+			}
+			if m.tooBig {
+				s.close(websocket.CloseMessageTooBig, "message larger than "+strconv.Itoa(protocol.MaxMessageBytes)+" bytes")
+				return
+			}
+			if m.binary {
+				s.sendError("", &protocol.Error{Code: protocol.CodeBadJSON, Message: "binary frames are not accepted; send JSON text"})
+				continue
+			}
+			env, perr := protocol.Decode(m.data)
+			if perr != nil {
+				s.sendError(env.ID, perr)
+				if s.phase != phaseAuthed && s.phase != phasePairing {
+					s.close(websocket.ClosePolicyViolation, "first message must be hello or pair_request")
+					return
+				}
+				continue
+			}
+			switch s.phase {
+			case phaseNew, phaseAwaitHello:
+				switch {
+				case env.Type == protocol.TypeHello:
+					if !s.hello(env) {
+						return
+					}
+					authTimer.Stop()
+					startPing()
+				case env.Type == protocol.TypePairRequest && s.phase == phaseNew:
+					p, ok := s.pairRequest(env)
+					if !ok {
+						return
+					}
+					s.pending = p
+					approved = p.Approved
+					pairExpiry = time.After(p.ExpiresAt.Sub(cfg.Now()))
+					s.phase = phasePairing
+					authTimer.Stop()
+					startPing() // keeps the browser's background alive while the user approves
+				default:
+					s.sendError(env.ID, &protocol.Error{Code: protocol.CodeNotAuthenticated, Message: "send hello (or pair_request) first"})
+					s.close(websocket.ClosePolicyViolation, "not authenticated")
+					return
+				}
+			case phasePairing:
+				switch env.Type {
+				case protocol.TypePing:
+					s.send(protocol.TypePong, env.ID, protocol.Empty{})
+				case protocol.TypePong:
+					s.lastPong = cfg.Now()
+				default:
+					s.sendError(env.ID, &protocol.Error{Code: protocol.CodeNotAuthenticated, Message: "waiting for the user to approve pairing code " + s.pending.Code})
+				}
+			case phaseAuthed:
+				s.authed(env)
+			}
+		}
+	}
+}
+
+// read hands frames to the loop until the connection ends.
+func (s *session) read(in chan<- inbound) {
+	defer close(in)
+	// Backstop for absurd frames; the real limit is checked below so that
+	// the close frame can say what the limit is.
+	s.conn.SetReadLimit(16 * protocol.MaxMessageBytes)
+	for {
+		typ, r, err := s.conn.NextReader()
+		var m inbound
+		if err != nil {
+			m.err = err
+		} else {
+			m.data, m.err = io.ReadAll(io.LimitReader(r, protocol.MaxMessageBytes+1))
+			m.tooBig = len(m.data) > protocol.MaxMessageBytes
+			m.binary = typ == websocket.BinaryMessage
+			if errors.Is(m.err, websocket.ErrReadLimit) {
+				m.err, m.tooBig = nil, true
+			}
+		}
+		select {
+		case in <- m:
+		case <-s.done:
+			return
+		}
+		if m.err != nil || m.tooBig {
+			return
+		}
+	}
+}
+
+func (s *session) hello(env protocol.Envelope) bool {
+	cfg := s.hub.cfg
+	h, perr := protocol.DecodeHello(env.Body)
+	if perr != nil {
+		s.sendError(env.ID, perr)
+		s.close(websocket.ClosePolicyViolation, "bad hello")
+		return false
+	}
+	// Slow down guessing: every failure doubles the wait before the next
+	// check, for everyone, up to 5 s.
+	if d := s.hub.backoff.Delay(); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-s.hub.ctx.Done():
+			return false
+		}
+	}
+	ctx, cancel := context.WithTimeout(s.hub.ctx, 10*time.Second)
+	defer cancel()
+	c, err := cfg.Store.Client(ctx, h.ClientID)
+	ok := err == nil && auth.TokenMatches(h.Token, c.TokenHash) && c.Origin == s.origin
+	if !ok {
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			s.sendError(env.ID, &protocol.Error{Code: protocol.CodeUnavailable, Message: "could not check the token; try again"})
+			s.close(websocket.CloseTryAgainLater, "store unavailable")
+			return false
+		}
+		s.hub.backoff.Fail()
+		cfg.Log.Warn("websocket hello refused", "client", h.ClientID, "origin", s.origin)
+		s.sendError(env.ID, &protocol.Error{Code: protocol.CodeUnauthorized, Message: "token not valid for this browser; pair again"})
+		s.close(protocol.CloseUnauthorized, "unauthorized")
+		return false
+	}
+	s.hub.backoff.Succeed()
+	s.clientID = h.ClientID
+	if err := cfg.Store.TouchClient(ctx, h.ClientID, h.Browser, h.BrowserVersion, h.ExtVersion, cfg.Now()); err != nil {
+		cfg.Log.Warn("could not record last seen", "client", h.ClientID, "err", err)
+	}
+	s.phase = phaseAuthed
+	s.hub.attach(h.ClientID, s)
+	cfg.Log.Info("browser connected", "client", h.ClientID, "browser", h.Browser, "version", h.BrowserVersion)
+	s.send(protocol.TypeWelcome, env.ID, protocol.Welcome{
+		ClientID:       h.ClientID,
+		DaemonVersion:  cfg.Version,
+		PingIntervalMS: cfg.PingInterval.Milliseconds(),
+		MaxBatch:       protocol.MaxBatch,
+		State:          map[string]any{},
+	})
+	return true
+}
+
+func (s *session) pairRequest(env protocol.Envelope) (*auth.Pending, bool) {
+	cfg := s.hub.cfg
+	pr, perr := protocol.DecodePairRequest(env.Body)
+	if perr != nil {
+		s.sendError(env.ID, perr)
+		s.close(websocket.ClosePolicyViolation, "bad pair_request")
+		return nil, false
+	}
+	p, err := cfg.Pairings.Request(auth.Pending{
+		ClientID:       pr.ClientID,
+		Browser:        pr.Browser,
+		BrowserVersion: pr.BrowserVersion,
+		ExtVersion:     pr.ExtVersion,
+		Origin:         s.origin,
+	}, cfg.Now())
+	if err != nil {
+		s.sendError(env.ID, &protocol.Error{Code: protocol.CodePairingUnavailable, Message: err.Error()})
+		s.close(websocket.CloseTryAgainLater, "too many pending pairings")
+		return nil, false
+	}
+	s.clientID = pr.ClientID
+	cfg.Log.Info("pairing requested", "code", p.Code, "browser", p.Browser, "origin", s.origin)
+	cfg.Changed()
+	s.send(protocol.TypePairPending, env.ID, protocol.PairPending{Code: p.Code, ExpiresAt: p.ExpiresAt.UTC().Truncate(time.Second)})
+	return p, true
+}
+
+func (s *session) authed(env protocol.Envelope) {
+	cfg := s.hub.cfg
+	switch env.Type {
+	case protocol.TypePing:
+		s.send(protocol.TypePong, env.ID, protocol.Empty{})
+	case protocol.TypePong:
+		s.lastPong = cfg.Now()
+	case protocol.TypeEvents:
+		s.events(env)
+	case protocol.TypeHello, protocol.TypePairRequest:
+		s.sendError(env.ID, &protocol.Error{Code: protocol.CodeInvalid, Message: "already authenticated"})
+	default:
+		s.sendError(env.ID, &protocol.Error{Code: protocol.CodeUnknownType, Message: "unknown message type " + strconv.Quote(env.Type), Field: "type"})
+	}
+}
+
+func (s *session) events(env protocol.Envelope) {
+	cfg := s.hub.cfg
+	now := cfg.Now()
+	body, perr := protocol.DecodeEvents(env.Body, now)
+	if perr != nil {
+		s.sendError(env.ID, perr)
+		return
+	}
+	ack := protocol.Ack{IDs: make([]string, 0, len(body.Valid)), Rejected: body.Rejected}
+	if len(body.Valid) > 0 {
+		full := cfg.StoreFullURLs()
+		evs := make([]store.Event, len(body.Valid))
+		for i, v := range body.Valid {
+			e := store.Event{
+				ID: v.ID, ClientID: s.clientID, TS: v.Time, Type: v.Type, Domain: v.Domain,
+				TabID: v.TabID, WindowID: v.WindowID, State: v.State, ReceivedAt: now.UTC(),
+			}
+			if full {
+				e.URL = v.URL
+			}
+			evs[i] = e
+			ack.IDs = append(ack.IDs, v.ID)
+		}
+		ctx, cancel := context.WithTimeout(s.hub.ctx, 30*time.Second)
+		_, err := cfg.Store.InsertEvents(ctx, evs)
+		cancel()
+		if err != nil {
+			cfg.Log.Error("events not stored", "client", s.clientID, "count", len(evs), "err", err)
+			s.sendError(env.ID, &protocol.Error{Code: protocol.CodeUnavailable, Message: "events not stored (" + err.Error() + "); nothing was acknowledged, resend later"})
+			return
+		}
+		cfg.Changed()
+	}
+	for _, r := range body.Rejected {
+		cfg.Log.Warn("event rejected", "client", s.clientID, "id", r.ID, "field", r.Field, "reason", r.Message)
+	}
+	s.send(protocol.TypeAck, env.ID, ack)
+}
+
+func (s *session) send(typ, re string, body any) {
+	s.nextID++
+	b, err := protocol.Encode(typ, "d-"+strconv.Itoa(s.nextID), re, body)
+	if err != nil {
+		s.hub.cfg.Log.Error("encode", "type", typ, "err", err)
+		return
+	}
+	s.conn.SetWriteDeadline(time.Now().Add(writeWait))
+	if err := s.conn.WriteMessage(websocket.TextMessage, b); err != nil {
+		s.hub.cfg.Log.Debug("write failed", "type", typ, "err", err)
+	}
+}
+
+func (s *session) sendError(re string, e *protocol.Error) {
+	s.send(protocol.TypeError, re, e)
+}
+
+func (s *session) close(code int, reason string) {
+	s.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+}
