@@ -17,10 +17,10 @@ import (
 type phase int
 
 const (
-	phaseNew          phase = iota // waiting for hello or pair_request
-	phasePairing                   // waiting for the user to approve
-	phaseAwaitHello                // paired; waiting for hello
-	phaseAuthed                    // hello accepted
+	phaseNew        phase = iota // waiting for hello or pair_request
+	phasePairing                 // waiting for the user to approve
+	phaseAwaitHello              // paired; waiting for hello
+	phaseAuthed                  // hello accepted
 )
 
 const writeWait = 10 * time.Second
@@ -58,7 +58,6 @@ func (s *session) kick() {
 	default:
 	}
 }
-
 
 // run is the session loop: the only goroutine that writes to conn.
 func (s *session) run() {
