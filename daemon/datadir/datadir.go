@@ -108,7 +108,7 @@ func ReadControlToken(dir string) (string, error) {
 		return "", err
 	}
 	tok := strings.TrimSpace(string(b))
-	if len(tok) != 64 {
+	if len(tok) != 64 || strings.Trim(tok, "0123456789abcdef") != "" {
 		return "", fmt.Errorf("%s is malformed (want 64 hex digits); delete it and restart the daemon", path)
 	}
 	return tok, nil

@@ -222,6 +222,12 @@ func validateEvent(prefix string, e Event, now time.Time) (ValidEvent, *Error) {
 			return ValidEvent{}, errf(CodeInvalid, f("url"), "not an http(s) URL")
 		}
 		host := strings.ToLower(u.Hostname())
+		if strings.Contains(host, ":") {
+			host = "[" + host + "]" // IPv6, written as domain spells it
+		}
+		if !domainRe.MatchString(host) {
+			return ValidEvent{}, errf(CodeInvalid, f("url"), "host %q is not a host name", host)
+		}
 		if e.Domain == "" {
 			e.Domain = host
 		} else if host != e.Domain {

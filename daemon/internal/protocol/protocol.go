@@ -106,7 +106,12 @@ func Decode(data []byte) (Envelope, *Error) {
 	if !ok {
 		return env, errf(CodeBadEnvelope, "v", "missing")
 	}
+	// json.Number also takes a JSON string ("1") and null, so check the
+	// token is a number first.
 	var v json.Number
+	if b := bytes.TrimSpace(vRaw); len(b) == 0 || (b[0] != '-' && (b[0] < '0' || b[0] > '9')) {
+		return env, errf(CodeBadEnvelope, "v", "must be a number")
+	}
 	if err := json.Unmarshal(vRaw, &v); err != nil {
 		return env, errf(CodeBadEnvelope, "v", "must be a number")
 	}
@@ -175,10 +180,25 @@ func decodeBody(body []byte, dst any, prefix string) *Error {
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		field := joinField(prefix, te.Field)
+		field := joinField(prefix, wireField(te.Field))
 		return errf(CodeInvalid, field, "must be a %s, not %s", jsonKind(te.Type.Kind().String()), te.Value)
 	}
 	return errf(CodeInvalid, prefix, "%v", err)
+}
+
+// wireField turns encoding/json's path of a type error into the wire name:
+// encoding/json puts the Go names of embedded structs into the path
+// ("ClientInfo.client_id"), and wire names are all lower case.
+func wireField(f string) string {
+	parts := strings.Split(f, ".")
+	out := parts[:0]
+	for _, p := range parts {
+		if p != "" && p[0] >= 'A' && p[0] <= 'Z' {
+			continue
+		}
+		out = append(out, p)
+	}
+	return strings.Join(out, ".")
 }
 
 func joinField(prefix, f string) string {

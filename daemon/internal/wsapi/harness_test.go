@@ -115,7 +115,11 @@ func (e *env) pair(origin, clientID string) (*wsc, string) {
 		e.t.Fatalf("approve %s: %v", pend.Code, err)
 	}
 	var paired protocol.Paired
-	decode(e.t, w.expect(protocol.TypePaired).Body, &paired)
+	pe := w.expect(protocol.TypePaired)
+	if pe.Re != id {
+		e.t.Fatalf("paired re = %q, want the pair_request's id %q", pe.Re, id)
+	}
+	decode(e.t, pe.Body, &paired)
 	if paired.ClientID != clientID || len(paired.Token) != 64 {
 		e.t.Fatalf("paired = %+v", paired)
 	}

@@ -41,6 +41,7 @@ type session struct {
 	phase    phase
 	clientID string
 	pending  *auth.Pending
+	pairReq  string // id of the pair_request that paired answers
 	nextID   int
 	lastPong time.Time
 
@@ -108,7 +109,7 @@ func (s *session) run() {
 		case a := <-approved:
 			approved, pairExpiry = nil, nil
 			s.pending = nil
-			s.send(protocol.TypePaired, "", protocol.Paired{ClientID: s.clientID, Token: a.Token})
+			s.send(protocol.TypePaired, s.pairReq, protocol.Paired{ClientID: s.clientID, Token: a.Token})
 			s.phase = phaseAwaitHello
 			authTimer.Reset(cfg.AuthTimeout)
 		case <-ping:
@@ -153,6 +154,7 @@ func (s *session) run() {
 						return
 					}
 					s.pending = p
+					s.pairReq = env.ID
 					approved = p.Approved
 					pairExpiry = time.After(p.ExpiresAt.Sub(cfg.Now()))
 					s.phase = phasePairing

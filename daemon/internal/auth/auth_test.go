@@ -1,0 +1,424 @@
+package auth_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mindful-app/mindful/daemon/internal/auth"
+)
+
+var hex64 = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+func TestNewToken(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		tok, hash := auth.NewToken()
+		if !hex64.MatchString(tok) {
+			t.Fatalf("token %q is not 64 lower-case hex digits", tok)
+		}
+		if seen[tok] {
+			t.Fatalf("token %q returned twice", tok)
+		}
+		seen[tok] = true
+		if !bytes.Equal(hash, auth.HashToken(tok)) {
+			t.Fatalf("NewToken's hash is not HashToken(token)")
+		}
+		if !auth.TokenMatches(tok, hash) {
+			t.Fatalf("TokenMatches(token, its hash) = false")
+		}
+	}
+}
+
+func TestHashTokenIsSHA256(t *testing.T) {
+	tok := "9b7e4c0d1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4"
+	want := sha256.Sum256([]byte(tok))
+	if got := auth.HashToken(tok); !bytes.Equal(got, want[:]) {
+		t.Errorf("HashToken = %x, want %x", got, want)
+	}
+	// A known vector, so the test does not only compare the code with itself.
+	if got := hex.EncodeToString(auth.HashToken("abc")); got != "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" {
+		t.Errorf("HashToken(abc) = %s", got)
+	}
+}
+
+func TestTokenMatches(t *testing.T) {
+	tok, hash := auth.NewToken()
+	other, otherHash := auth.NewToken()
+	tests := []struct {
+		name  string
+		token string
+		hash  []byte
+		want  bool
+	}{
+		{"own hash", tok, hash, true},
+		{"other token", other, hash, false},
+		{"other hash", tok, otherHash, false},
+		{"empty token", "", hash, false},
+		{"nil hash", tok, nil, false},
+		{"truncated hash", tok, hash[:31], false},
+		{"upper-case token", string(bytes.ToUpper([]byte(tok))), hash, false},
+		{"token with newline", tok + "\n", hash, false},
+		{"stored token instead of hash", tok, []byte(tok), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := auth.TokenMatches(tt.token, tt.hash); got != tt.want {
+				t.Errorf("TokenMatches = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+var sixDigits = regexp.MustCompile(`^[0-9]{6}$`)
+
+// Codes are always exactly 6 digits, zero-padded. With uniform codes, the
+// chance that none of 20000 starts with 0 is 0.9^20000, about 1e-915.
+func TestPairingCodesFormat(t *testing.T) {
+	var p auth.Pairings
+	now := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+	leadingZero := 0
+	for range 20000 {
+		r, err := p.Request(auth.Pending{ClientID: "c"}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sixDigits.MatchString(r.Code) {
+			t.Fatalf("code %q is not 6 digits", r.Code)
+		}
+		if r.Code[0] == '0' {
+			leadingZero++
+		}
+		p.Cancel(r.Code)
+	}
+	if leadingZero == 0 {
+		t.Errorf("no code of 20000 has a leading zero; codes are not zero-padded or not uniform")
+	}
+}
+
+func TestPairingsLifecycle(t *testing.T) {
+	t0 := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+	p := &auth.Pairings{TTL: time.Minute}
+
+	a, err := p.Request(auth.Pending{ClientID: "client-a", Browser: "firefox", Origin: "moz-extension://x"}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := p.Request(auth.Pending{ClientID: "client-b", Browser: "chrome", Code: "ignored", RequestedAt: t0.Add(-time.Hour)}, t0.Add(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Code == b.Code {
+		t.Fatalf("two pending requests share code %s", a.Code)
+	}
+	if b.Code == "ignored" || !sixDigits.MatchString(b.Code) {
+		t.Errorf("Request keeps the caller's code %q", b.Code)
+	}
+	if !a.RequestedAt.Equal(t0) || !a.ExpiresAt.Equal(t0.Add(time.Minute)) {
+		t.Errorf("a: requested %v expires %v", a.RequestedAt, a.ExpiresAt)
+	}
+	if !b.RequestedAt.Equal(t0.Add(time.Second)) {
+		t.Errorf("b: RequestedAt %v, want the time of Request", b.RequestedAt)
+	}
+	if a.Approved == nil || cap(a.Approved) != 1 {
+		t.Errorf("Approved must be a channel with room for the one approval, got cap %d", cap(a.Approved))
+	}
+	if a.ClientID != "client-a" || a.Browser != "firefox" || a.Origin != "moz-extension://x" {
+		t.Errorf("Request lost the request's fields: %+v", a)
+	}
+
+	list := p.List(t0.Add(2 * time.Second))
+	if len(list) != 2 || list[0].Code != a.Code || list[1].Code != b.Code {
+		t.Fatalf("List = %+v, want a then b", list)
+	}
+
+	// Cancel removes one; Cancel of an unknown code is harmless.
+	p.Cancel(b.Code)
+	p.Cancel("999999x")
+	if list := p.List(t0.Add(2 * time.Second)); len(list) != 1 || list[0].Code != a.Code {
+		t.Fatalf("after Cancel, List = %+v", list)
+	}
+	if _, err := p.Take(b.Code, t0.Add(2*time.Second)); !errors.Is(err, auth.ErrNoSuchCode) {
+		t.Errorf("Take of a cancelled code: %v, want ErrNoSuchCode", err)
+	}
+
+	// Take returns the very request, whose channel the session waits on.
+	got, err := p.Take(a.Code, t0.Add(3*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != a {
+		t.Errorf("Take returned a different *Pending than Request")
+	}
+	got.Approved <- auth.Approval{Token: "t"}
+	if ap := <-a.Approved; ap.Token != "t" {
+		t.Errorf("approval %+v did not reach the requester", ap)
+	}
+	if _, err := p.Take(a.Code, t0.Add(3*time.Second)); !errors.Is(err, auth.ErrNoSuchCode) {
+		t.Errorf("second Take: %v, want ErrNoSuchCode", err)
+	}
+	if list := p.List(t0.Add(3 * time.Second)); len(list) != 0 {
+		t.Errorf("List after Take = %+v", list)
+	}
+}
+
+func TestPairingsTakeUnknown(t *testing.T) {
+	var p auth.Pairings
+	_, err := p.Take("123456", time.Now())
+	if !errors.Is(err, auth.ErrNoSuchCode) {
+		t.Fatalf("Take of an unknown code: %v, want ErrNoSuchCode", err)
+	}
+	if !bytes.Contains([]byte(err.Error()), []byte(`"123456"`)) {
+		t.Errorf("error %q does not name the code", err)
+	}
+}
+
+func TestPairingsExpiry(t *testing.T) {
+	t0 := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name  string
+		ttl   time.Duration
+		after time.Duration
+		alive bool
+	}{
+		{"custom TTL, just before", time.Minute, time.Minute - time.Nanosecond, true},
+		{"custom TTL, at ExpiresAt", time.Minute, time.Minute, false},
+		{"custom TTL, long after", time.Minute, time.Hour, false},
+		{"default TTL is 10 minutes, before", 0, 10*time.Minute - time.Second, true},
+		{"default TTL is 10 minutes, at", 0, 10 * time.Minute, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Run("List", func(t *testing.T) {
+				p := &auth.Pairings{TTL: tt.ttl}
+				r, err := p.Request(auth.Pending{ClientID: "c"}, t0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				list := p.List(t0.Add(tt.after))
+				if alive := len(list) == 1 && list[0].Code == r.Code; alive != tt.alive {
+					t.Errorf("List at +%v = %+v, want alive=%v", tt.after, list, tt.alive)
+				}
+			})
+			t.Run("Take", func(t *testing.T) {
+				p := &auth.Pairings{TTL: tt.ttl}
+				r, err := p.Request(auth.Pending{ClientID: "c"}, t0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = p.Take(r.Code, t0.Add(tt.after))
+				if tt.alive && err != nil {
+					t.Errorf("Take at +%v: %v", tt.after, err)
+				}
+				if !tt.alive && !errors.Is(err, auth.ErrNoSuchCode) {
+					t.Errorf("Take at +%v: %v, want ErrNoSuchCode", tt.after, err)
+				}
+			})
+		})
+	}
+}
+
+func TestPairingsMaxPending(t *testing.T) {
+	t0 := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		max  int
+		want int
+	}{
+		{"default is 8", 0, 8},
+		{"custom", 3, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &auth.Pairings{TTL: time.Minute, MaxPending: tt.max}
+			var codes []string
+			for i := range tt.want {
+				r, err := p.Request(auth.Pending{ClientID: fmt.Sprint(i)}, t0)
+				if err != nil {
+					t.Fatalf("request %d: %v", i, err)
+				}
+				codes = append(codes, r.Code)
+			}
+			if _, err := p.Request(auth.Pending{}, t0); !errors.Is(err, auth.ErrTooManyPending) {
+				t.Fatalf("request %d: %v, want ErrTooManyPending", tt.want+1, err)
+			}
+			// Freeing one slot admits one more.
+			p.Cancel(codes[0])
+			if _, err := p.Request(auth.Pending{}, t0); err != nil {
+				t.Fatalf("after Cancel: %v", err)
+			}
+			if _, err := p.Request(auth.Pending{}, t0); !errors.Is(err, auth.ErrTooManyPending) {
+				t.Fatalf("full again: %v, want ErrTooManyPending", err)
+			}
+			// Expired requests do not count.
+			if _, err := p.Request(auth.Pending{}, t0.Add(time.Minute)); err != nil {
+				t.Fatalf("after every request expired: %v", err)
+			}
+			if n := len(p.List(t0.Add(time.Minute))); n != 1 {
+				t.Errorf("%d pending after expiry, want 1", n)
+			}
+		})
+	}
+}
+
+func TestPairingsCodesUnique(t *testing.T) {
+	// With 3000 pending codes out of a million, the birthday bound makes a
+	// collision of fresh draws likely (p ~ 0.99), so the retry is exercised.
+	p := &auth.Pairings{TTL: time.Hour, MaxPending: 3000}
+	now := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+	seen := map[string]bool{}
+	for i := range 3000 {
+		r, err := p.Request(auth.Pending{}, now)
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		if seen[r.Code] {
+			t.Fatalf("code %s handed out twice while pending", r.Code)
+		}
+		seen[r.Code] = true
+	}
+	if n := len(p.List(now)); n != 3000 {
+		t.Errorf("List has %d, want 3000", n)
+	}
+}
+
+func TestPairingsConcurrent(t *testing.T) {
+	const workers, max = 64, 8
+	p := &auth.Pairings{TTL: time.Hour, MaxPending: max}
+	now := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		codes []string
+		full  int
+	)
+	for i := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := p.Request(auth.Pending{ClientID: fmt.Sprint(i)}, now)
+			_ = p.List(now)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				codes = append(codes, r.Code)
+			case errors.Is(err, auth.ErrTooManyPending):
+				full++
+			default:
+				t.Errorf("Request: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if len(codes) != max || full != workers-max {
+		t.Fatalf("%d admitted and %d refused, want %d and %d", len(codes), full, max, workers-max)
+	}
+
+	// Every code is taken by exactly one of many concurrent takers.
+	var taken [max]int
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i, c := range codes {
+				if _, err := p.Take(c, now); err == nil {
+					mu.Lock()
+					taken[i]++
+					mu.Unlock()
+				} else if !errors.Is(err, auth.ErrNoSuchCode) {
+					t.Errorf("Take: %v", err)
+				}
+				p.Cancel(c)
+			}
+		}()
+	}
+	wg.Wait()
+	for i, n := range taken {
+		if n != 1 {
+			t.Errorf("code %s taken %d times", codes[i], n)
+		}
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	var b auth.Backoff
+	if d := b.Delay(); d != 0 {
+		t.Fatalf("Delay before any failure = %v, want 0", d)
+	}
+	want := []time.Duration{
+		100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond,
+		800 * time.Millisecond, 1600 * time.Millisecond, 3200 * time.Millisecond,
+		5 * time.Second, 5 * time.Second, 5 * time.Second,
+	}
+	for i, w := range want {
+		b.Fail()
+		if d := b.Delay(); d != w {
+			t.Errorf("Delay after %d failures = %v, want %v", i+1, d, w)
+		}
+	}
+	for range 1000 {
+		b.Fail()
+	}
+	if d := b.Delay(); d != 5*time.Second {
+		t.Errorf("Delay after 1009 failures = %v, want the 5s cap", d)
+	}
+	b.Succeed()
+	if d := b.Delay(); d != 0 {
+		t.Errorf("Delay after Succeed = %v, want 0", d)
+	}
+	b.Fail()
+	if d := b.Delay(); d != 100*time.Millisecond {
+		t.Errorf("first failure after Succeed: %v, want 100ms again", d)
+	}
+}
+
+func TestBackoffCustom(t *testing.T) {
+	b := auth.Backoff{Base: time.Second, Max: 3 * time.Second}
+	var got []time.Duration
+	for range 4 {
+		b.Fail()
+		got = append(got, b.Delay())
+	}
+	want := []time.Duration{time.Second, 2 * time.Second, 3 * time.Second, 3 * time.Second}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("delays %v, want %v", got, want)
+	}
+}
+
+// Concurrent failures are all counted (run with -race).
+func TestBackoffConcurrent(t *testing.T) {
+	b := auth.Backoff{Base: time.Nanosecond, Max: time.Hour}
+	const n = 20
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b.Fail()
+			_ = b.Delay()
+		}()
+	}
+	wg.Wait()
+	if d, want := b.Delay(), time.Duration(1<<(n-1)); d != want {
+		t.Errorf("Delay after %d concurrent failures = %v, want %v", n, d, want)
+	}
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b.Succeed()
+		}()
+	}
+	wg.Wait()
+	if d := b.Delay(); d != 0 {
+		t.Errorf("Delay after concurrent Succeed = %v", d)
+	}
+}

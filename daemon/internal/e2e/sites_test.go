@@ -1,0 +1,131 @@
+package e2e
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"fmt"
+	"math/big"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// siteHosts are served by the fake sites; the browser maps them to loopback
+// with --host-resolver-rules.
+var (
+	tlsHosts  = []string{"www.reddit.com", "old.reddit.com", "www.facebook.com", "www.youtube.com"}
+	httpHosts = []string{"offline.test", "evil.test", "plain.test"}
+)
+
+// sites is one HTTPS and one HTTP server that log every request.
+type sites struct {
+	httpsAddr, httpAddr string
+	spki                string // base64 SHA-256 of the certificate's public key
+
+	mu   sync.Mutex
+	reqs []string // "host path"
+	page map[string]string
+}
+
+func startSites(t *testing.T) *sites {
+	t.Helper()
+	s := &sites{page: map[string]string{}}
+	cert, spki := selfSigned(t, tlsHosts)
+	s.spki = spki
+
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := strings.Split(r.Host, ":")[0]
+		s.mu.Lock()
+		s.reqs = append(s.reqs, host+" "+r.URL.Path)
+		body, ok := s.page[host+r.URL.Path]
+		s.mu.Unlock()
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if !ok {
+			body = fmt.Sprintf("<!doctype html><title>%s</title><h1>fake %s%s</h1>", host, host, r.URL.Path)
+		}
+		fmt.Fprint(w, body)
+	})
+	tl, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.httpsAddr, s.httpAddr = tl.Addr().String(), pl.Addr().String()
+	hs := &http.Server{Handler: h}
+	ps := &http.Server{Handler: h}
+	go hs.Serve(tl)
+	go ps.Serve(pl)
+	t.Cleanup(func() { hs.Close(); ps.Close() })
+	return s
+}
+
+// setPage serves body at host+path instead of the default page.
+func (s *sites) setPage(hostPath, body string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.page[hostPath] = body
+}
+
+// requests returns how many requests reached host so far.
+func (s *sites) requests(host string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, r := range s.reqs {
+		if strings.HasPrefix(r, host+" ") {
+			n++
+		}
+	}
+	return n
+}
+
+// resolverRules maps every fake host to its server.
+func (s *sites) resolverRules() string {
+	var rules []string
+	for _, h := range tlsHosts {
+		rules = append(rules, "MAP "+h+" "+s.httpsAddr)
+	}
+	for _, h := range httpHosts {
+		rules = append(rules, "MAP "+h+" "+s.httpAddr)
+	}
+	return strings.Join(rules, ", ")
+}
+
+func selfSigned(t *testing.T, hosts []string) (tls.Certificate, string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "mindful e2e"},
+		DNSNames:     hosts,
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(pub)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, base64.StdEncoding.EncodeToString(sum[:])
+}
