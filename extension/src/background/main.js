@@ -1,0 +1,92 @@
+// Background entry (Chromium service worker / Firefox event page).
+// Wires real browser APIs into the modules; all logic lives in them.
+// Listeners are registered synchronously at the top level so that an event
+// that wakes the background is delivered.
+
+import { ActivityTracker } from './activity.js';
+import { showBadge } from './badge.js';
+import { Connection } from './connection.js';
+import { identityProvider } from './identity.js';
+import { watchDaemonAddr } from './settings.js';
+import { EventQueue } from './queue.js';
+import { TabMap } from './tab-map.js';
+import { MemoryStorage } from '../shared/memory-storage.js';
+import { detectBrowser, getApi, sessionArea } from '../shared/platform.js';
+import { KEYS } from '../shared/storage-keys.js';
+
+const api = getApi();
+const local = api.storage.local;
+const RECONNECT_ALARM = 'mindful-reconnect';
+const IDLE_DETECTION_SECONDS = 60;
+
+const log = (msg, err) => (err === undefined ? console.info(`mindful: ${msg}`) : console.warn(`mindful: ${msg}`, err));
+
+const queue = new EventQueue({ storage: local, log });
+const tabMap = new TabMap({ storage: sessionArea(api) ?? new MemoryStorage() });
+
+const identity = identityProvider({
+  storage: local,
+  detectBrowser: () => detectBrowser({ api }),
+  extVersion: api.runtime.getManifest().version,
+});
+
+const connection = new Connection({
+  WebSocket: globalThis.WebSocket,
+  storage: local,
+  queue,
+  identity,
+  // One extension API call per ping keeps Firefox's event page alive.
+  keepalive: () => api.runtime.getPlatformInfo(),
+  log,
+  onStatus: (status) => showBadge(api.action, status).catch((err) => log('badge', err)),
+});
+
+const activity = new ActivityTracker({
+  queue,
+  tabMap,
+  tabs: { get: (tabId) => api.tabs.get(tabId) },
+  onQueued: () => connection.flush(),
+  log,
+});
+
+// ---- activity
+api.webNavigation.onCommitted.addListener((details) => activity.onCommitted(details));
+api.tabs.onActivated.addListener((info) => activity.onActivated(info));
+api.tabs.onRemoved.addListener((tabId, info) => activity.onRemoved(tabId, info));
+api.windows.onFocusChanged.addListener((windowId) => activity.onFocusChanged(windowId));
+api.idle.onStateChanged.addListener((state) => activity.onIdleStateChanged(state));
+
+// ---- keeping the link up
+api.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === RECONNECT_ALARM) connection.ensureConnected();
+});
+api.runtime.onStartup.addListener(() => connection.ensureConnected());
+api.runtime.onInstalled.addListener(() => connection.ensureConnected());
+watchDaemonAddr(api.storage.onChanged, connection);
+
+// ---- test hook: never exposes the token itself
+globalThis.mindfulDebug = {
+  status: async () => {
+    const got = await local.get([KEYS.status, KEYS.queue, KEYS.clientId, KEYS.token]);
+    return {
+      status: got[KEYS.status] ?? null,
+      queued: Array.isArray(got[KEYS.queue]) ? got[KEYS.queue].length : 0,
+      clientId: got[KEYS.clientId] ?? null,
+      paired: Boolean(got[KEYS.token]),
+    };
+  },
+};
+
+// ---- start
+try {
+  api.idle.setDetectionInterval(IDLE_DETECTION_SECONDS);
+} catch (err) {
+  log('idle.setDetectionInterval', err);
+}
+(async () => {
+  const existing = await api.alarms.get(RECONNECT_ALARM);
+  if (!existing) await api.alarms.create(RECONNECT_ALARM, { periodInMinutes: 1 });
+})().catch((err) => log('alarm', err));
+identity().catch((err) => log('identity', err)); // creates clientId on first run
+api.tabs.query({}).then((tabs) => activity.seedTabs(tabs)).catch((err) => log('seeding tabs', err));
+connection.start();

@@ -1,0 +1,60 @@
+// The popup: shows the connection status, the pairing code and the queue
+// length, straight from storage.local, and updates live. It never reads the token.
+
+import { getApi } from '../../shared/platform.js';
+import { describeStatus } from '../../shared/status.js';
+import { KEYS } from '../../shared/storage-keys.js';
+
+const api = getApi();
+const WATCHED = [KEYS.status, KEYS.pairing, KEYS.lastError, KEYS.queue];
+const state = {};
+
+function render() {
+  const status = typeof state[KEYS.status] === 'string' ? state[KEYS.status] : '';
+  const pairing = state[KEYS.pairing] ?? null;
+  const { parts, detail } = describeStatus({ status, pairing, lastError: state[KEYS.lastError] });
+
+  const el = document.getElementById('state');
+  el.dataset.state = status;
+  el.replaceChildren(
+    ...parts.map((p) => {
+      if (p.code === undefined) return document.createTextNode(p.text);
+      const code = document.createElement('code');
+      code.textContent = p.code;
+      return code;
+    }),
+  );
+
+  const detailEl = document.getElementById('detail');
+  detailEl.textContent = detail;
+  detailEl.hidden = !detail;
+
+  const code = status === 'pairing' && typeof pairing?.code === 'string' ? pairing.code : '';
+  document.getElementById('pair-code').textContent = code;
+  document.getElementById('pair').hidden = !code;
+
+  const queue = state[KEYS.queue];
+  document.getElementById('queued').textContent = String(Array.isArray(queue) ? queue.length : 0);
+}
+
+api.storage.onChanged.addListener((changes, area) => {
+  if (area !== 'local') return;
+  let touched = false;
+  for (const key of WATCHED) {
+    if (key in changes) {
+      state[key] = changes[key].newValue;
+      touched = true;
+    }
+  }
+  if (touched) render();
+});
+
+document.getElementById('open-options').addEventListener('click', () => {
+  api.runtime.openOptionsPage().then(() => window.close()).catch(() => {});
+});
+
+api.storage.local.get(WATCHED).then((got) => {
+  // A change that arrived while this read was under way is newer: keep it.
+  for (const key of WATCHED) if (!(key in state) && key in got) state[key] = got[key];
+  render();
+});

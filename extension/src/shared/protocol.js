@@ -1,0 +1,323 @@
+// Wire protocol v1 (docs/protocol.md): envelope and message builders,
+// validators for both directions, event constructors.
+//
+// Validators return {ok: true} or {ok: false, code, field, message}, with
+// `field` naming the offending field like the daemon does ("body.events[2].ts").
+
+export const PROTOCOL_VERSION = 1;
+export const MAX_FRAME_BYTES = 65_536;
+export const MAX_BATCH = 200;
+/** Longest `url` sent; a longer one is left out (the field is optional) so one event never nears the frame limit. */
+export const MAX_URL_LENGTH = 2048;
+
+/** Message types the extension sends. */
+export const EXTENSION_TYPES = Object.freeze(['pair_request', 'hello', 'events', 'ping', 'pong']);
+/** Message types the daemon sends. */
+export const DAEMON_TYPES = Object.freeze(['pair_pending', 'paired', 'welcome', 'ack', 'error', 'ping', 'pong']);
+
+export const EVENT_TYPES = Object.freeze(['tab_navigated', 'tab_activated', 'tab_closed', 'window_focus', 'idle_state']);
+export const IDLE_STATES = Object.freeze(['active', 'idle', 'locked']);
+export const BROWSERS = Object.freeze([
+  'chrome', 'chromium', 'edge', 'brave', 'opera', 'vivaldi', 'firefox', 'firefox-esr', 'gecko', 'unknown',
+]);
+
+export const CLOSE = Object.freeze({
+  normal: 1000,
+  goingAway: 1001,
+  tooBig: 1009,
+  badToken: 4001,
+  noHello: 4002,
+  revoked: 4003,
+  noPong: 4008,
+});
+
+/** Close codes after which the token is forgotten and pairing starts again. */
+export const FORGET_TOKEN_CLOSE_CODES = Object.freeze([CLOSE.badToken, CLOSE.revoked]);
+
+export const ERROR_CODES = Object.freeze([
+  'bad_json', 'bad_envelope', 'unsupported_version', 'unknown_type', 'invalid',
+  'not_authenticated', 'unauthorized', 'pairing_unavailable', 'unavailable',
+]);
+
+// ---------------------------------------------------------------- builders
+
+/** An envelope; `re` only when given. */
+export function envelope(type, id, body = {}, re) {
+  const msg = { v: PROTOCOL_VERSION, type, id };
+  if (re !== undefined) msg.re = re;
+  msg.body = body;
+  return msg;
+}
+
+/** identity: {client_id, browser, browser_version, ext_version} */
+export function pairRequest(id, identity) {
+  return envelope('pair_request', id, {
+    client_id: identity.client_id,
+    browser: identity.browser,
+    browser_version: identity.browser_version,
+    ext_version: identity.ext_version,
+  });
+}
+
+export function hello(id, token, identity) {
+  return envelope('hello', id, {
+    token,
+    client_id: identity.client_id,
+    browser: identity.browser,
+    browser_version: identity.browser_version,
+    ext_version: identity.ext_version,
+  });
+}
+
+export function eventsMessage(id, events) {
+  return envelope('events', id, { events });
+}
+
+export function ping(id) {
+  return envelope('ping', id, {});
+}
+
+export function pong(id, re) {
+  return envelope('pong', id, {}, re);
+}
+
+// ------------------------------------------------------------------ events
+
+/**
+ * Domain and URL of a page for events: domain is the lower-case host name
+ * (no port) for http(s) pages and "" for anything else; url is scheme, host
+ * and path only (never query or fragment), and only for http(s) pages.
+ * @param {unknown} rawUrl
+ * @returns {{domain: string, url?: string}}
+ */
+export function pageInfo(rawUrl) {
+  if (typeof rawUrl !== 'string' || rawUrl === '') return { domain: '' };
+  let u;
+  try {
+    u = new URL(rawUrl);
+  } catch {
+    return { domain: '' };
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return { domain: '' };
+  const domain = u.hostname.toLowerCase();
+  const url = u.origin + u.pathname;
+  return url.length <= MAX_URL_LENGTH ? { domain, url } : { domain };
+}
+
+export function domainOf(rawUrl) {
+  return pageInfo(rawUrl).domain;
+}
+
+/**
+ * The stamp every event gets at the moment it happens.
+ * @param {{newId: () => string, now: () => number}} deps
+ */
+export function stamp({ newId, now }) {
+  return { id: newId(), ts: new Date(now()).toISOString() };
+}
+
+export function tabNavigated(st, { tabId, windowId, domain, url }) {
+  const ev = { ...st, type: 'tab_navigated', tab_id: tabId, window_id: windowId, domain };
+  if (url !== undefined) ev.url = url;
+  return ev;
+}
+
+export function tabActivated(st, { tabId, windowId, domain }) {
+  return { ...st, type: 'tab_activated', tab_id: tabId, window_id: windowId, domain };
+}
+
+export function tabClosed(st, { tabId, windowId, domain }) {
+  return { ...st, type: 'tab_closed', tab_id: tabId, window_id: windowId, domain };
+}
+
+export function windowFocus(st, { windowId }) {
+  return { ...st, type: 'window_focus', window_id: windowId };
+}
+
+export function idleState(st, { state }) {
+  return { ...st, type: 'idle_state', state };
+}
+
+// -------------------------------------------------------------- validation
+
+const OK = Object.freeze({ ok: true });
+const RFC3339_MS_UTC = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+function fail(code, field, message) {
+  return { ok: false, code, field, message: field ? `${field}: ${message}` : message };
+}
+
+const isObject = (x) => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isString = (x) => typeof x === 'string';
+const isInt = (x) => Number.isInteger(x);
+const isMessageId = (x) => isString(x) && x.length >= 1 && x.length <= 64;
+
+function requireString(body, name, prefix = 'body', { nonEmpty = false } = {}) {
+  const v = body[name];
+  if (!isString(v)) return fail('invalid', `${prefix}.${name}`, 'must be a string');
+  if (nonEmpty && v === '') return fail('invalid', `${prefix}.${name}`, 'must not be empty');
+  return null;
+}
+
+function identityCheck(body) {
+  return (
+    requireString(body, 'client_id', 'body', { nonEmpty: true }) ??
+    (BROWSERS.includes(body.browser) ? null : fail('invalid', 'body.browser', `must be one of ${BROWSERS.join(', ')}`)) ??
+    requireString(body, 'browser_version') ??
+    requireString(body, 'ext_version', 'body', { nonEmpty: true })
+  );
+}
+
+/** Validates one event of an `events` body; `at` is its path for messages. */
+export function validateEvent(ev, at = 'event') {
+  if (!isObject(ev)) return fail('invalid', at, 'must be an object');
+  if (!isMessageId(ev.id)) return fail('invalid', `${at}.id`, 'must be a string of 1 to 64 characters');
+  if (!isString(ev.ts) || !RFC3339_MS_UTC.test(ev.ts)) {
+    return fail('invalid', `${at}.ts`, 'must be an RFC 3339 UTC timestamp with milliseconds');
+  }
+  if (!EVENT_TYPES.includes(ev.type)) return fail('invalid', `${at}.type`, `unknown event type ${JSON.stringify(ev.type)}`);
+  const needTab = () =>
+    (isInt(ev.tab_id) ? null : fail('invalid', `${at}.tab_id`, 'must be an integer')) ??
+    (isInt(ev.window_id) ? null : fail('invalid', `${at}.window_id`, 'must be an integer')) ??
+    (isString(ev.domain) ? null : fail('invalid', `${at}.domain`, 'must be a string')) ??
+    (ev.domain === ev.domain.toLowerCase() ? null : fail('invalid', `${at}.domain`, 'must be lower case'));
+  switch (ev.type) {
+    case 'tab_navigated': {
+      const bad = needTab();
+      if (bad) return bad;
+      if (ev.url !== undefined) {
+        if (!isString(ev.url)) return fail('invalid', `${at}.url`, 'must be a string');
+        if (/[?#]/.test(ev.url)) return fail('invalid', `${at}.url`, 'must not contain a query or fragment');
+      }
+      return OK;
+    }
+    case 'tab_activated':
+    case 'tab_closed':
+      return needTab() ?? OK;
+    case 'window_focus':
+      return isInt(ev.window_id) ? OK : fail('invalid', `${at}.window_id`, 'must be an integer');
+    case 'idle_state':
+      return IDLE_STATES.includes(ev.state) ? OK : fail('invalid', `${at}.state`, 'must be active, idle or locked');
+  }
+  return OK; // unreachable
+}
+
+const BODY_CHECKS = {
+  // ---- from the extension
+  pair_request: (b) => identityCheck(b),
+  hello: (b) =>
+    (isString(b.token) && /^[0-9a-f]{64}$/.test(b.token) ? null : fail('invalid', 'body.token', 'must be 64 hex digits')) ??
+    identityCheck(b),
+  events: (b) => {
+    if (!Array.isArray(b.events)) return fail('invalid', 'body.events', 'must be an array');
+    if (b.events.length < 1 || b.events.length > MAX_BATCH) {
+      return fail('invalid', 'body.events', `must hold 1 to ${MAX_BATCH} events`);
+    }
+    for (let i = 0; i < b.events.length; i++) {
+      const r = validateEvent(b.events[i], `events[${i}]`);
+      if (!r.ok) return r;
+    }
+    return null;
+  },
+  ping: () => null,
+  pong: () => null,
+  // ---- from the daemon
+  pair_pending: (b) =>
+    (isString(b.code) && /^\d{6}$/.test(b.code) ? null : fail('invalid', 'body.code', 'must be a string of 6 digits')) ??
+    (isString(b.expires_at) && RFC3339.test(b.expires_at) ? null : fail('invalid', 'body.expires_at', 'must be an RFC 3339 timestamp')),
+  paired: (b) =>
+    (isString(b.token) && /^[0-9a-f]{64}$/.test(b.token) ? null : fail('invalid', 'body.token', 'must be 64 hex digits')) ??
+    requireString(b, 'client_id'),
+  welcome: (b) => {
+    if (b.max_batch !== undefined && !(isInt(b.max_batch) && b.max_batch >= 1)) {
+      return fail('invalid', 'body.max_batch', 'must be a positive integer');
+    }
+    if (b.ping_interval_ms !== undefined && !(isInt(b.ping_interval_ms) && b.ping_interval_ms > 0)) {
+      return fail('invalid', 'body.ping_interval_ms', 'must be a positive integer');
+    }
+    if (b.state !== undefined && !isObject(b.state)) return fail('invalid', 'body.state', 'must be an object');
+    return null;
+  },
+  ack: (b) => {
+    if (!Array.isArray(b.ids) || !b.ids.every(isString)) return fail('invalid', 'body.ids', 'must be an array of strings');
+    if (b.rejected !== undefined) {
+      if (!Array.isArray(b.rejected)) return fail('invalid', 'body.rejected', 'must be an array');
+      for (let i = 0; i < b.rejected.length; i++) {
+        if (!isObject(b.rejected[i]) || !isString(b.rejected[i].id)) {
+          return fail('invalid', `body.rejected[${i}].id`, 'must be a string');
+        }
+      }
+    }
+    return null;
+  },
+  error: (b) =>
+    requireString(b, 'code', 'body', { nonEmpty: true }) ??
+    (b.message === undefined || isString(b.message) ? null : fail('invalid', 'body.message', 'must be a string')) ??
+    (b.field === undefined || isString(b.field) ? null : fail('invalid', 'body.field', 'must be a string')),
+};
+
+/**
+ * Types the extension sends that must carry `re`. Replies from the daemon
+ * carry `re` too, but a missing one is tolerated: nothing depends on it
+ * except matching an ack to the batch in flight.
+ */
+const NEEDS_RE = new Set(['pong']);
+
+/**
+ * Validates a decoded message.
+ * @param {unknown} msg
+ * @param {'extension' | 'daemon'} from  which side sent it
+ */
+export function validateMessage(msg, from) {
+  if (!isObject(msg)) return fail('bad_json', '', 'the frame is not a JSON object');
+  if (msg.v === undefined || typeof msg.v !== 'number') return fail('bad_envelope', 'v', 'must be a number');
+  if (msg.v !== PROTOCOL_VERSION) return fail('unsupported_version', 'v', `must be ${PROTOCOL_VERSION}`);
+  if (!isString(msg.type)) return fail('bad_envelope', 'type', 'must be a string');
+  if (!isMessageId(msg.id)) return fail('bad_envelope', 'id', 'must be a string of 1 to 64 characters');
+  if (msg.re !== undefined && !isMessageId(msg.re)) return fail('bad_envelope', 're', 'must be a string of 1 to 64 characters');
+  if (!isObject(msg.body)) return fail('bad_envelope', 'body', 'must be an object');
+  const allowed = from === 'extension' ? EXTENSION_TYPES : from === 'daemon' ? DAEMON_TYPES : [];
+  if (!allowed.includes(msg.type)) return fail('unknown_type', 'type', `${JSON.stringify(msg.type)} is not sent by the ${from}`);
+  if (from === 'extension' && NEEDS_RE.has(msg.type) && msg.re === undefined) return fail('bad_envelope', 're', `a ${msg.type} must answer a message`);
+  return BODY_CHECKS[msg.type](msg.body) ?? OK;
+}
+
+/**
+ * Decodes and validates a frame sent by the daemon.
+ * @returns {{ok: true, msg: object} | {ok: false, code: string, field: string, message: string}}
+ */
+export function parseDaemonFrame(text) {
+  if (typeof text !== 'string') return fail('bad_json', '', 'the frame is not text');
+  let msg;
+  try {
+    msg = JSON.parse(text);
+  } catch {
+    return fail('bad_json', '', 'the frame is not JSON');
+  }
+  const r = validateMessage(msg, 'daemon');
+  return r.ok ? { ok: true, msg } : r;
+}
+
+/** Size of a message once encoded, in UTF-8 bytes. */
+export function encodedSize(msg) {
+  return new TextEncoder().encode(JSON.stringify(msg)).length;
+}
+
+/**
+ * The longest prefix of `events` (at least one event, at most maxBatch) whose
+ * `events` message, with id `id`, fits in maxBytes.
+ */
+export function takeBatch(events, { id, maxBatch = MAX_BATCH, maxBytes = MAX_FRAME_BYTES }) {
+  const limit = Math.max(1, Math.min(maxBatch, MAX_BATCH));
+  let size = encodedSize(eventsMessage(id, []));
+  const out = [];
+  for (const ev of events) {
+    if (out.length >= limit) break;
+    const add = encodedSize(ev) + (out.length > 0 ? 1 : 0);
+    if (out.length > 0 && size + add > maxBytes) break;
+    size += add;
+    out.push(ev);
+  }
+  return out;
+}

@@ -1,0 +1,33 @@
+// Every storage key the extension uses, in one place.
+//
+// storage.local (persists across browser restarts):
+//   clientId       string   random per-profile UUID, made once
+//   token          string   pairing token (64 hex digits); read and written by the background only
+//   daemonAddr     string   "host:port" of the daemon; default DEFAULT_DAEMON_ADDR
+//   pairing        object   {code, expires_at} while a pairing code waits for approval
+//   queue          array    events not yet acknowledged by the daemon, oldest first
+//   droppedEvents  number   events dropped because the queue was full
+//   status         string   one of STATUS (shared/status.js)
+//   lastError      string   human-readable reason for the last failure, "" when none
+//   daemonState    object   the `state` of the last `welcome`, cached for later features
+//
+// storage.session (cleared when the browser quits; memory fallback when missing):
+//   tabDomains     object   {"<tabId>": "<domain>"} so tab_closed can name the domain
+
+export const KEYS = Object.freeze({
+  clientId: 'clientId',
+  token: 'token',
+  daemonAddr: 'daemonAddr',
+  pairing: 'pairing',
+  queue: 'queue',
+  droppedEvents: 'droppedEvents',
+  status: 'status',
+  lastError: 'lastError',
+  daemonState: 'daemonState',
+});
+
+export const SESSION_KEYS = Object.freeze({
+  tabDomains: 'tabDomains',
+});
+
+export const DEFAULT_DAEMON_ADDR = '127.0.0.1:17717';

@@ -1,0 +1,125 @@
+// Loads the real background entry against a fake extension API, to check the
+// wiring: listeners, the debug hook, pairing through to flushing, ping/pong
+// and the daemonAddr reaction.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { webcrypto } from 'node:crypto';
+import { validateMessage } from '../src/shared/protocol.js';
+import { KEYS } from '../src/shared/storage-keys.js';
+import { IDENTITY, MemoryStorage, TOKEN, makeFakeWebSocket } from './fakes.mjs';
+
+function event() {
+  const listeners = [];
+  return { listeners, addListener: (fn) => listeners.push(fn), fire: (...args) => listeners.map((fn) => fn(...args)) };
+}
+
+const local = new MemoryStorage({}, { areaName: 'local' });
+const session = new MemoryStorage({}, { areaName: 'session' });
+const calls = { badge: [], alarms: [], idleInterval: [], platformInfo: 0 };
+const api = {
+  runtime: {
+    getManifest: () => ({ version: '0.1.0' }),
+    getPlatformInfo: async () => { calls.platformInfo += 1; return { os: 'linux' }; },
+    onStartup: event(),
+    onInstalled: event(),
+  },
+  storage: { local, session, onChanged: local.onChanged },
+  tabs: {
+    get: async (id) => ({ id, windowId: 1, url: 'https://www.youtube.com/watch?v=1' }),
+    query: async () => [{ id: 1, windowId: 1, url: 'https://www.youtube.com/' }],
+    onActivated: event(),
+    onRemoved: event(),
+  },
+  windows: { onFocusChanged: event() },
+  webNavigation: { onCommitted: event() },
+  idle: { onStateChanged: event(), setDetectionInterval: (s) => calls.idleInterval.push(s) },
+  alarms: { onAlarm: event(), get: async () => undefined, create: async (name, info) => calls.alarms.push([name, info]) },
+  action: {
+    setBadgeText: async ({ text }) => calls.badge.push(text),
+    setBadgeBackgroundColor: async () => {},
+  },
+};
+const WS = makeFakeWebSocket();
+// Node 18 has no global crypto (browsers and Node 19+ do).
+if (!globalThis.crypto) Object.defineProperty(globalThis, 'crypto', { value: webcrypto, configurable: true });
+
+/** Lets pending promise chains run (no timers involved). */
+async function settle(cond, what) {
+  for (let i = 0; i < 500; i++) {
+    if (await cond()) return;
+    await new Promise((r) => setImmediate(r));
+  }
+  assert.fail(`never happened: ${what}`);
+}
+
+test('background wiring, from start to flushed events', async () => {
+  Object.defineProperty(globalThis, 'chrome', { value: api, configurable: true, writable: true });
+  Object.defineProperty(globalThis, 'WebSocket', { value: WS, configurable: true, writable: true });
+  const quiet = console.info;
+  console.info = () => {};
+  try {
+    await import('../src/background/main.js');
+
+    for (const ev of [api.webNavigation.onCommitted, api.tabs.onActivated, api.tabs.onRemoved, api.windows.onFocusChanged,
+      api.idle.onStateChanged, api.alarms.onAlarm, api.runtime.onStartup, api.runtime.onInstalled]) {
+      assert.equal(ev.listeners.length, 1, 'one listener, registered at the top level');
+    }
+    assert.deepEqual(calls.idleInterval, [60]);
+    await settle(() => calls.alarms.length === 1, 'alarm created');
+    assert.deepEqual(calls.alarms[0], ['mindful-reconnect', { periodInMinutes: 1 }]);
+
+    await settle(() => WS.instances.length === 1, 'socket opened');
+    assert.equal(WS.instances[0].url, 'ws://127.0.0.1:17717/ws');
+
+    const dbg = globalThis.mindfulDebug;
+    await settle(async () => (await dbg.status()).clientId, 'clientId created');
+    const s0 = await dbg.status();
+    assert.deepEqual(Object.keys(s0).sort(), ['clientId', 'paired', 'queued', 'status']);
+    assert.equal(s0.status, 'connecting');
+    assert.equal(s0.paired, false);
+    assert.match(s0.clientId, /^[0-9a-f-]{36}$/);
+
+    const ws = WS.instances[0];
+    ws.serverOpen();
+    await settle(() => ws.sent.length === 1, 'pair_request');
+    assert.equal(ws.sent[0].type, 'pair_request');
+    assert.equal(ws.sent[0].body.client_id, s0.clientId, 'the stored client id');
+    assert.equal(ws.sent[0].body.ext_version, '0.1.0');
+    assert.ok(validateMessage(ws.sent[0], 'extension').ok);
+    await settle(() => calls.badge.at(-1) === 'PAIR', 'PAIR badge');
+
+    ws.serverSend({ v: 1, type: 'paired', id: 'd-2', re: ws.sent[0].id, body: { client_id: IDENTITY.client_id, token: TOKEN } });
+    await settle(() => ws.sent.length === 2, 'hello');
+    const s1 = await dbg.status();
+    assert.equal(s1.paired, true);
+    assert.ok(!JSON.stringify(s1).includes(TOKEN), 'the debug hook never shows the token');
+
+    // activity before welcome is queued, not sent
+    api.webNavigation.onCommitted.fire({ tabId: 1, frameId: 0, url: 'https://www.youtube.com/watch?v=1' });
+    await settle(async () => (await dbg.status()).queued === 1, 'event queued');
+    assert.equal(ws.sentOf('events').length, 0);
+
+    ws.serverSend({ v: 1, type: 'welcome', id: 'd-3', re: ws.sent[1].id, body: { max_batch: 200, state: {} } });
+    await settle(() => ws.sentOf('events').length === 1, 'flush after welcome');
+    assert.equal((await dbg.status()).status, 'connected');
+    assert.equal(calls.badge.at(-1), '');
+    const batch = ws.sentOf('events')[0];
+    assert.equal(batch.body.events[0].url, 'https://www.youtube.com/watch', 'no query string');
+    ws.serverSend({ v: 1, type: 'ack', id: 'd-4', re: batch.id, body: { ids: [batch.body.events[0].id], rejected: [] } });
+    await settle(async () => (await dbg.status()).queued === 0, 'acked');
+
+    ws.serverSend({ v: 1, type: 'ping', id: 'd-17', body: {} });
+    await settle(() => ws.last.type === 'pong', 'pong');
+    assert.equal(ws.last.re, 'd-17');
+    assert.equal(calls.platformInfo, 1);
+
+    // the options page writes a new address: reconnect at once
+    await local.set({ [KEYS.daemonAddr]: 'localhost:4567' });
+    await settle(() => WS.instances.length === 2, 'reconnected');
+    assert.equal(WS.instances[1].url, 'ws://localhost:4567/ws');
+    assert.equal(ws.closedByClient?.code, 1000);
+  } finally {
+    console.info = quiet;
+  }
+});

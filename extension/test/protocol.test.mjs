@@ -1,0 +1,158 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  DAEMON_TYPES, EXTENSION_TYPES, MAX_FRAME_BYTES, encodedSize, envelope, eventsMessage, hello, idleState, pageInfo,
+  pairRequest, parseDaemonFrame, ping, pong, stamp, tabActivated, tabClosed, tabNavigated, takeBatch, validateEvent,
+  validateMessage, windowFocus,
+} from '../src/shared/protocol.js';
+import { IDENTITY, TOKEN, sampleEvent } from './fakes.mjs';
+
+const st = { id: '0a4c2c9e-2f7b-4d55-8a3e-3f1b9f1f6a10', ts: '2026-11-23T15:21:26.123Z' };
+
+function assertValid(msg, from) {
+  const r = validateMessage(msg, from);
+  assert.ok(r.ok, `${msg.type} should validate: ${r.message}`);
+}
+
+function assertInvalid(msg, from, field) {
+  const r = validateMessage(msg, from);
+  assert.equal(r.ok, false, `${JSON.stringify(msg)} should not validate`);
+  if (field) assert.equal(r.field, field);
+}
+
+test('builders produce envelopes that validate', () => {
+  const msgs = [
+    pairRequest('c-1', IDENTITY),
+    hello('c-1', TOKEN, IDENTITY),
+    eventsMessage('c-2', [
+      tabNavigated(st, { tabId: 12, windowId: 1, domain: 'www.reddit.com', url: 'https://www.reddit.com/r/golang/' }),
+      tabActivated(st, { tabId: 7, windowId: 1, domain: 'example.org' }),
+      tabClosed(st, { tabId: 12, windowId: 1, domain: '' }),
+      windowFocus(st, { windowId: -1 }),
+      idleState(st, { state: 'locked' }),
+    ]),
+    ping('c-9'),
+    pong('c-10', 'd-17'),
+  ];
+  for (const m of msgs) {
+    assert.equal(m.v, 1);
+    assert.equal(typeof m.id, 'string');
+    assert.equal(typeof m.body, 'object');
+    assertValid(m, 'extension');
+  }
+  assert.equal(msgs[4].re, 'd-17');
+  assert.ok(!('re' in msgs[0]), 'no re on a request');
+  assert.deepEqual(Object.keys(msgs[1].body).sort(), ['browser', 'browser_version', 'client_id', 'ext_version', 'token']);
+});
+
+test('stamp gives a UUID-like id and an RFC 3339 UTC ts with milliseconds', () => {
+  const s = stamp({ newId: () => 'abc', now: () => Date.UTC(2026, 10, 23, 15, 21, 26, 5) });
+  assert.deepEqual(s, { id: 'abc', ts: '2026-11-23T15:21:26.005Z' });
+});
+
+test('envelope validation names the bad field', () => {
+  assertInvalid(null, 'daemon');
+  assertInvalid({ type: 'ping', id: 'd-1', body: {} }, 'daemon', 'v');
+  assertInvalid({ v: 2, type: 'ping', id: 'd-1', body: {} }, 'daemon', 'v');
+  assertInvalid({ v: 1, type: 'ping', id: '', body: {} }, 'daemon', 'id');
+  assertInvalid({ v: 1, type: 'ping', id: 'x'.repeat(65), body: {} }, 'daemon', 'id');
+  assertInvalid({ v: 1, type: 'ping', id: 'd-1' }, 'daemon', 'body');
+  assertInvalid({ v: 1, type: 'ping', id: 'd-1', body: [] }, 'daemon', 'body');
+  assertInvalid({ v: 1, type: 'hello', id: 'd-1', body: {} }, 'daemon', 'type');
+  assertInvalid({ v: 1, type: 'welcome', id: 'd-1', body: {} }, 'extension', 'type');
+  assertInvalid({ v: 1, type: 'pong', id: 'c-1', body: {} }, 'extension', 're');
+  assertValid({ v: 1, type: 'paired', id: 'd-2', body: { client_id: 'x', token: TOKEN } }, 'daemon');
+  assertValid({ v: 1, type: 'ping', id: 'd-1', body: {}, extra: 'ignored' }, 'daemon');
+});
+
+test('the extension types and daemon types are the documented ones', () => {
+  assert.deepEqual([...EXTENSION_TYPES].sort(), ['events', 'hello', 'pair_request', 'ping', 'pong']);
+  assert.deepEqual([...DAEMON_TYPES].sort(), ['ack', 'error', 'pair_pending', 'paired', 'ping', 'pong', 'welcome']);
+});
+
+test('body validation rejects what the daemon would', () => {
+  assertInvalid(hello('c-1', 'short', IDENTITY), 'extension', 'body.token');
+  assertInvalid(pairRequest('c-1', { ...IDENTITY, browser: 'netscape' }), 'extension', 'body.browser');
+  assertInvalid(pairRequest('c-1', { ...IDENTITY, client_id: '' }), 'extension', 'body.client_id');
+  assertInvalid(eventsMessage('c-2', []), 'extension', 'body.events');
+  assertInvalid(eventsMessage('c-2', Array.from({ length: 201 }, (_, i) => sampleEvent(i))), 'extension', 'body.events');
+  assertValid(eventsMessage('c-2', Array.from({ length: 200 }, (_, i) => sampleEvent(i))), 'extension');
+  assertInvalid(eventsMessage('c-2', [{ ...sampleEvent(1), ts: '2026-11-23T15:21:26Z' }]), 'extension', 'events[0].ts');
+  assertInvalid(eventsMessage('c-2', [sampleEvent(1), { ...sampleEvent(2), type: 'tab_exploded' }]), 'extension', 'events[1].type');
+  assertInvalid(
+    eventsMessage('c-2', [tabNavigated(st, { tabId: 1, windowId: 1, domain: 'a.b', url: 'https://a.b/x?q=1' })]),
+    'extension', 'events[0].url',
+  );
+  assertInvalid(eventsMessage('c-2', [{ ...sampleEvent(1), domain: 'Example.org' }]), 'extension', 'events[0].domain');
+  assertInvalid(eventsMessage('c-2', [idleState(st, { state: 'asleep' })]), 'extension', 'events[0].state');
+  assertInvalid(eventsMessage('c-2', [{ ...sampleEvent(1), tab_id: '7' }]), 'extension', 'events[0].tab_id');
+});
+
+test('daemon messages: codes are 6-digit strings, tokens 64 hex digits, acks list ids', () => {
+  const pp = (code) => envelope('pair_pending', 'd-1', { code, expires_at: '2026-11-23T15:31:26Z' }, 'c-1');
+  assertValid(pp('042137'), 'daemon');
+  assertInvalid(pp(42137), 'daemon', 'body.code');
+  assertInvalid(pp('42137'), 'daemon', 'body.code');
+  assertInvalid(envelope('paired', 'd-2', { client_id: IDENTITY.client_id, token: 'XYZ' }, 'c-1'), 'daemon', 'body.token');
+  assertValid(envelope('ack', 'd-4', { ids: ['a'] }, 'c-2'), 'daemon');
+  assertInvalid(envelope('ack', 'd-4', { ids: 'a' }, 'c-2'), 'daemon', 'body.ids');
+  assertInvalid(envelope('ack', 'd-4', { ids: [], rejected: [{ field: 'x' }] }, 'c-2'), 'daemon', 'body.rejected[0].id');
+  assertValid(envelope('welcome', 'd-1', { client_id: 'x' }, 'c-1'), 'daemon');
+  assertInvalid(envelope('welcome', 'd-1', { max_batch: 0 }, 'c-1'), 'daemon', 'body.max_batch');
+  assertInvalid(envelope('error', 'd-3', { message: 'x' }), 'daemon', 'body.code');
+});
+
+test('parseDaemonFrame rejects non-JSON and non-objects', () => {
+  assert.equal(parseDaemonFrame('{nope').code, 'bad_json');
+  assert.equal(parseDaemonFrame('[1]').code, 'bad_json');
+  assert.equal(parseDaemonFrame(new ArrayBuffer(2)).code, 'bad_json');
+  const ok = parseDaemonFrame('{"v":1,"type":"ping","id":"d-1","body":{}}');
+  assert.ok(ok.ok);
+  assert.equal(ok.msg.id, 'd-1');
+});
+
+test('pageInfo keeps scheme, host and path only, and web domains only', () => {
+  assert.deepEqual(pageInfo('https://WWW.Reddit.com:8443/r/golang/?sort=new#top'), {
+    domain: 'www.reddit.com',
+    url: 'https://www.reddit.com:8443/r/golang/',
+  });
+  assert.deepEqual(pageInfo('http://user:pw@example.org/a/b?c#d'), { domain: 'example.org', url: 'http://example.org/a/b' });
+  assert.deepEqual(pageInfo('chrome://newtab/'), { domain: '' });
+  assert.deepEqual(pageInfo('about:blank'), { domain: '' });
+  assert.deepEqual(pageInfo('moz-extension://abc/popup.html'), { domain: '' });
+  assert.deepEqual(pageInfo('file:///home/me/secret.pdf'), { domain: '' });
+  assert.deepEqual(pageInfo('not a url'), { domain: '' });
+  assert.deepEqual(pageInfo(undefined), { domain: '' });
+  const long = pageInfo(`https://example.org/${'a'.repeat(5000)}`);
+  assert.deepEqual(long, { domain: 'example.org' }, 'an overlong url is left out');
+  for (const url of ['https://x.y/?a', 'https://x.y/#a', 'https://x.y/p?q#f']) {
+    assert.ok(!/[?#]/.test(pageInfo(url).url));
+  }
+});
+
+test('validateEvent accepts the builders output for every event type', () => {
+  for (const ev of [
+    tabNavigated(st, { tabId: 1, windowId: 2, domain: '' }),
+    tabActivated(st, { tabId: 1, windowId: 2, domain: 'a.example' }),
+    tabClosed(st, { tabId: 1, windowId: 2, domain: 'a.example' }),
+    windowFocus(st, { windowId: 3 }),
+    idleState(st, { state: 'active' }),
+  ]) {
+    assert.ok(validateEvent(ev).ok, ev.type);
+  }
+});
+
+test('takeBatch respects max_batch and the 65,536-byte frame limit', () => {
+  const evs = Array.from({ length: 300 }, (_, i) => sampleEvent(i + 1));
+  assert.equal(takeBatch(evs, { id: 'c-2', maxBatch: 200 }).length, 200);
+  assert.equal(takeBatch(evs, { id: 'c-2', maxBatch: 7 }).length, 7);
+  assert.equal(takeBatch(evs, { id: 'c-2', maxBatch: 1000 }).length, 200, 'never more than 200');
+  const fat = Array.from({ length: 200 }, (_, i) =>
+    tabNavigated({ id: `id-${i}`, ts: st.ts }, { tabId: i, windowId: 1, domain: 'example.org', url: `https://example.org/${'p'.repeat(2000)}` }),
+  );
+  const batch = takeBatch(fat, { id: 'c-2', maxBatch: 200 });
+  assert.ok(batch.length > 1 && batch.length < 200, `got ${batch.length}`);
+  assert.ok(encodedSize(eventsMessage('c-2', batch)) <= MAX_FRAME_BYTES);
+  assert.ok(encodedSize(eventsMessage('c-2', fat.slice(0, batch.length + 1))) > MAX_FRAME_BYTES);
+  assert.deepEqual(batch, fat.slice(0, batch.length), 'a prefix, in order');
+});
