@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/mindful-app/mindful/daemon/datadir"
@@ -57,7 +58,7 @@ func New(cfg Config) (*Daemon, error) {
 	if !guard.IsLoopback(host) {
 		return nil, fmt.Errorf("--addr %q: mindful only listens on a loopback address (127.0.0.1, ::1 or localhost), never on %q", cfg.Addr, host)
 	}
-	if host == "localhost" || host == "" {
+	if strings.EqualFold(host, "localhost") {
 		cfg.Addr = net.JoinHostPort("127.0.0.1", port)
 	}
 	if cfg.DataDir == "" {

@@ -65,7 +65,7 @@ test('firefox manifest: module event page, gecko id, CSP that allows ws to loopb
   assert.deepEqual(firefox.browser_specific_settings.gecko, { id: 'mindful@mindful-app.org', strict_min_version: '128.0' });
   assert.equal(
     firefox.content_security_policy.extension_pages,
-    "script-src 'self'; connect-src 'self' ws://127.0.0.1:* ws://localhost:*",
+    "script-src 'self'; connect-src 'self' ws://127.0.0.1:* ws://localhost:* ws://[::1]:*",
   );
   assert.equal(firefox.key, undefined);
   assert.deepEqual(firefox.permissions, base.permissions);

@@ -44,6 +44,9 @@ Every subcommand takes --addr (env MINDFUL_ADDR, default 127.0.0.1:17717)
 and --data-dir (env MINDFUL_DATA_DIR, default the per-user data directory).
 `
 
+// errHelp is returned for -h/--help after a subcommand.
+var errHelp = errors.New("help requested")
+
 // exitError carries an exit code: 1 for failures, 2 for usage errors.
 type exitError struct {
 	code int
@@ -104,6 +107,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		if err == nil {
 			return 0
 		}
+		if errors.Is(err, errHelp) {
+			fmt.Fprint(stdout, usage)
+			return 0
+		}
 		var ee *exitError
 		if errors.As(err, &ee) {
 			if ee.code == 2 {
@@ -132,7 +139,7 @@ func (c *cmdCtx) parse(args []string, min, max int) ([]string, error) {
 	pos, err := parseInterspersed(c.fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return nil, usageErr("help requested")
+			return nil, errHelp
 		}
 		return nil, usageErr("%v", err)
 	}
@@ -336,6 +343,15 @@ func cmdPair(c *cmdCtx, args []string) error {
 		}
 		return usageErr("pair %s takes no argument", sub)
 	}
+	// Check the code before talking to the daemon: a typo is a usage error
+	// whether or not the daemon is running.
+	var code string
+	if sub == "approve" {
+		code = strings.TrimSpace(pos[1])
+		if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
+			return usageErr("pairing code %q: want the 6 digits the extension shows", code)
+		}
+	}
 	cl, err := c.client()
 	if err != nil {
 		return err
@@ -353,10 +369,6 @@ func cmdPair(c *cmdCtx, args []string) error {
 		}
 		printPairing(c.stdout, p)
 	case "approve":
-		code := strings.TrimSpace(pos[1])
-		if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
-			return usageErr("pairing code %q: want the 6 digits the extension shows", code)
-		}
 		pc, err := cl.Approve(cx, code)
 		if err != nil {
 			return err
