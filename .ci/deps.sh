@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs (as root, with apt-get) or names (otherwise) what `make run` and
+# `make test` need on a Debian/Ubuntu machine. Usage: .ci/deps.sh run|test
+set -euo pipefail
+want=${1:-test}
+
+missing_pkgs=()
+problems=()
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# Go 1.26+ (go.mod says so). Debian's golang package is older; Go >= 1.21
+# fetches the right toolchain from the module proxy by itself.
+if ! have go; then
+  problems+=("Go is not installed or not on PATH: install Go 1.26 or newer from https://go.dev/dl/ (Debian's golang package is too old) and put its bin/ on PATH")
+else
+  gv=$(go env GOVERSION 2>/dev/null | sed 's/^go//')
+  major=${gv%%.*}; rest=${gv#*.}; minor=${rest%%.*}
+  if [ "${major:-0}" -lt 1 ] || { [ "$major" -eq 1 ] && [ "${minor:-0}" -lt 21 ]; }; then
+    problems+=("Go $gv is too old: install Go 1.26 or newer from https://go.dev/dl/")
+  fi
+fi
+
+# cgo: SQLite (mattn/go-sqlite3) is compiled from C.
+have gcc || missing_pkgs+=(gcc libc6-dev)
+
+if [ "$want" = test ]; then
+  # The extension's unit tests use node's built-in test runner (node >= 18).
+  if have node; then
+    nv=$(node -p 'process.versions.node.split(".")[0]')
+    [ "$nv" -ge 18 ] || problems+=("node $nv is too old for node --test: need 18 or newer (apt-get install nodejs)")
+  else
+    missing_pkgs+=(nodejs)
+  fi
+  # End-to-end tests drive Debian's real Chromium.
+  [ -x /usr/lib/chromium/chromium ] || missing_pkgs+=(chromium)
+  # Fonts so that pages render text in headless Chromium.
+  dpkg -s fonts-dejavu-core >/dev/null 2>&1 || missing_pkgs+=(fonts-dejavu-core)
+fi
+
+if [ ${#missing_pkgs[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && have apt-get; then
+    echo "deps: installing ${missing_pkgs[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing_pkgs[@]}" >/dev/null
+  else
+    problems+=("missing Debian packages: ${missing_pkgs[*]} — install them with: sudo apt-get install ${missing_pkgs[*]}")
+  fi
+fi
+
+if [ ${#problems[@]} -gt 0 ]; then
+  echo "mindful cannot ${want} yet:" >&2
+  for p in "${problems[@]}"; do echo "  - $p" >&2; done
+  exit 1
+fi
