@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"sync"
 	"time"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
@@ -42,9 +43,16 @@ type Store struct {
 	r    *sql.DB // query-only pool for reads
 	log  *slog.Logger
 
-	reqs   chan *writeReq
-	closed chan struct{}
-	done   chan struct{}
+	reqs      chan *writeReq
+	closed    chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+	closeErr  error
+
+	// sendMu makes "is it closed?" and "queue the request" one step, so
+	// no request is queued after the writer has drained for the last time.
+	sendMu   sync.RWMutex
+	isClosed bool
 }
 
 type writeReq struct {
@@ -119,11 +127,17 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 func (s *Store) Path() string { return s.path }
 
 // Close stops the writer after the writes already queued, and closes the
-// database. It is safe to call once.
+// database. Later calls return the first call's result.
 func (s *Store) Close() error {
-	close(s.closed)
-	<-s.done
-	return errors.Join(s.r.Close(), s.w.Close())
+	s.closeOnce.Do(func() {
+		s.sendMu.Lock()
+		s.isClosed = true
+		s.sendMu.Unlock()
+		close(s.closed)
+		<-s.done
+		s.closeErr = errors.Join(s.r.Close(), s.w.Close())
+	})
+	return s.closeErr
 }
 
 // maxBatch bounds how many queued writes share one transaction.
@@ -230,11 +244,16 @@ func unavailable(err error) error {
 // committed (nil) or failed.
 func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
 	r := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	s.sendMu.RLock()
+	if s.isClosed {
+		s.sendMu.RUnlock()
+		return fmt.Errorf("%w: store is closed", ErrUnavailable)
+	}
 	select {
 	case s.reqs <- r:
-	case <-s.closed:
-		return fmt.Errorf("%w: store is closed", ErrUnavailable)
+		s.sendMu.RUnlock()
 	case <-ctx.Done():
+		s.sendMu.RUnlock()
 		return ctx.Err()
 	}
 	// Once queued, wait for the outcome even if ctx ends, so the caller
