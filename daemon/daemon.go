@@ -19,6 +19,7 @@ import (
 	"github.com/mindful-app/mindful/daemon/internal/control"
 	"github.com/mindful-app/mindful/daemon/internal/guard"
 	"github.com/mindful-app/mindful/daemon/internal/instance"
+	"github.com/mindful-app/mindful/daemon/internal/state"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 	"github.com/mindful-app/mindful/daemon/internal/wsapi"
 	"github.com/mindful-app/mindful/daemon/version"
@@ -106,17 +107,45 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.addr = ln.Addr().String()
 	_, port, _ := net.SplitHostPort(d.addr)
 
+	// The state service tells browsers about changes through the hub, and
+	// the hub asks the service for the state: broadcast links the two once
+	// both exist.
+	var hub *wsapi.Hub
+	var states *state.Service
+	broadcast := func() {
+		if hub == nil || states == nil {
+			return
+		}
+		bctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		snap, err := states.State(bctx)
+		if err != nil {
+			d.log.Warn("state not sent to browsers", "err", err)
+			return
+		}
+		hub.Broadcast(snap)
+	}
+	states, err = state.New(ctx, st, time.Now, broadcast)
+	if err != nil {
+		return err
+	}
+
 	pairings := &auth.Pairings{}
-	hub := wsapi.New(wsapi.Config{
+	hub = wsapi.New(wsapi.Config{
 		Store:        st,
 		Pairings:     pairings,
 		Origins:      guard.DefaultOriginPolicy(),
 		Version:      version.Version,
 		Log:          d.log.With("component", "ws"),
 		PingInterval: d.cfg.PingInterval,
+		State:        states.State,
+		MatchFeed:    states.Match,
+		// A new answer may change today's habit count, which sets the
+		// length of the breathing pause in every browser.
+		PromptAnswered: broadcast,
 	})
 	ctl := &control.Server{
-		Token: ctlToken, Store: st, Hub: hub, Pairings: pairings,
+		Token: ctlToken, Store: st, State: states, Hub: hub, Pairings: pairings,
 		Version: version.Version, Addr: d.addr, DataDir: dir, StartedAt: time.Now(), Now: time.Now,
 	}
 

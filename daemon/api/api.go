@@ -14,6 +14,13 @@ const (
 	PathPairing = "/api/v1/pairing"
 	PathApprove = "/api/v1/pairing/approve"
 	PathRevoke  = "/api/v1/pairing/revoke"
+
+	PathFeeds          = "/api/v1/feeds"
+	PathFeedEnable     = "/api/v1/feeds/enable"
+	PathFeedDisable    = "/api/v1/feeds/disable"
+	PathPromptsPause   = "/api/v1/prompts/pause"
+	PathPromptsResume  = "/api/v1/prompts/resume"
+	PathPromptSettings = "/api/v1/prompts/settings"
 )
 
 // Status is GET /api/v1/status and `mindful status --json`.
@@ -25,6 +32,9 @@ type Status struct {
 	StartedAt       time.Time `json:"started_at,omitzero"`
 	Clients         []Client  `json:"clients"`
 	PendingPairings int       `json:"pending_pairings"`
+	// PromptsPausedUntil is when a pause of prompts ends; null when
+	// prompts are not paused.
+	PromptsPausedUntil *time.Time `json:"prompts_paused_until"`
 }
 
 // Client is a paired browser profile.
@@ -52,6 +62,55 @@ type Event struct {
 	WindowID   *int64    `json:"window_id,omitempty"`
 	State      string    `json:"state,omitempty"`
 	ReceivedAt time.Time `json:"received_at"`
+
+	FeedID          string   `json:"feed_id,omitempty"`
+	Answer          string   `json:"answer,omitempty"`
+	SecondsToAnswer *float64 `json:"seconds_to_answer,omitempty"`
+	Purpose         string   `json:"purpose,omitempty"`
+	TimeboxMinutes  *int64   `json:"timebox_minutes,omitempty"`
+	Via             string   `json:"via,omitempty"`
+	Extends         string   `json:"extends,omitempty"`
+	PromptID        string   `json:"prompt_id,omitempty"`
+	Seconds         *float64 `json:"seconds,omitempty"`
+	SecondsOnFeed   *float64 `json:"seconds_on_feed,omitempty"`
+}
+
+// Feed is one feed of the effective catalog; GET /api/v1/feeds and
+// `mindful feeds list --json`.
+type Feed struct {
+	ID      string   `json:"id"`
+	Name    string   `json:"name"`
+	Hosts   []string `json:"hosts"`
+	Paths   []string `json:"paths"`
+	Enabled bool     `json:"enabled"`
+	Builtin bool     `json:"builtin"`
+}
+
+// FeedRequest is POST /api/v1/feeds: add a feed, or hosts (and, when
+// given, a name and paths) to an existing one.
+type FeedRequest struct {
+	ID    string   `json:"id"`
+	Name  string   `json:"name,omitempty"`
+	Hosts []string `json:"hosts,omitempty"`
+	Paths []string `json:"paths,omitempty"`
+}
+
+// FeedID names a feed: POST /api/v1/feeds/enable and /disable.
+type FeedID struct {
+	ID string `json:"id"`
+}
+
+// PauseRequest is POST /api/v1/prompts/pause.
+type PauseRequest struct {
+	Until time.Time `json:"until"`
+}
+
+// PromptSettings is GET and POST /api/v1/prompts/settings. In a POST, a
+// missing (null) field is left as it is.
+type PromptSettings struct {
+	PauseSeconds          *float64 `json:"pause_seconds"`
+	DefaultTimeboxMinutes *int     `json:"default_timebox_minutes"`
+	TimeboxesMinutes      []int    `json:"timeboxes_minutes,omitempty"`
 }
 
 // Pairing is GET /api/v1/pairing and `mindful pair list --json`.

@@ -157,3 +157,56 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	}
 	return nil
 }
+
+// Feeds returns the effective feed catalog.
+func (c *Client) Feeds(ctx context.Context) ([]api.Feed, error) {
+	var fs []api.Feed
+	err := c.do(ctx, http.MethodGet, api.PathFeeds, nil, &fs)
+	return fs, err
+}
+
+// AddFeed adds a feed, or hosts/paths to an existing one.
+func (c *Client) AddFeed(ctx context.Context, req api.FeedRequest) (api.Feed, error) {
+	var f api.Feed
+	err := c.do(ctx, http.MethodPost, api.PathFeeds, req, &f)
+	return f, err
+}
+
+// SetFeedEnabled enables or disables a feed.
+func (c *Client) SetFeedEnabled(ctx context.Context, id string, enabled bool) (api.Feed, error) {
+	p := api.PathFeedDisable
+	if enabled {
+		p = api.PathFeedEnable
+	}
+	var f api.Feed
+	err := c.do(ctx, http.MethodPost, p, api.FeedID{ID: id}, &f)
+	return f, err
+}
+
+// PausePrompts pauses prompts until t and returns the new status.
+func (c *Client) PausePrompts(ctx context.Context, until time.Time) (api.Status, error) {
+	var s api.Status
+	err := c.do(ctx, http.MethodPost, api.PathPromptsPause, api.PauseRequest{Until: until}, &s)
+	return s, err
+}
+
+// ResumePrompts ends a pause of prompts and returns the new status.
+func (c *Client) ResumePrompts(ctx context.Context) (api.Status, error) {
+	var s api.Status
+	err := c.do(ctx, http.MethodPost, api.PathPromptsResume, struct{}{}, &s)
+	return s, err
+}
+
+// PromptSettings returns the prompt settings.
+func (c *Client) PromptSettings(ctx context.Context) (api.PromptSettings, error) {
+	var p api.PromptSettings
+	err := c.do(ctx, http.MethodGet, api.PathPromptSettings, nil, &p)
+	return p, err
+}
+
+// SetPromptSettings changes the fields that are set.
+func (c *Client) SetPromptSettings(ctx context.Context, p api.PromptSettings) (api.PromptSettings, error) {
+	var out api.PromptSettings
+	err := c.do(ctx, http.MethodPost, api.PathPromptSettings, p, &out)
+	return out, err
+}

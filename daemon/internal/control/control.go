@@ -17,6 +17,7 @@ import (
 
 	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/internal/auth"
+	"github.com/mindful-app/mindful/daemon/internal/state"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 	"github.com/mindful-app/mindful/daemon/internal/wsapi"
 )
@@ -25,6 +26,7 @@ import (
 type Server struct {
 	Token     string // control token
 	Store     *store.Store
+	State     *state.Service
 	Hub       *wsapi.Hub
 	Pairings  *auth.Pairings
 	Version   string
@@ -38,9 +40,17 @@ type Server struct {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+api.PathEvents, s.events)
+	mux.HandleFunc("GET "+api.PathFeeds, s.feedList)
+	mux.HandleFunc("POST "+api.PathFeeds, s.feedAdd)
+	mux.HandleFunc("POST "+api.PathFeedDisable, s.feedEnable(false))
+	mux.HandleFunc("POST "+api.PathFeedEnable, s.feedEnable(true))
 	mux.HandleFunc("GET "+api.PathPairing, s.pairing)
 	mux.HandleFunc("POST "+api.PathApprove, s.approve)
 	mux.HandleFunc("POST "+api.PathRevoke, s.revoke)
+	mux.HandleFunc("POST "+api.PathPromptsPause, s.promptsPause)
+	mux.HandleFunc("POST "+api.PathPromptsResume, s.promptsResume)
+	mux.HandleFunc("GET "+api.PathPromptSettings, s.promptSettings)
+	mux.HandleFunc("POST "+api.PathPromptSettings, s.promptSettingsSet)
 	mux.HandleFunc("GET "+api.PathStatus, s.status)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)
@@ -71,15 +81,20 @@ func (s *Server) Status(ctx context.Context) (api.Status, error) {
 	if err != nil {
 		return api.Status{}, err
 	}
+	paused, err := s.State.PausedUntil(ctx)
+	if err != nil {
+		return api.Status{}, err
+	}
 	conn := s.Hub.Connected()
 	st := api.Status{
-		Running:         true,
-		Version:         s.Version,
-		Addr:            s.Addr,
-		DataDir:         s.DataDir,
-		StartedAt:       s.StartedAt.UTC(),
-		Clients:         make([]api.Client, 0, len(cs)),
-		PendingPairings: len(s.Pairings.List(s.Now())),
+		PromptsPausedUntil: paused,
+		Running:            true,
+		Version:            s.Version,
+		Addr:               s.Addr,
+		DataDir:            s.DataDir,
+		StartedAt:          s.StartedAt.UTC(),
+		Clients:            make([]api.Client, 0, len(cs)),
+		PendingPairings:    len(s.Pairings.List(s.Now())),
 	}
 	for _, c := range cs {
 		ac := api.Client{
@@ -133,6 +148,9 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		out[i] = api.Event{
 			ID: e.ID, TS: e.TS, Client: e.ClientID, Type: e.Type, Domain: e.Domain, URL: e.URL,
 			TabID: e.TabID, WindowID: e.WindowID, State: e.State, ReceivedAt: e.ReceivedAt,
+			FeedID: e.FeedID, Answer: e.Answer, SecondsToAnswer: e.SecondsToAnswer, Purpose: e.Purpose,
+			TimeboxMinutes: e.TimeboxMinutes, Via: e.Via, Extends: e.Extends, PromptID: e.PromptID,
+			Seconds: e.Seconds, SecondsOnFeed: e.SecondsOnFeed,
 		}
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -231,6 +231,12 @@ func checkDaemonBody(t *testing.T, ex docExample, env protocol.Envelope) {
 		if err == nil && b.MaxBatch != protocol.MaxBatch {
 			t.Errorf("welcome max_batch = %d, want protocol.MaxBatch = %d", b.MaxBatch, protocol.MaxBatch)
 		}
+	case protocol.TypeState:
+		var b protocol.State
+		err = decodeStrict(env.Body, &b)
+		if err == nil && (len(b.Feeds) == 0 || b.Prompt.PauseSeconds <= 0 || len(b.Prompt.TimeboxesMinutes) == 0 || b.DayStart.IsZero()) {
+			t.Errorf("state body %+v: want feeds, prompt settings and day_start", b)
+		}
 	case protocol.TypeAck:
 		var b protocol.Ack
 		err = decodeStrict(env.Body, &b)

@@ -82,10 +82,32 @@ const (
 	EventTabClosed    = "tab_closed"
 	EventWindowFocus  = "window_focus"
 	EventIdleState    = "idle_state"
+	EventPrompt       = "prompt"
+	EventFeedTime     = "feed_time"
 )
 
 // EventTypes lists every event type.
-var EventTypes = []string{EventIdleState, EventTabActivated, EventTabClosed, EventTabNavigated, EventWindowFocus}
+var EventTypes = []string{EventFeedTime, EventIdleState, EventPrompt, EventTabActivated, EventTabClosed, EventTabNavigated, EventWindowFocus}
+
+// Answers to "Habit or need?".
+const (
+	AnswerHabit           = "habit"
+	AnswerHabitContinued  = "habit_continued"
+	AnswerNeed            = "need"
+	AnswerLeftDuringPause = "left_during_pause"
+)
+
+// Answers lists every answer.
+var Answers = []string{AnswerHabit, AnswerHabitContinued, AnswerLeftDuringPause, AnswerNeed}
+
+// Vias lists how a prompt was shown.
+var Vias = []string{"navigation", "spa"}
+
+// Limits of prompt fields.
+const (
+	MaxPurposeLen  = 500
+	MaxTimeboxMins = 240
+)
 
 // IdleStates lists the values of idle_state's state.
 var IdleStates = []string{"active", "idle", "locked"}
@@ -100,6 +122,16 @@ type Event struct {
 	Domain   string `json:"domain,omitempty"`
 	URL      string `json:"url,omitempty"`
 	State    string `json:"state,omitempty"`
+
+	FeedID          string   `json:"feed_id,omitempty"`
+	Answer          string   `json:"answer,omitempty"`
+	SecondsToAnswer *float64 `json:"seconds_to_answer,omitempty"`
+	Purpose         string   `json:"purpose,omitempty"`
+	TimeboxMinutes  *int64   `json:"timebox_minutes,omitempty"`
+	Via             string   `json:"via,omitempty"`
+	Extends         string   `json:"extends,omitempty"`
+	PromptID        string   `json:"prompt_id,omitempty"`
+	Seconds         *float64 `json:"seconds,omitempty"`
 }
 
 // ValidEvent is an event that passed validation, with its time parsed and
@@ -208,10 +240,52 @@ func validateEvent(prefix string, e Event, now time.Time) (ValidEvent, *Error) {
 		if !contains(IdleStates, e.State) {
 			return ValidEvent{}, errf(CodeInvalid, f("state"), "must be one of %s, not %q", strings.Join(IdleStates, ", "), e.State)
 		}
+	case EventPrompt:
+		if err := need("tab_id", e.TabID); err != nil {
+			return ValidEvent{}, err
+		}
+		if e.FeedID == "" {
+			return ValidEvent{}, errf(CodeInvalid, f("feed_id"), "missing")
+		}
+		if !contains(Answers, e.Answer) {
+			return ValidEvent{}, errf(CodeInvalid, f("answer"), "must be one of %s, not %q", strings.Join(Answers, ", "), e.Answer)
+		}
+		if e.SecondsToAnswer == nil || *e.SecondsToAnswer < 0 || *e.SecondsToAnswer > 86400 {
+			return ValidEvent{}, errf(CodeInvalid, f("seconds_to_answer"), "must be a number of seconds from 0 to 86400")
+		}
+		if e.Via != "" && !contains(Vias, e.Via) {
+			return ValidEvent{}, errf(CodeInvalid, f("via"), "must be one of %s, not %q", strings.Join(Vias, ", "), e.Via)
+		}
+		if err := checkText(f("purpose"), e.Purpose, false, MaxPurposeLen); err != nil {
+			return ValidEvent{}, err
+		}
+		if e.Answer == AnswerNeed {
+			if e.TimeboxMinutes == nil || *e.TimeboxMinutes < 1 || *e.TimeboxMinutes > MaxTimeboxMins {
+				return ValidEvent{}, errf(CodeInvalid, f("timebox_minutes"), "a need needs a time box of 1 to %d minutes", MaxTimeboxMins)
+			}
+		} else if e.TimeboxMinutes != nil && (*e.TimeboxMinutes < 1 || *e.TimeboxMinutes > MaxTimeboxMins) {
+			return ValidEvent{}, errf(CodeInvalid, f("timebox_minutes"), "must be 1 to %d minutes", MaxTimeboxMins)
+		}
+		if err := checkText(f("extends"), e.Extends, false, MaxIDLen); err != nil {
+			return ValidEvent{}, err
+		}
+	case EventFeedTime:
+		if err := checkText(f("prompt_id"), e.PromptID, true, MaxIDLen); err != nil {
+			return ValidEvent{}, err
+		}
+		if e.FeedID == "" {
+			return ValidEvent{}, errf(CodeInvalid, f("feed_id"), "missing")
+		}
+		if e.Seconds == nil || *e.Seconds < 0 || *e.Seconds > 86400 {
+			return ValidEvent{}, errf(CodeInvalid, f("seconds"), "must be a number of seconds from 0 to 86400")
+		}
 	case "":
 		return ValidEvent{}, errf(CodeInvalid, f("type"), "missing")
 	default:
 		return ValidEvent{}, errf(CodeInvalid, f("type"), "unknown event type %q", e.Type)
+	}
+	if e.FeedID != "" && !feedIDRe.MatchString(e.FeedID) {
+		return ValidEvent{}, errf(CodeInvalid, f("feed_id"), "not a feed id: %q", e.FeedID)
 	}
 	if e.Domain != "" && !domainRe.MatchString(e.Domain) {
 		return ValidEvent{}, errf(CodeInvalid, f("domain"), "not a lower-case host name: %q", e.Domain)
@@ -239,6 +313,8 @@ func validateEvent(prefix string, e Event, now time.Time) (ValidEvent, *Error) {
 	return ValidEvent{Event: e, Time: t.UTC()}, nil
 }
 
+var feedIDRe = regexp.MustCompile(`^[a-z0-9-]{1,32}$`)
+
 var domainRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$|^\[[0-9a-f:.]+\]$`)
 
 // Bodies the daemon sends.
@@ -257,11 +333,38 @@ type Paired struct {
 
 // Welcome is the body of welcome.
 type Welcome struct {
-	ClientID       string         `json:"client_id"`
-	DaemonVersion  string         `json:"daemon_version"`
-	PingIntervalMS int64          `json:"ping_interval_ms"`
-	MaxBatch       int            `json:"max_batch"`
-	State          map[string]any `json:"state"`
+	ClientID       string `json:"client_id"`
+	DaemonVersion  string `json:"daemon_version"`
+	PingIntervalMS int64  `json:"ping_interval_ms"`
+	MaxBatch       int    `json:"max_batch"`
+	State          State  `json:"state"`
+}
+
+// State is what the extension caches: the body of state and welcome.state.
+type State struct {
+	Feeds              []Feed         `json:"feeds"`
+	Prompt             PromptSettings `json:"prompt"`
+	PromptsPausedUntil *time.Time     `json:"prompts_paused_until"`
+	HabitOpensToday    int            `json:"habit_opens_today"`
+	DayStart           time.Time      `json:"day_start"`
+}
+
+// Feed is one feed of the catalog (docs/feeds.md).
+type Feed struct {
+	ID      string   `json:"id"`
+	Name    string   `json:"name"`
+	Hosts   []string `json:"hosts"`
+	Paths   []string `json:"paths"`
+	Enabled bool     `json:"enabled"`
+}
+
+// PromptSettings configure the prompt.
+type PromptSettings struct {
+	PauseSeconds          float64 `json:"pause_seconds"`
+	PauseStepSeconds      float64 `json:"pause_step_seconds"`
+	PauseMaxSeconds       float64 `json:"pause_max_seconds"`
+	DefaultTimeboxMinutes int     `json:"default_timebox_minutes"`
+	TimeboxesMinutes      []int   `json:"timeboxes_minutes"`
 }
 
 // Ack is the body of ack.

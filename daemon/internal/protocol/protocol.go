@@ -35,12 +35,13 @@ const (
 	TypeWelcome     = "welcome"
 	TypeAck         = "ack"
 	TypeError       = "error"
+	TypeState       = "state"
 )
 
 // FromClient and FromDaemon list the types each side may send.
 var (
 	FromClient = []string{TypeEvents, TypeHello, TypePairRequest, TypePing, TypePong}
-	FromDaemon = []string{TypeAck, TypeError, TypePaired, TypePairPending, TypePing, TypePong, TypeWelcome}
+	FromDaemon = []string{TypeAck, TypeError, TypePaired, TypePairPending, TypePing, TypePong, TypeState, TypeWelcome}
 )
 
 // Error codes (docs/protocol.md, "Errors").

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 )
 
@@ -18,6 +19,18 @@ type Event struct {
 	WindowID   *int64
 	State      string
 	ReceivedAt time.Time
+
+	// Feeds and prompts.
+	FeedID          string
+	Answer          string
+	SecondsToAnswer *float64
+	Purpose         string
+	TimeboxMinutes  *int64
+	Via             string
+	Extends         string
+	PromptID        string   // feed_time: the prompt it belongs to
+	Seconds         *float64 // feed_time: seconds on the feed
+	SecondsOnFeed   *float64 // prompt: sum of its feed_time seconds
 }
 
 // InsertEvents stores evs for one client in a single transaction. Events
@@ -28,20 +41,31 @@ func (s *Store) InsertEvents(ctx context.Context, evs []Event) (int, error) {
 	var added int
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		added = 0
-		st, err := tx.Prepare(`INSERT INTO events (client_id, eid, ts, type, domain, url, tab_id, window_id, state, received_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (client_id, eid) DO NOTHING`)
+		st, err := tx.Prepare(`INSERT INTO events (client_id, eid, ts, type, domain, url, tab_id, window_id, state, received_at,
+				feed_id, answer, seconds_to_answer, purpose, timebox_minutes, via, extends, prompt_id, seconds)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (client_id, eid) DO NOTHING`)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
 		for _, e := range evs {
 			res, err := st.Exec(e.ClientID, e.ID, e.TS.UnixMilli(), e.Type, e.Domain, nullString(e.URL),
-				e.TabID, e.WindowID, nullString(e.State), e.ReceivedAt.UnixMilli())
+				e.TabID, e.WindowID, nullString(e.State), e.ReceivedAt.UnixMilli(),
+				nullString(e.FeedID), nullString(e.Answer), e.SecondsToAnswer, nullString(e.Purpose), e.TimeboxMinutes,
+				nullString(e.Via), nullString(e.Extends), nullString(e.PromptID), e.Seconds)
 			if err != nil {
 				return err
 			}
 			n, _ := res.RowsAffected()
 			added += int(n)
+			// A new feed_time adds to its prompt's time on the feed; a
+			// replayed one (n == 0) must not add twice.
+			if n == 1 && e.Type == "feed_time" && e.PromptID != "" && e.Seconds != nil {
+				if _, err := tx.Exec(`UPDATE events SET seconds_on_feed = COALESCE(seconds_on_feed, 0) + ?
+					WHERE client_id = ? AND eid = ? AND type = 'prompt'`, *e.Seconds, e.ClientID, e.PromptID); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
@@ -63,7 +87,8 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 	if !f.Since.IsZero() {
 		since = f.Since.UnixMilli()
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT client_id, eid, ts, type, domain, url, tab_id, window_id, state, received_at
+	rows, err := s.r.QueryContext(ctx, `SELECT client_id, eid, ts, type, domain, url, tab_id, window_id, state, received_at,
+			feed_id, answer, seconds_to_answer, purpose, timebox_minutes, via, extends, prompt_id, seconds, seconds_on_feed
 		FROM events WHERE ts >= ? ORDER BY ts, seq LIMIT ?`, since, f.Limit)
 	if err != nil {
 		return nil, err
@@ -73,10 +98,19 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 	for rows.Next() {
 		var e Event
 		var ts, recv int64
-		var u, state sql.NullString
-		var tab, win sql.NullInt64
-		if err := rows.Scan(&e.ClientID, &e.ID, &ts, &e.Type, &e.Domain, &u, &tab, &win, &state, &recv); err != nil {
+		var u, state, feed, answer, purpose, via, ext, pid sql.NullString
+		var tab, win, timebox sql.NullInt64
+		var sta, secs, onFeed sql.NullFloat64
+		if err := rows.Scan(&e.ClientID, &e.ID, &ts, &e.Type, &e.Domain, &u, &tab, &win, &state, &recv,
+			&feed, &answer, &sta, &purpose, &timebox, &via, &ext, &pid, &secs, &onFeed); err != nil {
 			return nil, err
+		}
+		e.FeedID, e.Answer, e.Purpose, e.Via, e.Extends, e.PromptID = feed.String, answer.String, purpose.String, via.String, ext.String, pid.String
+		e.SecondsToAnswer = nullFloat(sta)
+		e.Seconds = nullFloat(secs)
+		e.SecondsOnFeed = nullFloat(onFeed)
+		if timebox.Valid {
+			e.TimeboxMinutes = &timebox.Int64
 		}
 		e.TS = time.UnixMilli(ts).UTC()
 		e.ReceivedAt = time.UnixMilli(recv).UTC()
@@ -108,6 +142,28 @@ func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 		_, err := tx.Exec(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value=excluded.value`, key, value)
 		return err
 	})
+}
+
+func nullFloat(f sql.NullFloat64) *float64 {
+	if !f.Valid {
+		return nil
+	}
+	return &f.Float64
+}
+
+// CountPrompts counts prompt events with one of answers at or after since.
+func (s *Store) CountPrompts(ctx context.Context, since time.Time, answers ...string) (int, error) {
+	var n int
+	q := `SELECT COUNT(*) FROM events WHERE type = 'prompt' AND ts >= ?`
+	args := []any{since.UnixMilli()}
+	if len(answers) > 0 {
+		q += ` AND answer IN (?` + strings.Repeat(`, ?`, len(answers)-1) + `)`
+		for _, a := range answers {
+			args = append(args, a)
+		}
+	}
+	err := s.r.QueryRowContext(ctx, q, args...).Scan(&n)
+	return n, err
 }
 
 func nullString(s string) any {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/mindful-app/mindful/daemon/internal/auth"
 	"github.com/mindful-app/mindful/daemon/internal/guard"
+	"github.com/mindful-app/mindful/daemon/internal/protocol"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 )
 
@@ -40,6 +41,14 @@ type Config struct {
 	StoreFullURLs func() bool
 	// Changed is called after anything the status shows has changed.
 	Changed func()
+
+	// State returns what the extension should cache (welcome.state).
+	State func(ctx context.Context) (protocol.State, error)
+	// PromptAnswered is called after a new prompt answer was stored (the
+	// state's habit count may have changed).
+	PromptAnswered func()
+	// MatchFeed names the feed a URL's host and path are on, if any.
+	MatchFeed func(host, path string) (string, bool)
 }
 
 // Hub owns every WebSocket connection.
@@ -78,6 +87,15 @@ func New(cfg Config) *Hub {
 	}
 	if cfg.Changed == nil {
 		cfg.Changed = func() {}
+	}
+	if cfg.State == nil {
+		cfg.State = func(context.Context) (protocol.State, error) { return protocol.State{}, nil }
+	}
+	if cfg.PromptAnswered == nil {
+		cfg.PromptAnswered = func() {}
+	}
+	if cfg.MatchFeed == nil {
+		cfg.MatchFeed = func(string, string) (string, bool) { return "", false }
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Hub{
@@ -172,6 +190,18 @@ func (h *Hub) detach(id string, s *session) {
 	}
 	h.mu.Unlock()
 	h.cfg.Changed()
+}
+
+// Broadcast sends st to every authenticated socket as a state message.
+// A socket that has not taken the previous state yet gets only the newest.
+func (h *Hub) Broadcast(st protocol.State) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, ss := range h.byClient {
+		for s := range ss {
+			s.pushState(st)
+		}
+	}
 }
 
 // ErrNotFound is returned by Revoke for an unknown client.

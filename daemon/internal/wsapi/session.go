@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -46,11 +47,27 @@ type session struct {
 	lastPong time.Time
 
 	kicked chan struct{}
+	states chan protocol.State // newest state to push; capacity 1
 	done   chan struct{}
 }
 
 func newSession(h *Hub, conn *websocket.Conn, origin string) *session {
-	return &session{hub: h, conn: conn, origin: origin, kicked: make(chan struct{}, 1), done: make(chan struct{})}
+	return &session{hub: h, conn: conn, origin: origin, kicked: make(chan struct{}, 1), states: make(chan protocol.State, 1), done: make(chan struct{})}
+}
+
+// pushState queues st for the loop, replacing a state not yet sent.
+func (s *session) pushState(st protocol.State) {
+	for {
+		select {
+		case s.states <- st:
+			return
+		default:
+		}
+		select {
+		case <-s.states:
+		default:
+		}
+	}
 }
 
 func (s *session) kick() {
@@ -98,6 +115,8 @@ func (s *session) run() {
 		case <-s.kicked:
 			s.close(protocol.CloseRevoked, "this browser was unpaired")
 			return
+		case st := <-s.states:
+			s.send(protocol.TypeState, "", st)
 		case <-authTimer.C:
 			if s.phase != phaseAuthed && s.phase != phasePairing {
 				s.close(protocol.CloseAuthTimeout, "no hello within "+cfg.AuthTimeout.String())
@@ -245,6 +264,12 @@ func (s *session) hello(env protocol.Envelope) bool {
 		return false
 	}
 	s.hub.backoff.Succeed()
+	st, err := cfg.State(ctx)
+	if err != nil {
+		s.sendError(env.ID, &protocol.Error{Code: protocol.CodeUnavailable, Message: "could not read the daemon's state; try again"})
+		s.close(websocket.CloseTryAgainLater, "store unavailable")
+		return false
+	}
 	s.clientID = h.ClientID
 	if err := cfg.Store.TouchClient(ctx, h.ClientID, h.Browser, h.BrowserVersion, h.ExtVersion, cfg.Now()); err != nil {
 		cfg.Log.Warn("could not record last seen", "client", h.ClientID, "err", err)
@@ -257,7 +282,7 @@ func (s *session) hello(env protocol.Envelope) bool {
 		DaemonVersion:  cfg.Version,
 		PingIntervalMS: cfg.PingInterval.Milliseconds(),
 		MaxBatch:       protocol.MaxBatch,
-		State:          map[string]any{},
+		State:          st,
 	})
 	return true
 }
@@ -317,19 +342,14 @@ func (s *session) events(env protocol.Envelope) {
 	if len(body.Valid) > 0 {
 		full := cfg.StoreFullURLs()
 		evs := make([]store.Event, len(body.Valid))
+		prompts := false
 		for i, v := range body.Valid {
-			e := store.Event{
-				ID: v.ID, ClientID: s.clientID, TS: v.Time, Type: v.Type, Domain: v.Domain,
-				TabID: v.TabID, WindowID: v.WindowID, State: v.State, ReceivedAt: now.UTC(),
-			}
-			if full {
-				e.URL = v.URL
-			}
-			evs[i] = e
+			evs[i] = s.storeEvent(v, now, full)
+			prompts = prompts || v.Type == protocol.EventPrompt
 			ack.IDs = append(ack.IDs, v.ID)
 		}
 		ctx, cancel := context.WithTimeout(s.hub.ctx, 30*time.Second)
-		_, err := cfg.Store.InsertEvents(ctx, evs)
+		added, err := cfg.Store.InsertEvents(ctx, evs)
 		cancel()
 		if err != nil {
 			cfg.Log.Error("events not stored", "client", s.clientID, "count", len(evs), "err", err)
@@ -337,11 +357,42 @@ func (s *session) events(env protocol.Envelope) {
 			return
 		}
 		cfg.Changed()
+		if prompts && added > 0 {
+			cfg.PromptAnswered()
+		}
 	}
 	for _, r := range body.Rejected {
 		cfg.Log.Warn("event rejected", "client", s.clientID, "id", r.ID, "field", r.Field, "reason", r.Message)
 	}
 	s.send(protocol.TypeAck, env.ID, ack)
+}
+
+// storeEvent turns a valid wire event into a stored one. The daemon names
+// the feed of a navigation itself when it has the URL; the URL itself is
+// kept only if the user opted in.
+func (s *session) storeEvent(v protocol.ValidEvent, now time.Time, fullURLs bool) store.Event {
+	e := store.Event{
+		ID: v.ID, ClientID: s.clientID, TS: v.Time, Type: v.Type, Domain: v.Domain,
+		TabID: v.TabID, WindowID: v.WindowID, State: v.State, ReceivedAt: now.UTC(),
+		FeedID: v.FeedID, Answer: v.Answer, SecondsToAnswer: v.SecondsToAnswer, Purpose: v.Purpose,
+		TimeboxMinutes: v.TimeboxMinutes, Via: v.Via, Extends: v.Extends, PromptID: v.PromptID, Seconds: v.Seconds,
+	}
+	if v.Type == protocol.EventTabNavigated {
+		e.FeedID = ""
+		if v.URL != "" {
+			if u, err := url.Parse(v.URL); err == nil {
+				if id, ok := s.hub.cfg.MatchFeed(u.Hostname(), u.EscapedPath()); ok {
+					e.FeedID = id
+				}
+			}
+		} else {
+			e.FeedID = v.FeedID
+		}
+	}
+	if fullURLs {
+		e.URL = v.URL
+	}
+	return e
 }
 
 func (s *session) send(typ, re string, body any) {

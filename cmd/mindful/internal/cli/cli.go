@@ -38,6 +38,13 @@ Usage:
   mindful pair list [--json]       pending pairing requests and paired browsers
   mindful pair approve CODE        approve the code the browser extension shows
   mindful pair revoke ID           unpair a browser
+  mindful feeds list [--json]      the feeds mindful asks about
+  mindful feeds add ID [--host HOST]... [--path PATTERN]... [--name NAME]
+                                   add a feed, or hosts to one (e.g. feeds add mastodon --host mastodon.social)
+  mindful feeds disable|enable ID  stop or start asking about a feed
+  mindful prompts pause DURATION   no "Habit or need?" prompts for a while (e.g. 1h)
+  mindful prompts resume           prompts again
+  mindful prompts settings [--pause 3s] [--default-timebox 15m]
   mindful version                  print the version
 
 Every subcommand takes --addr (env MINDFUL_ADDR, default 127.0.0.1:17717)
@@ -66,7 +73,9 @@ type command struct {
 
 var commands = []command{
 	{"events", cmdEvents},
+	{"feeds", cmdFeeds},
 	{"pair", cmdPair},
+	{"prompts", cmdPrompts},
 	{"run", cmdRun},
 	{"status", cmdStatus},
 	{"version", cmdVersion},
@@ -248,6 +257,9 @@ func cmdStatus(c *cmdCtx, args []string) error {
 		}
 		tw.Flush()
 	}
+	if st.PromptsPausedUntil != nil {
+		fmt.Fprintf(c.stdout, "prompts paused until %s\n", st.PromptsPausedUntil.Local().Format("2006-01-02 15:04"))
+	}
 	if st.PendingPairings > 0 {
 		fmt.Fprintf(c.stdout, "pending pairing requests: %d (see `mindful pair list`)\n", st.PendingPairings)
 	}
@@ -306,8 +318,22 @@ func cmdEvents(c *cmdCtx, args []string) error {
 	tw := tabwriter.NewWriter(c.stdout, 2, 4, 2, ' ', 0)
 	for _, e := range evs {
 		what := e.Domain
-		if e.Type == "idle_state" {
+		switch e.Type {
+		case "idle_state":
 			what = e.State
+		case "prompt":
+			what = e.FeedID + ": " + e.Answer
+			if e.Purpose != "" {
+				what += " (" + e.Purpose + ")"
+			}
+		case "feed_time":
+			if e.Seconds != nil {
+				what = fmt.Sprintf("%s: %.0fs on the feed", e.FeedID, *e.Seconds)
+			}
+		default:
+			if e.FeedID != "" {
+				what += " [" + e.FeedID + "]"
+			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.TS.Local().Format("2006-01-02 15:04:05"), short(e.Client), e.Type, what)
 	}

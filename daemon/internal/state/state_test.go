@@ -1,0 +1,225 @@
+package state
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/mindful-app/mindful/daemon/internal/store"
+)
+
+type clock struct{ t atomic.Pointer[time.Time] }
+
+func (c *clock) now() time.Time  { return *c.t.Load() }
+func (c *clock) set(t time.Time) { c.t.Store(&t) }
+
+func newSvc(t *testing.T, now time.Time) (*Service, *store.Store, *clock, *int32) {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	c := &clock{}
+	c.set(now)
+	var changes int32
+	s, err := New(context.Background(), st, c.now, func() { atomic.AddInt32(&changes, 1) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, st, c, &changes
+}
+
+func TestDayStart(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	ny, _ := time.LoadLocation("America/New_York")
+	for _, tc := range []struct {
+		name string
+		now  time.Time
+		want time.Time
+	}{
+		{"after 4", time.Date(2026, 11, 23, 15, 0, 0, 0, berlin), time.Date(2026, 11, 23, 4, 0, 0, 0, berlin)},
+		{"exactly 4", time.Date(2026, 11, 23, 4, 0, 0, 0, berlin), time.Date(2026, 11, 23, 4, 0, 0, 0, berlin)},
+		{"before 4 belongs to yesterday", time.Date(2026, 11, 23, 3, 59, 0, 0, berlin), time.Date(2026, 11, 22, 4, 0, 0, 0, berlin)},
+		{"month boundary", time.Date(2026, 12, 1, 1, 0, 0, 0, berlin), time.Date(2026, 11, 30, 4, 0, 0, 0, berlin)},
+		{"DST spring day (Berlin, 29 Mar 2026)", time.Date(2026, 3, 29, 12, 0, 0, 0, berlin), time.Date(2026, 3, 29, 4, 0, 0, 0, berlin)},
+		{"DST autumn day (New York, 1 Nov 2026)", time.Date(2026, 11, 1, 12, 0, 0, 0, ny), time.Date(2026, 11, 1, 4, 0, 0, 0, ny)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := DayStart(tc.now, 4); !got.Equal(tc.want) {
+				t.Fatalf("DayStart(%s) = %s, want %s", tc.now, got, tc.want)
+			}
+		})
+	}
+	// A day-start hour that DST skips (02:00 on 29 Mar 2026 in Berlin)
+	// starts at the next valid time, and the day still contains now.
+	now := time.Date(2026, 3, 29, 12, 0, 0, 0, berlin)
+	got := DayStart(now, 2)
+	if got.After(now) || got.Day() != 29 || got.Hour() != 3 {
+		t.Fatalf("skipped hour: %s", got)
+	}
+}
+
+func TestFeedsAddDisableEnable(t *testing.T) {
+	s, _, _, changes := newSvc(t, time.Now())
+	ctx := context.Background()
+
+	if _, ok := s.Match("mastodon.social", "/home"); ok {
+		t.Fatal("mastodon.social matched before it was added")
+	}
+	f, err := s.AddFeed(ctx, FeedChange{ID: "mastodon", Hosts: []string{"mastodon.social"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Hosts) != 1 || f.Paths[0] != "/home" || !f.Builtin {
+		t.Fatalf("mastodon after add: %+v", f)
+	}
+	if id, ok := s.Match("mastodon.social", "/home"); !ok || id != "mastodon" {
+		t.Fatalf("mastodon.social/home: %q %v", id, ok)
+	}
+	if id, ok := s.Match("www.reddit.com", "/r/golang"); !ok || id != "reddit" {
+		t.Fatalf("reddit: %q %v", id, ok)
+	}
+	if _, err := s.SetEnabled(ctx, "reddit", false); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Match("www.reddit.com", "/r/golang"); ok {
+		t.Fatal("disabled feed still matches")
+	}
+	st, err := s.State(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reddit, mastodon bool
+	for _, f := range st.Feeds {
+		if f.ID == "reddit" {
+			reddit = true
+			if f.Enabled {
+				t.Fatal("state shows reddit enabled")
+			}
+		}
+		if f.ID == "mastodon" && len(f.Hosts) == 1 {
+			mastodon = true
+		}
+	}
+	if !reddit || !mastodon {
+		t.Fatalf("state feeds missing changes: %+v", st.Feeds)
+	}
+	if _, err := s.SetEnabled(ctx, "reddit", true); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Match("www.reddit.com", "/r/golang"); !ok {
+		t.Fatal("re-enabled feed does not match")
+	}
+	// A custom feed.
+	if _, err := s.AddFeed(ctx, FeedChange{ID: "news", Name: "News", Hosts: []string{"news.example"}, Paths: []string{"/front"}}); err != nil {
+		t.Fatal(err)
+	}
+	if id, ok := s.Match("news.example", "/front/"); !ok || id != "news" {
+		t.Fatalf("custom feed: %q %v", id, ok)
+	}
+	if n := atomic.LoadInt32(changes); n != 4 {
+		t.Fatalf("listener called %d times, want 4 (one per change)", n)
+	}
+}
+
+func TestInvalidFeedChangesSaveNothing(t *testing.T) {
+	s, _, _, changes := newSvc(t, time.Now())
+	ctx := context.Background()
+	before, _ := s.Feeds(ctx)
+	for _, c := range []FeedChange{
+		{ID: "newfeed"}, // no host
+		{ID: "Bad ID", Hosts: []string{"x.example"}},        // id
+		{ID: "mastodon", Hosts: []string{"Not A Host"}},     // host
+		{ID: "reddit", Paths: []string{"/a/**/b"}},          // pattern
+		{ID: "reddit", Paths: []string{"no-leading-slash"}}, // pattern
+	} {
+		if _, err := s.AddFeed(ctx, c); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%+v: want ErrInvalid, got %v", c, err)
+		}
+	}
+	if _, err := s.SetEnabled(ctx, "nosuch", false); !errors.Is(err, ErrNoFeed) {
+		t.Fatalf("unknown feed: %v", err)
+	}
+	after, _ := s.Feeds(ctx)
+	if len(after) != len(before) || atomic.LoadInt32(changes) != 0 {
+		t.Fatalf("a refused change was saved (%d → %d feeds, %d notifications)", len(before), len(after), *changes)
+	}
+}
+
+func TestPausePromptsAndSettings(t *testing.T) {
+	now := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+	s, _, clk, _ := newSvc(t, now)
+	ctx := context.Background()
+	if err := s.PausePrompts(ctx, now.Add(-time.Minute)); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("pause into the past: %v", err)
+	}
+	if err := s.PausePrompts(ctx, now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := s.PausedUntil(ctx)
+	if p == nil || !p.Equal(now.Add(time.Hour)) {
+		t.Fatalf("paused until %v", p)
+	}
+	clk.set(now.Add(61 * time.Minute))
+	if p, _ := s.PausedUntil(ctx); p != nil {
+		t.Fatalf("pause still shown after it ended: %v", p)
+	}
+	clk.set(now)
+	s.PausePrompts(ctx, now.Add(time.Hour))
+	s.PausePrompts(ctx, time.Time{})
+	if p, _ := s.PausedUntil(ctx); p != nil {
+		t.Fatal("resume did not end the pause")
+	}
+
+	ps, _ := s.PromptSettings(ctx)
+	if ps.PauseSeconds != 3 || ps.DefaultTimeboxMinutes != 15 || len(ps.TimeboxesMinutes) != 3 {
+		t.Fatalf("defaults: %+v", ps)
+	}
+	if err := s.SetPromptSettings(ctx, 5, 30); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetPromptSettings(ctx, 61, -1); !errors.Is(err, ErrInvalid) {
+		t.Fatal("61 s pause accepted")
+	}
+	if err := s.SetPromptSettings(ctx, -1, 7); !errors.Is(err, ErrInvalid) {
+		t.Fatal("7 minute time box accepted")
+	}
+	ps, _ = s.PromptSettings(ctx)
+	if ps.PauseSeconds != 5 || ps.DefaultTimeboxMinutes != 30 {
+		t.Fatalf("after set: %+v", ps)
+	}
+}
+
+func TestHabitCountSinceDayStart(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	now := time.Date(2026, 11, 23, 15, 0, 0, 0, loc)
+	s, st, _, _ := newSvc(t, now)
+	ctx := context.Background()
+	mk := func(id, answer string, at time.Time) store.Event {
+		return store.Event{ID: id, ClientID: "c", TS: at, Type: "prompt", FeedID: "reddit", Answer: answer, ReceivedAt: at}
+	}
+	st.InsertEvents(ctx, []store.Event{
+		mk("yesterday", "habit", time.Date(2026, 11, 23, 3, 30, 0, 0, loc)), // before 04:00: yesterday
+		mk("h1", "habit", time.Date(2026, 11, 23, 9, 0, 0, 0, loc)),
+		mk("h2", "habit_continued", time.Date(2026, 11, 23, 10, 0, 0, 0, loc)),
+		mk("n1", "need", time.Date(2026, 11, 23, 11, 0, 0, 0, loc)),
+		mk("l1", "left_during_pause", time.Date(2026, 11, 23, 12, 0, 0, 0, loc)),
+	})
+	state, err := s.State(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if state.HabitOpensToday != 2 {
+		t.Fatalf("habit opens today = %d, want 2", state.HabitOpensToday)
+	}
+	if !state.DayStart.Equal(time.Date(2026, 11, 23, 4, 0, 0, 0, loc)) {
+		t.Fatalf("day start %s", state.DayStart)
+	}
+	if state.Prompt.PauseSeconds != 3 || state.PromptsPausedUntil != nil || len(state.Feeds) < 12 {
+		t.Fatalf("state %+v", state)
+	}
+}
