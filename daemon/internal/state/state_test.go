@@ -16,7 +16,7 @@ type clock struct{ t atomic.Pointer[time.Time] }
 func (c *clock) now() time.Time  { return *c.t.Load() }
 func (c *clock) set(t time.Time) { c.t.Store(&t) }
 
-func newSvc(t *testing.T, now time.Time) (*Service, *store.Store, *clock, *int32) {
+func newSvc(t testing.TB, now time.Time) (*Service, *store.Store, *clock, *int32) {
 	t.Helper()
 	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"), store.Options{})
 	if err != nil {

@@ -29,7 +29,7 @@ const (
 
 // env is a real hub on a real loopback port with a real SQLite file.
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	st       *store.Store
 	hub      *wsapi.Hub
 	pairings *auth.Pairings
@@ -38,7 +38,7 @@ type env struct {
 	dbPath   string
 }
 
-func newEnv(t *testing.T, mod func(*wsapi.Config)) *env {
+func newEnv(t testing.TB, mod func(*wsapi.Config)) *env {
 	t.Helper()
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "mindful.db")
@@ -133,7 +133,7 @@ func info(clientID string) map[string]any {
 
 // wsc is a test client socket.
 type wsc struct {
-	t *testing.T
+	t testing.TB
 	c *websocket.Conn
 	n int
 }
@@ -228,7 +228,7 @@ func (w *wsc) hello(clientID, token string) protocol.Welcome {
 	return wl
 }
 
-func decode(t *testing.T, b []byte, v any) {
+func decode(t testing.TB, b []byte, v any) {
 	t.Helper()
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatalf("decode %s: %v", b, err)
@@ -236,7 +236,7 @@ func decode(t *testing.T, b []byte, v any) {
 }
 
 // eventually waits, with a deadline, for cond to hold.
-func eventually(t *testing.T, what string, cond func() bool) {
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !cond() {
