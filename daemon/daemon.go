@@ -100,6 +100,19 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	defer st.Close()
 
+	// Browser sessions left open by a daemon that died end at its last
+	// heartbeat; from now on the heartbeat is written every minute.
+	lastAlive := time.Now()
+	if v, err := st.Setting(ctx, keyAliveAt, ""); err == nil && v != "" {
+		if t, err := time.Parse(time.RFC3339, v); err == nil {
+			lastAlive = t
+		}
+	}
+	if err := st.CloseDanglingSessions(ctx, lastAlive); err != nil {
+		d.log.Warn("could not close sessions of the last run", "err", err)
+	}
+	go d.heartbeat(ctx, st)
+
 	ln, err := net.Listen("tcp", d.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another program using the port? pick one with --addr)", d.cfg.Addr, err)
@@ -183,4 +196,22 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	d.log.Info("stopped")
 	return nil
+}
+
+const keyAliveAt = "daemon.alive_at"
+
+// heartbeat records every minute that the daemon is alive.
+func (d *Daemon) heartbeat(ctx context.Context, st *store.Store) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		if err := st.SetSetting(ctx, keyAliveAt, time.Now().UTC().Format(time.RFC3339)); err != nil && ctx.Err() == nil {
+			d.log.Warn("heartbeat not written", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

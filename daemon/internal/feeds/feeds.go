@@ -12,6 +12,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -125,17 +126,23 @@ func Validate(f Feed) error {
 			return fmt.Errorf("paths[%d]: %q is listed twice", i, p)
 		}
 	}
-	for _, re := range Regexes(f) {
-		if len(re) >= maxRegexLen {
-			return fmt.Errorf("hosts: too many hosts: a rule's regular expression would be %d bytes (limit %d)", len(re), maxRegexLen)
+	// Every host must fit in a browser rule with every path on its own
+	// (Regexes splits host groups to fit, but cannot split one host).
+	for j, h := range f.Hosts {
+		if c := regexCost(fullRegex(regexp.QuoteMeta(h), pathRegex(pattern{}))); c > regexBudget {
+			return fmt.Errorf("hosts[%d]: %q is too long for a browser rule", j, h)
+		}
+	}
+	for i, p := range f.Paths {
+		pt, _ := compilePattern(p)
+		for _, h := range f.Hosts {
+			if c := regexCost(fullRegex(regexp.QuoteMeta(h), pathRegex(pt))); c > regexBudget {
+				return fmt.Errorf("paths[%d]: %q is too long for a browser rule on host %q (cost %d, limit %d)", i, p, h, c, regexBudget)
+			}
 		}
 	}
 	return nil
 }
-
-// maxRegexLen bounds one regex string; declarativeNetRequest refuses rules
-// whose compiled regex exceeds 2 KB.
-const maxRegexLen = 2048
 
 // validateHost returns why h is not a lower-case DNS host name without port.
 func validateHost(h string) error {

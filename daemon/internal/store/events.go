@@ -31,6 +31,10 @@ type Event struct {
 	PromptID        string   // feed_time: the prompt it belongs to
 	Seconds         *float64 // feed_time: seconds on the feed
 	SecondsOnFeed   *float64 // prompt: sum of its feed_time seconds
+
+	// Breaks.
+	Note     string // break_note: what the user wanted to look at
+	BreakKey string // break_attempt, break_note: the break window
 }
 
 // InsertEvents stores evs for one client in a single transaction. Events
@@ -42,8 +46,8 @@ func (s *Store) InsertEvents(ctx context.Context, evs []Event) (int, error) {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		added = 0
 		st, err := tx.Prepare(`INSERT INTO events (client_id, eid, ts, type, domain, url, tab_id, window_id, state, received_at,
-				feed_id, answer, seconds_to_answer, purpose, timebox_minutes, via, extends, prompt_id, seconds)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (client_id, eid) DO NOTHING`)
+				feed_id, answer, seconds_to_answer, purpose, timebox_minutes, via, extends, prompt_id, seconds, note, break_key)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (client_id, eid) DO NOTHING`)
 		if err != nil {
 			return err
 		}
@@ -52,7 +56,7 @@ func (s *Store) InsertEvents(ctx context.Context, evs []Event) (int, error) {
 			res, err := st.Exec(e.ClientID, e.ID, e.TS.UnixMilli(), e.Type, e.Domain, nullString(e.URL),
 				e.TabID, e.WindowID, nullString(e.State), e.ReceivedAt.UnixMilli(),
 				nullString(e.FeedID), nullString(e.Answer), e.SecondsToAnswer, nullString(e.Purpose), e.TimeboxMinutes,
-				nullString(e.Via), nullString(e.Extends), nullString(e.PromptID), e.Seconds)
+				nullString(e.Via), nullString(e.Extends), nullString(e.PromptID), e.Seconds, nullString(e.Note), nullString(e.BreakKey))
 			if err != nil {
 				return err
 			}
@@ -88,7 +92,7 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 		since = f.Since.UnixMilli()
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT client_id, eid, ts, type, domain, url, tab_id, window_id, state, received_at,
-			feed_id, answer, seconds_to_answer, purpose, timebox_minutes, via, extends, prompt_id, seconds, seconds_on_feed
+			feed_id, answer, seconds_to_answer, purpose, timebox_minutes, via, extends, prompt_id, seconds, seconds_on_feed, note, break_key
 		FROM events WHERE ts >= ? ORDER BY ts, seq LIMIT ?`, since, f.Limit)
 	if err != nil {
 		return nil, err
@@ -98,14 +102,15 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 	for rows.Next() {
 		var e Event
 		var ts, recv int64
-		var u, state, feed, answer, purpose, via, ext, pid sql.NullString
+		var u, state, feed, answer, purpose, via, ext, pid, note, bkey sql.NullString
 		var tab, win, timebox sql.NullInt64
 		var sta, secs, onFeed sql.NullFloat64
 		if err := rows.Scan(&e.ClientID, &e.ID, &ts, &e.Type, &e.Domain, &u, &tab, &win, &state, &recv,
-			&feed, &answer, &sta, &purpose, &timebox, &via, &ext, &pid, &secs, &onFeed); err != nil {
+			&feed, &answer, &sta, &purpose, &timebox, &via, &ext, &pid, &secs, &onFeed, &note, &bkey); err != nil {
 			return nil, err
 		}
 		e.FeedID, e.Answer, e.Purpose, e.Via, e.Extends, e.PromptID = feed.String, answer.String, purpose.String, via.String, ext.String, pid.String
+		e.Note, e.BreakKey = note.String, bkey.String
 		e.SecondsToAnswer = nullFloat(sta)
 		e.Seconds = nullFloat(secs)
 		e.SecondsOnFeed = nullFloat(onFeed)

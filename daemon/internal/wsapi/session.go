@@ -39,12 +39,13 @@ type session struct {
 	conn   *websocket.Conn
 	origin string
 
-	phase    phase
-	clientID string
-	pending  *auth.Pending
-	pairReq  string // id of the pair_request that paired answers
-	nextID   int
-	lastPong time.Time
+	phase     phase
+	clientID  string
+	pending   *auth.Pending
+	pairReq   string // id of the pair_request that paired answers
+	sessionID int64  // client_sessions row while authenticated
+	nextID    int
+	lastPong  time.Time
 
 	kicked chan struct{}
 	states chan protocol.State // newest state to push; capacity 1
@@ -90,6 +91,13 @@ func (s *session) run() {
 		}
 		if s.phase == phaseAuthed {
 			s.hub.detach(s.clientID, s)
+			if s.sessionID != 0 {
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				if err := cfg.Store.SessionEnded(ctx, s.sessionID, cfg.Now()); err != nil {
+					cfg.Log.Warn("could not record disconnect", "client", s.clientID, "err", err)
+				}
+				cancel()
+			}
 		}
 	}()
 
@@ -273,6 +281,9 @@ func (s *session) hello(env protocol.Envelope) bool {
 	s.clientID = h.ClientID
 	if err := cfg.Store.TouchClient(ctx, h.ClientID, h.Browser, h.BrowserVersion, h.ExtVersion, cfg.Now()); err != nil {
 		cfg.Log.Warn("could not record last seen", "client", h.ClientID, "err", err)
+	}
+	if s.sessionID, err = cfg.Store.SessionStarted(ctx, h.ClientID, cfg.Now()); err != nil {
+		cfg.Log.Warn("could not record connect", "client", h.ClientID, "err", err)
 	}
 	s.phase = phaseAuthed
 	s.hub.attach(h.ClientID, s)
