@@ -212,7 +212,8 @@ func validatePattern(p string) error {
 			case c >= 'A' && c <= 'Z':
 				return fmt.Errorf("%q must be lower case", p)
 			case c <= ' ' || c >= 0x7f || strings.IndexByte("\"#<>?\\`{}", c) >= 0:
-				return fmt.Errorf("%q contains %q, which a URL path never has (write it percent-encoded)", p, string(rune(c)))
+				r, _ := utf8.DecodeRuneInString(s[j:])
+				return fmt.Errorf("%q contains %q, which a URL path never has (write it percent-encoded)", p, r)
 			case c == '%':
 				if j+2 >= len(s) || !isLowerHex(s[j+1]) || !isLowerHex(s[j+2]) {
 					return fmt.Errorf("%q: '%%' must start a lower-case escape like %%2f", p)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -72,8 +74,15 @@ func TestTable(t *testing.T) {
 			t.Errorf("Match(%q) = %q, %v; want %q (%s)", r.URL, id, ok, r.want(), r.Note)
 			continue
 		}
-		if ok && !strings.HasPrefix(key, id+" /") {
-			t.Errorf("Match(%q) key %q does not start with %q", r.URL, key, id+" /")
+		if ok {
+			// The hand-rolled URL split agrees with net/url.
+			u, err := url.Parse(r.URL)
+			if err != nil {
+				t.Fatalf("%q: %v", r.URL, err)
+			}
+			if want := id + " " + NormalizePath(u.EscapedPath()); key != want {
+				t.Errorf("Match(%q) key = %q, want %q", r.URL, key, want)
+			}
 		}
 		if !ok && key != "" {
 			t.Errorf("Match(%q) gave key %q without a match", r.URL, key)
@@ -124,7 +133,7 @@ func TestRegexesAgreeWithMatcher(t *testing.T) {
 	rows := loadTable(t)
 	for _, f := range Builtin() {
 		res := compiledRegexes(t, f)
-		if len(res) != len(f.Paths) && len(f.Hosts) > 0 {
+		if len(f.Hosts) > 0 && len(res) < len(f.Paths) {
 			t.Errorf("%s: %d regexes for %d paths", f.ID, len(res), len(f.Paths))
 		}
 		for _, r := range rows {
@@ -434,9 +443,12 @@ func TestValidate(t *testing.T) {
 	if err := Validate(Feed{ID: "m", Name: "M", Paths: []string{"/home"}}); err != nil {
 		t.Errorf("feed without hosts: %v", err)
 	}
-	many := make([]string, 100)
-	for i := range many {
-		many[i] = strings.Repeat("h", 20) + string(rune('a'+i%26)) + strings.Repeat("x", i/26) + ".example"
+	many := ok
+	for i := range 200 {
+		many.Hosts = append(many.Hosts, fmt.Sprintf("instance%d.example", i))
+	}
+	if err := Validate(many); err != nil {
+		t.Errorf("200 hosts: %v", err)
 	}
 	for _, c := range []struct {
 		name string
@@ -464,7 +476,8 @@ func TestValidate(t *testing.T) {
 		{"host unicode", func(f *Feed) { f.Hosts[0] = "bücher.example" }, "hosts[0]: "},
 		{"host long label", func(f *Feed) { f.Hosts[0] = strings.Repeat("a", 64) + ".com" }, "63"},
 		{"host twice", func(f *Feed) { f.Hosts[2] = "example.com" }, `hosts[2]: "example.com" is listed twice`},
-		{"too many hosts", func(f *Feed) { f.Hosts = many }, "too many hosts"},
+		{"host too long for a rule", func(f *Feed) { f.Hosts[0] = strings.Repeat("k", 50) + ".example" }, `hosts[0]: "kkkkk`},
+		{"path too long for a rule", func(f *Feed) { f.Paths[1] = "/" + strings.Repeat("s", 40) }, `paths[1]: "/sssss`},
 		{"no paths", func(f *Feed) { f.Paths = nil }, "paths: at least one"},
 		{"no leading slash", func(f *Feed) { f.Paths[1] = "home" }, `paths[1]: "home" must start with '/'`},
 		{"double star not last", func(f *Feed) { f.Paths[1] = "/**/x" }, `paths[1]: "**" may only be the last segment`},
@@ -505,7 +518,8 @@ type regexCase struct {
 // extraRegexCases exercise cleaning and escaping beyond the built-in catalog.
 var extraRegexCases = []Feed{
 	{ID: "mastodon", Name: "Mastodon", Hosts: []string{"mastodon.social", "fosstodon.org"}, Paths: []string{"/home", "/public", "/public/local"}, Enabled: true},
-	{ID: "edge", Name: "Edge cases", Hosts: []string{"Example.COM", "a-b.example", "example.com", ""}, Paths: []string{
+	{ID: "split", Name: "Split", Hosts: []string{"a.social.example", "bb.social.example", "social.example", "ccc.social.example", "dddd.social.example", "eeeee.social.example", "other.example", "ffffff.social.example", "localhost", "w.x.y.co.uk", "z.co.uk"}, Paths: []string{"/", "/public/local", "/r/*/**"}, Enabled: true},
+	{ID: "edge", Name: "Edge cases", Hosts: []string{"Example.COM", "a-b.example", "example.com", "", "www.example.com", "www.example.com"}, Paths: []string{
 		"/", "/home.php", "/a+b/(x)", "/sym/$^[]{}|", "/x/*/y", "/v/**", "/**", "/Upper/Case/", "//double//slash", "/bad/**/x", "/*/*",
 	}, Enabled: true},
 	{ID: "nohosts", Name: "No hosts", Hosts: []string{}, Paths: []string{"/"}, Enabled: true},
@@ -549,24 +563,27 @@ func TestRegexesFile(t *testing.T) {
 
 func TestRegexShape(t *testing.T) {
 	for _, c := range regexCases() {
+		valid := Validate(c.Feed) == nil
+		if c.Feed.ID == "split" && !valid {
+			t.Errorf("split: %v", Validate(c.Feed))
+		}
 		for _, re := range c.Regexes {
 			if len(re) >= 2048 {
 				t.Errorf("%s: regex of %d bytes", c.Feed.ID, len(re))
 			}
+			if cost := regexCost(re); valid && cost > regexBudget {
+				t.Errorf("%s: regex cost %d over the budget %d: %s", c.Feed.ID, cost, regexBudget, re)
+			}
 			if _, err := regexp.Compile(re); err != nil {
 				t.Errorf("%s: %v", c.Feed.ID, err)
 			}
-			// RE2 syntax as Chromium's RE2 parses it (Perl flags, no
-			// lookaround): regexp/syntax accepts exactly that.
-			prog, err := syntax.Parse(re, syntax.Perl)
-			if err != nil {
+			// RE2 syntax (Perl flags, no lookaround), as Chromium parses it.
+			if _, err := syntax.Parse(re, syntax.Perl); err != nil {
 				t.Errorf("%s: %v", c.Feed.ID, err)
-				continue
 			}
-			if strings.ContainsFunc(re, func(r rune) bool { return r > 0x7f }) {
-				t.Errorf("%s: regexFilter must be ASCII: %q", c.Feed.ID, re)
+			if strings.ContainsFunc(re, func(r rune) bool { return r < 0x20 || r > 0x7e }) {
+				t.Errorf("%s: regexFilter must be printable ASCII: %q", c.Feed.ID, re)
 			}
-			_ = prog
 			if !strings.HasPrefix(re, "^https?://") || !strings.HasSuffix(re, "(?:[?#].*)?$") {
 				t.Errorf("%s: regex %q is not anchored as expected", c.Feed.ID, re)
 			}
@@ -575,14 +592,56 @@ func TestRegexShape(t *testing.T) {
 	if got := Regexes(Feed{ID: "x", Paths: []string{"/"}}); got != nil {
 		t.Errorf("no hosts: %q", got)
 	}
-	res := Regexes(Feed{Hosts: []string{"a.example"}, Paths: []string{"/", "/r/*", "/s/**"}})
-	want := []string{
-		`^https?://(?:a\.example)(?::\d+)?/*(?:[?#].*)?$`,
-		`^https?://(?:a\.example)(?::\d+)?/+r/+[^/?#]+/*(?:[?#].*)?$`,
-		`^https?://(?:a\.example)(?::\d+)?/+s(?:/[^?#]*)?(?:[?#].*)?$`,
+	for _, c := range []struct {
+		hosts, paths, want []string
+	}{
+		{[]string{"a.example"}, []string{"/", "/r/*", "/s/**"}, []string{
+			`^https?://a\.example(?::\d+)?/*(?:[?#].*)?$`,
+			`^https?://a\.example(?::\d+)?/+r/+[^/?#]+/*(?:[?#].*)?$`,
+			`^https?://a\.example(?::\d+)?/+s(?:/[^?#]*)?(?:[?#].*)?$`,
+		}},
+		{[]string{"reddit.com", "www.reddit.com", "m.reddit.com", "other.example", "x.co.uk", "y.co.uk"}, []string{"/"}, []string{
+			`^https?://(?:(?:www|m)\.)?reddit\.com(?::\d+)?/*(?:[?#].*)?$`,
+			`^https?://other\.example(?::\d+)?/*(?:[?#].*)?$`,
+			`^https?://(?:x|y)\.co\.uk(?::\d+)?/*(?:[?#].*)?$`,
+		}},
+		{[]string{"www.a.example", "localhost", "m.a.example"}, []string{"/x"}, []string{
+			`^https?://(?:www|m)\.a\.example(?::\d+)?/+x/*(?:[?#].*)?$`,
+			`^https?://localhost(?::\d+)?/+x/*(?:[?#].*)?$`,
+		}},
+	} {
+		if got := Regexes(Feed{Hosts: c.hosts, Paths: c.paths}); !slices.Equal(got, c.want) {
+			t.Errorf("Regexes(%q, %q) =\n%q\nwant\n%q", c.hosts, c.paths, got, c.want)
+		}
 	}
-	if !slices.Equal(res, want) {
-		t.Errorf("Regexes = %q\nwant %q", res, want)
+}
+
+// TestRegexesSplitToFit checks that many hosts of one site are split over
+// several regexes, each within the budget, that together match exactly
+// those hosts.
+func TestRegexesSplitToFit(t *testing.T) {
+	f := Feed{ID: "many", Paths: []string{"/", "/r/*/rising"}, Enabled: true}
+	for i := range 40 {
+		f.Hosts = append(f.Hosts, fmt.Sprintf("instance-%02d.social.example", i))
+	}
+	f.Hosts = append(f.Hosts, "social.example")
+	res := Regexes(f)
+	if len(res) <= 2 {
+		t.Fatalf("%d regexes for 41 hosts", len(res))
+	}
+	compiled := compiledRegexes(t, f)
+	for _, re := range res {
+		if cost := regexCost(re); cost > regexBudget {
+			t.Errorf("cost %d: %s", cost, re)
+		}
+	}
+	for _, h := range append(slices.Clone(f.Hosts), "instance-40.social.example", "xsocial.example", "social.example.evil") {
+		want := slices.Contains(f.Hosts, h)
+		for _, u := range []string{"https://" + h + "/", "https://" + h + "/r/golang/rising?x"} {
+			if got := anyMatch(compiled, u); got != want {
+				t.Errorf("%s: match %v, want %v", u, got, want)
+			}
+		}
 	}
 }
 
