@@ -16,9 +16,11 @@ import (
 
 	"github.com/mindful-app/mindful/daemon/datadir"
 	"github.com/mindful-app/mindful/daemon/internal/auth"
+	"github.com/mindful-app/mindful/daemon/internal/breaks"
 	"github.com/mindful-app/mindful/daemon/internal/control"
 	"github.com/mindful-app/mindful/daemon/internal/guard"
 	"github.com/mindful-app/mindful/daemon/internal/instance"
+	"github.com/mindful-app/mindful/daemon/internal/protocol"
 	"github.com/mindful-app/mindful/daemon/internal/state"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 	"github.com/mindful-app/mindful/daemon/internal/wsapi"
@@ -142,6 +144,25 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	brk := breaks.New(breaks.Config{Store: st, DefaultSites: states.DefaultSites, Changed: broadcast})
+	states.SetBreaks(func(ctx context.Context, ps *protocol.State) error {
+		bs, until, err := brk.ForExtension(ctx)
+		if err != nil {
+			return err
+		}
+		reason, err := brk.Reason(ctx)
+		if err != nil {
+			return err
+		}
+		used, limit, err := brk.EarlyEndsThisWeek(ctx)
+		if err != nil {
+			return err
+		}
+		ps.Breaks, ps.BreaksUntil, ps.BreakReason = bs, until, reason
+		ps.EarlyEnd = protocol.EarlyEndRule{WaitSeconds: int(breaks.EarlyEndWait.Seconds()), LeftThisWeek: max(0, limit-used)}
+		return nil
+	})
+	go brk.Watch(ctx)
 
 	pairings := &auth.Pairings{}
 	hub = wsapi.New(wsapi.Config{
@@ -158,7 +179,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		PromptAnswered: broadcast,
 	})
 	ctl := &control.Server{
-		Token: ctlToken, Store: st, State: states, Hub: hub, Pairings: pairings,
+		Token: ctlToken, Store: st, State: states, Breaks: brk, Hub: hub, Pairings: pairings,
 		Version: version.Version, Addr: d.addr, DataDir: dir, StartedAt: time.Now(), Now: time.Now,
 	}
 

@@ -21,6 +21,14 @@ const (
 	PathPromptsPause   = "/api/v1/prompts/pause"
 	PathPromptsResume  = "/api/v1/prompts/resume"
 	PathPromptSettings = "/api/v1/prompts/settings"
+
+	PathBreaks         = "/api/v1/breaks"
+	PathBreakStart     = "/api/v1/breaks/start"
+	PathBreakStopAsk   = "/api/v1/breaks/stop-request"
+	PathBreakStop      = "/api/v1/breaks/stop"
+	PathBreakSettings  = "/api/v1/breaks/settings"
+	PathSchedule       = "/api/v1/schedule"
+	PathScheduleRemove = "/api/v1/schedule/remove"
 )
 
 // Status is GET /api/v1/status and `mindful status --json`.
@@ -35,6 +43,79 @@ type Status struct {
 	// PromptsPausedUntil is when a pause of prompts ends; null when
 	// prompts are not paused.
 	PromptsPausedUntil *time.Time `json:"prompts_paused_until"`
+	// Break is the running break; Active is false when there is none.
+	Break BreakStatus `json:"break"`
+	// NextBreak is the next break after the running one, or null.
+	NextBreak *NextBreak `json:"next_break"`
+}
+
+// BreakStatus describes the running break. EndsAt is null for an
+// open-ended break (break mode).
+type BreakStatus struct {
+	Active bool       `json:"active"`
+	Name   string     `json:"name,omitempty"`
+	EndsAt *time.Time `json:"ends_at,omitempty"`
+	Locked bool       `json:"locked"`
+}
+
+// NextBreak is an upcoming break.
+type NextBreak struct {
+	Name     string     `json:"name"`
+	StartsAt time.Time  `json:"starts_at"`
+	EndsAt   *time.Time `json:"ends_at"`
+	Locked   bool       `json:"locked"`
+}
+
+// BreakStartRequest is POST /api/v1/breaks/start. For is "15m", "1h",
+// "rest-of-day", "until 08:00", or "" for an open-ended break.
+type BreakStartRequest struct {
+	For    string `json:"for"`
+	Name   string `json:"name,omitempty"`
+	Locked bool   `json:"locked,omitempty"`
+}
+
+// StopTicket answers POST /api/v1/breaks/stop-request: the break may be
+// ended with this ticket from NotBefore on.
+type StopTicket struct {
+	Ticket    string     `json:"ticket"`
+	NotBefore time.Time  `json:"not_before"`
+	Name      string     `json:"name"`
+	EndsAt    *time.Time `json:"ends_at"`
+}
+
+// StopRequest is POST /api/v1/breaks/stop.
+type StopRequest struct {
+	Ticket string `json:"ticket"`
+	Reason string `json:"reason"`
+}
+
+// Breaks is GET /api/v1/breaks and `mindful break list --json`.
+type Breaks struct {
+	Active            BreakStatus `json:"active"`
+	Next              *NextBreak  `json:"next"`
+	Schedule          []Rule      `json:"schedule"`
+	EarlyEndsThisWeek int         `json:"early_ends_this_week"`
+	EarlyEndsPerWeek  int         `json:"early_ends_per_week"`
+	Reason            string      `json:"reason"`
+	Upcoming          []NextBreak `json:"upcoming"`
+}
+
+// Rule is a scheduled break; GET/POST /api/v1/schedule.
+type Rule struct {
+	ID      int64    `json:"id"`
+	Name    string   `json:"name"`
+	Kind    string   `json:"kind"`
+	Start   string   `json:"start"`
+	End     string   `json:"end"`
+	Locked  bool     `json:"locked"`
+	Sites   []string `json:"sites,omitempty"`
+	Enabled bool     `json:"enabled"`
+}
+
+// BreakSettings is POST /api/v1/breaks/settings; a null field is kept.
+type BreakSettings struct {
+	Reason           *string `json:"reason"`
+	EarlyEndsPerWeek *int    `json:"early_ends_per_week"`
 }
 
 // Client is a paired browser profile.
@@ -73,6 +154,8 @@ type Event struct {
 	PromptID        string   `json:"prompt_id,omitempty"`
 	Seconds         *float64 `json:"seconds,omitempty"`
 	SecondsOnFeed   *float64 `json:"seconds_on_feed,omitempty"`
+	Note            string   `json:"note,omitempty"`
+	BreakKey        string   `json:"break_key,omitempty"`
 }
 
 // Feed is one feed of the effective catalog; GET /api/v1/feeds and

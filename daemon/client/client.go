@@ -210,3 +210,60 @@ func (c *Client) SetPromptSettings(ctx context.Context, p api.PromptSettings) (a
 	err := c.do(ctx, http.MethodPost, api.PathPromptSettings, p, &out)
 	return out, err
 }
+
+// Breaks returns the running, next and scheduled breaks.
+func (c *Client) Breaks(ctx context.Context) (api.Breaks, error) {
+	var b api.Breaks
+	err := c.do(ctx, http.MethodGet, api.PathBreaks, nil, &b)
+	return b, err
+}
+
+// StartBreak starts an on-demand break and returns the new status.
+func (c *Client) StartBreak(ctx context.Context, req api.BreakStartRequest) (api.Status, error) {
+	var s api.Status
+	err := c.do(ctx, http.MethodPost, api.PathBreakStart, req, &s)
+	return s, err
+}
+
+// RequestStop asks to end the running break early; StopBreak completes it
+// after the ticket's NotBefore.
+func (c *Client) RequestStop(ctx context.Context) (api.StopTicket, error) {
+	var t api.StopTicket
+	err := c.do(ctx, http.MethodPost, api.PathBreakStopAsk, struct{}{}, &t)
+	return t, err
+}
+
+// StopBreak ends the running break early with the user's reason.
+func (c *Client) StopBreak(ctx context.Context, ticket, reason string) (api.Status, error) {
+	var s api.Status
+	err := c.do(ctx, http.MethodPost, api.PathBreakStop, api.StopRequest{Ticket: ticket, Reason: reason}, &s)
+	return s, err
+}
+
+// SetBreakSettings changes the fields that are set.
+func (c *Client) SetBreakSettings(ctx context.Context, b api.BreakSettings) (api.Breaks, error) {
+	var out api.Breaks
+	err := c.do(ctx, http.MethodPost, api.PathBreakSettings, b, &out)
+	return out, err
+}
+
+// Schedule returns the scheduled breaks.
+func (c *Client) Schedule(ctx context.Context) ([]api.Rule, error) {
+	var rs []api.Rule
+	err := c.do(ctx, http.MethodGet, api.PathSchedule, nil, &rs)
+	return rs, err
+}
+
+// AddSchedule adds a scheduled break.
+func (c *Client) AddSchedule(ctx context.Context, r api.Rule) (api.Rule, error) {
+	var out api.Rule
+	err := c.do(ctx, http.MethodPost, api.PathSchedule, r, &out)
+	return out, err
+}
+
+// RemoveSchedule deletes a scheduled break.
+func (c *Client) RemoveSchedule(ctx context.Context, id int64) ([]api.Rule, error) {
+	var rs []api.Rule
+	err := c.do(ctx, http.MethodPost, api.PathScheduleRemove, map[string]int64{"id": id}, &rs)
+	return rs, err
+}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/internal/auth"
+	"github.com/mindful-app/mindful/daemon/internal/breaks"
 	"github.com/mindful-app/mindful/daemon/internal/state"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 	"github.com/mindful-app/mindful/daemon/internal/wsapi"
@@ -27,6 +28,7 @@ type Server struct {
 	Token     string // control token
 	Store     *store.Store
 	State     *state.Service
+	Breaks    *breaks.Service
 	Hub       *wsapi.Hub
 	Pairings  *auth.Pairings
 	Version   string
@@ -39,6 +41,11 @@ type Server struct {
 // Handler returns the API's routes, sorted by path.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+api.PathBreaks, s.breakList)
+	mux.HandleFunc("POST "+api.PathBreakSettings, s.breakSettings)
+	mux.HandleFunc("POST "+api.PathBreakStart, s.breakStart)
+	mux.HandleFunc("POST "+api.PathBreakStop, s.breakStop)
+	mux.HandleFunc("POST "+api.PathBreakStopAsk, s.breakStopRequest)
 	mux.HandleFunc("GET "+api.PathEvents, s.events)
 	mux.HandleFunc("GET "+api.PathFeeds, s.feedList)
 	mux.HandleFunc("POST "+api.PathFeeds, s.feedAdd)
@@ -47,6 +54,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET "+api.PathPairing, s.pairing)
 	mux.HandleFunc("POST "+api.PathApprove, s.approve)
 	mux.HandleFunc("POST "+api.PathRevoke, s.revoke)
+	mux.HandleFunc("GET "+api.PathSchedule, s.scheduleList)
+	mux.HandleFunc("POST "+api.PathSchedule, s.scheduleAdd)
+	mux.HandleFunc("POST "+api.PathScheduleRemove, s.scheduleRemove)
 	mux.HandleFunc("POST "+api.PathPromptsPause, s.promptsPause)
 	mux.HandleFunc("POST "+api.PathPromptsResume, s.promptsResume)
 	mux.HandleFunc("GET "+api.PathPromptSettings, s.promptSettings)
@@ -85,8 +95,14 @@ func (s *Server) Status(ctx context.Context) (api.Status, error) {
 	if err != nil {
 		return api.Status{}, err
 	}
+	bs, nb, err := s.breakStatus(ctx)
+	if err != nil {
+		return api.Status{}, err
+	}
 	conn := s.Hub.Connected()
 	st := api.Status{
+		Break:              bs,
+		NextBreak:          nb,
 		PromptsPausedUntil: paused,
 		Running:            true,
 		Version:            s.Version,
@@ -150,7 +166,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			TabID: e.TabID, WindowID: e.WindowID, State: e.State, ReceivedAt: e.ReceivedAt,
 			FeedID: e.FeedID, Answer: e.Answer, SecondsToAnswer: e.SecondsToAnswer, Purpose: e.Purpose,
 			TimeboxMinutes: e.TimeboxMinutes, Via: e.Via, Extends: e.Extends, PromptID: e.PromptID,
-			Seconds: e.Seconds, SecondsOnFeed: e.SecondsOnFeed,
+			Seconds: e.Seconds, SecondsOnFeed: e.SecondsOnFeed, Note: e.Note, BreakKey: e.BreakKey,
 		}
 	}
 	writeJSON(w, http.StatusOK, out)

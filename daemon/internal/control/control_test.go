@@ -18,6 +18,7 @@ import (
 
 	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/internal/auth"
+	"github.com/mindful-app/mindful/daemon/internal/breaks"
 	"github.com/mindful-app/mindful/daemon/internal/control"
 	"github.com/mindful-app/mindful/daemon/internal/guard"
 	"github.com/mindful-app/mindful/daemon/internal/state"
@@ -75,6 +76,7 @@ func newFixture(t *testing.T, mod func(*control.Server)) *fixture {
 		Token:     testToken,
 		Store:     st,
 		State:     svc,
+		Breaks:    breaks.New(breaks.Config{Store: st, DefaultSites: svc.DefaultSites, Now: clock, Location: time.UTC}),
 		Hub:       hub,
 		Pairings:  pairings,
 		Version:   "1.2.3-test",

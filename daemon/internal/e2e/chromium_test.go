@@ -133,48 +133,8 @@ func TestChromiumPairReportAndReplay(t *testing.T) {
 	d := startDaemon(t, addr, dataDir)
 	browser := startChromium(t, s)
 
-	// Point the extension at this daemon through its options page.
-	popup := tab(t, browser)
-	do(t, popup,
-		chromedp.Navigate(extOrigin+"/src/pages/options/options.html"),
-		chromedp.WaitVisible("#daemon-addr"),
-		chromedp.SetValue("#daemon-addr", addr),
-		chromedp.Click("#save"),
-	)
-	poll[bool](t, popup, "options saved", `document.querySelector('#saved').textContent.includes('Saved')`, 10*time.Second)
-
-	// The extension asks to pair; the popup shows the code the daemon lists.
-	var code string
-	waitFor(t, "a pending pairing request", 30*time.Second, func() bool {
-		p := d.pairing()
-		if len(p.Pending) == 1 {
-			code = p.Pending[0].Code
-			if p.Pending[0].Browser != "chromium" {
-				t.Fatalf("pending pairing from browser %q, want chromium", p.Pending[0].Browser)
-			}
-			return true
-		}
-		return false
-	})
-	if !regexp.MustCompile(`^\d{6}$`).MatchString(code) {
-		t.Fatalf("pairing code %q is not 6 digits", code)
-	}
-	do(t, popup, chromedp.Navigate(extOrigin+"/src/pages/popup/popup.html"))
-	shown := poll[string](t, popup, "the popup to show the code", `document.querySelector('#pair-code')?.textContent.trim() || ''`, 15*time.Second)
-	if shown != code {
-		t.Fatalf("popup shows code %q, daemon has %q", shown, code)
-	}
-
-	// Approve on the trusted side, with the flag after the code.
-	out := string(d.cli("pair", "approve", code, "--addr", addr))
-	if !strings.Contains(out, "paired chromium") {
-		t.Fatalf("pair approve said %q", out)
-	}
-	poll[bool](t, popup, "popup to say connected", `document.querySelector('#state')?.dataset.state === 'connected'`, 15*time.Second)
+	popup := pairChromium(t, d, browser)
 	st := d.status()
-	if !st.Running || len(st.Clients) != 1 || !st.Clients[0].Connected || st.Clients[0].Browser != "chromium" {
-		t.Fatalf("status after pairing: %+v", st)
-	}
 	clientID := st.Clients[0].ID
 
 	// Browse to a mapped site: the visit is stored as its domain only.
@@ -276,4 +236,56 @@ fetch("http://%[1]s/api/v1/status").then(r => r.text()).then(t => { window.resul
 	if st := d.status(); len(st.Clients) != 0 || st.PendingPairings != 0 {
 		t.Fatalf("a web page got somewhere: %+v", st)
 	}
+}
+
+// pairChromium points the extension at d through its options page, checks
+// that the popup shows the code the daemon lists, approves it with
+// `mindful pair approve CODE --addr ADDR` and waits for "connected". It
+// returns the popup tab, which stays open and live.
+func pairChromium(t *testing.T, d *daemonProc, browser context.Context) context.Context {
+	t.Helper()
+	addr := d.addr
+	// Point the extension at this daemon through its options page.
+	popup := tab(t, browser)
+	do(t, popup,
+		chromedp.Navigate(extOrigin+"/src/pages/options/options.html"),
+		chromedp.WaitVisible("#daemon-addr"),
+		chromedp.SetValue("#daemon-addr", addr),
+		chromedp.Click("#save"),
+	)
+	poll[bool](t, popup, "options saved", `document.querySelector('#saved').textContent.includes('Saved')`, 10*time.Second)
+
+	// The extension asks to pair; the popup shows the code the daemon lists.
+	var code string
+	waitFor(t, "a pending pairing request", 30*time.Second, func() bool {
+		p := d.pairing()
+		if len(p.Pending) == 1 {
+			code = p.Pending[0].Code
+			if p.Pending[0].Browser != "chromium" {
+				t.Fatalf("pending pairing from browser %q, want chromium", p.Pending[0].Browser)
+			}
+			return true
+		}
+		return false
+	})
+	if !regexp.MustCompile(`^\d{6}$`).MatchString(code) {
+		t.Fatalf("pairing code %q is not 6 digits", code)
+	}
+	do(t, popup, chromedp.Navigate(extOrigin+"/src/pages/popup/popup.html"))
+	shown := poll[string](t, popup, "the popup to show the code", `document.querySelector('#pair-code')?.textContent.trim() || ''`, 15*time.Second)
+	if shown != code {
+		t.Fatalf("popup shows code %q, daemon has %q", shown, code)
+	}
+
+	// Approve on the trusted side, with the flag after the code.
+	out := string(d.cli("pair", "approve", code, "--addr", addr))
+	if !strings.Contains(out, "paired chromium") {
+		t.Fatalf("pair approve said %q", out)
+	}
+	poll[bool](t, popup, "popup to say connected", `document.querySelector('#state')?.dataset.state === 'connected'`, 15*time.Second)
+	st := d.status()
+	if !st.Running || len(st.Clients) != 1 || !st.Clients[0].Connected || st.Clients[0].Browser != "chromium" {
+		t.Fatalf("status after pairing: %+v", st)
+	}
+	return popup
 }

@@ -347,6 +347,30 @@ type State struct {
 	PromptsPausedUntil *time.Time     `json:"prompts_paused_until"`
 	HabitOpensToday    int            `json:"habit_opens_today"`
 	DayStart           time.Time      `json:"day_start"`
+
+	// Breaks of the coming days, for the extension to enforce on its own;
+	// BreaksUntil is how far ahead they are known.
+	Breaks      []Break      `json:"breaks"`
+	BreaksUntil time.Time    `json:"breaks_until"`
+	BreakReason string       `json:"break_reason"`
+	EarlyEnd    EarlyEndRule `json:"early_end"`
+}
+
+// Break is one break window: the sites are blocked from Start to End (no
+// End: until the user ends it).
+type Break struct {
+	Key    string     `json:"key"`
+	Name   string     `json:"name"`
+	Start  time.Time  `json:"start"`
+	End    *time.Time `json:"end"`
+	Locked bool       `json:"locked"`
+	Sites  []string   `json:"sites"`
+}
+
+// EarlyEndRule says how ending a break early works.
+type EarlyEndRule struct {
+	WaitSeconds  int `json:"wait_seconds"`
+	LeftThisWeek int `json:"left_this_week"`
 }
 
 // Feed is one feed of the catalog (docs/feeds.md).

@@ -43,6 +43,7 @@ type Service struct {
 	store    *store.Store
 	now      func() time.Time
 	changed  func()
+	breaks   func(context.Context, *protocol.State) error
 	mu       sync.Mutex // serializes read-modify-write of feed settings
 	matcherM sync.RWMutex
 	matcher  *feeds.Matcher
@@ -61,6 +62,26 @@ func New(ctx context.Context, st *store.Store, now func() time.Time, changed fun
 		return nil, err
 	}
 	return s, nil
+}
+
+// SetBreaks makes State fill in the break fields with f (set once, before
+// the state is first used).
+func (s *Service) SetBreaks(f func(context.Context, *protocol.State) error) { s.breaks = f }
+
+// DefaultSites returns every host of every enabled feed: what a break
+// blocks when it names no sites.
+func (s *Service) DefaultSites(ctx context.Context) ([]string, error) {
+	fs, err := s.Feeds(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var on []feeds.Feed
+	for _, f := range fs {
+		if f.Enabled {
+			on = append(on, f)
+		}
+	}
+	return feeds.Hosts(on), nil
 }
 
 // ErrInvalid wraps errors in what the user asked for.
@@ -376,6 +397,12 @@ func (s *Service) State(ctx context.Context) (protocol.State, error) {
 	}
 	for i, f := range fs {
 		st.Feeds[i] = protocol.Feed{ID: f.ID, Name: f.Name, Hosts: nonNil(f.Hosts), Paths: nonNil(f.Paths), Enabled: f.Enabled}
+	}
+	st.Breaks = []protocol.Break{}
+	if s.breaks != nil {
+		if err := s.breaks(ctx, &st); err != nil {
+			return protocol.State{}, err
+		}
 	}
 	return st, nil
 }

@@ -45,6 +45,15 @@ Usage:
   mindful prompts pause DURATION   no "Habit or need?" prompts for a while (e.g. 1h)
   mindful prompts resume           prompts again
   mindful prompts settings [--pause 3s] [--default-timebox 15m]
+  mindful break start --for DURATION [--name N] [--locked]
+                                   take a break now: 15m, 1h, rest-of-day, "until 08:00"
+  mindful break stop --reason TEXT end the running break early (after a 10 s wait)
+  mindful break list [--json]      the running break, the next one and the schedule
+  mindful break settings [--your-reason TEXT] [--early-ends-per-week N]
+  mindful schedule add --weekly START END | --once START END [--name N] [--locked] [--site HOST]...
+                                   e.g. --weekly "Fri 15:30" "Sat 16:00", --weekly "weekdays 21:00" "07:00"
+  mindful schedule remove ID       delete a scheduled break
+  mindful schedule list [--json]   the scheduled breaks
   mindful version                  print the version
 
 Every subcommand takes --addr (env MINDFUL_ADDR, default 127.0.0.1:17717)
@@ -72,11 +81,13 @@ type command struct {
 }
 
 var commands = []command{
+	{"break", cmdBreak},
 	{"events", cmdEvents},
 	{"feeds", cmdFeeds},
 	{"pair", cmdPair},
 	{"prompts", cmdPrompts},
 	{"run", cmdRun},
+	{"schedule", cmdSchedule},
 	{"status", cmdStatus},
 	{"version", cmdVersion},
 }
@@ -256,6 +267,11 @@ func cmdStatus(c *cmdCtx, args []string) error {
 			fmt.Fprintf(tw, "  %s\t%s %s\t%s\n", b.ID, b.Browser, b.BrowserVersion, state)
 		}
 		tw.Flush()
+	}
+	if st.Break.Active {
+		fmt.Fprintf(c.stdout, "on a break: %s until %s\n", st.Break.Name, fmtEnd(st.Break.EndsAt))
+	} else if st.NextBreak != nil {
+		fmt.Fprintf(c.stdout, "next break: %s at %s\n", st.NextBreak.Name, st.NextBreak.StartsAt.Local().Format("Mon 2 Jan 15:04"))
 	}
 	if st.PromptsPausedUntil != nil {
 		fmt.Fprintf(c.stdout, "prompts paused until %s\n", st.PromptsPausedUntil.Local().Format("2006-01-02 15:04"))

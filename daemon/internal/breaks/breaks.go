@@ -1,0 +1,476 @@
+// Package breaks runs mindful's breaks: on-demand breaks, scheduled ones
+// (daemon/internal/schedule does the calendar maths), ending a break early
+// with a typed reason after a wait, and the schedule for the coming days
+// that the extension enforces on its own while the daemon is away.
+//
+// Ending early is a two-step exchange so that the wait is enforced here and
+// not only in a user interface:
+//
+//	RequestStop ──► ticket (valid from now+10 s) ──► Stop(ticket, reason)
+//
+// Locked breaks cannot be ended early, and early ends are capped per week.
+package breaks
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mindful-app/mindful/daemon/internal/protocol"
+	"github.com/mindful-app/mindful/daemon/internal/schedule"
+	"github.com/mindful-app/mindful/daemon/internal/store"
+)
+
+// Defaults and limits.
+const (
+	Horizon                 = 7 * 24 * time.Hour // how far ahead the extension gets the schedule
+	EarlyEndWait            = 10 * time.Second
+	DefaultEarlyEndsPerWeek = 2
+	ticketTTL               = 5 * time.Minute
+	minReasonLen            = 3
+)
+
+// Setting keys.
+const (
+	keyEarlyEndsPerWeek = "breaks.early_ends_per_week"
+	keyReason           = "breaks.reason"
+	keyDayStartHour     = "day_start_hour"
+)
+
+// farFuture stands for the end of an open-ended break (break mode).
+var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Errors.
+var (
+	ErrInvalid   = errors.New("invalid")
+	ErrNoBreak   = errors.New("no break is running")
+	ErrLocked    = errors.New("this break is locked: it cannot be ended early")
+	ErrCap       = errors.New("the weekly limit of early ends is reached")
+	ErrTooSoon   = errors.New("too soon")
+	ErrBadTicket = errors.New("no such stop request (it expired, or was used); ask again")
+	ErrNoRule    = errors.New("no such scheduled break")
+)
+
+// Service runs breaks. It is safe for concurrent use.
+type Service struct {
+	store        *store.Store
+	defaultSites func(context.Context) ([]string, error)
+	now          func() time.Time
+	loc          *time.Location
+	changed      func()
+
+	mu      sync.Mutex
+	tickets map[string]ticket
+}
+
+type ticket struct {
+	notBefore time.Time
+	expires   time.Time
+	period    schedule.Period
+}
+
+// Config wires a Service.
+type Config struct {
+	Store *store.Store
+	// DefaultSites are the hosts a break blocks when it names none: every
+	// host of every enabled feed.
+	DefaultSites func(context.Context) ([]string, error)
+	Now          func() time.Time
+	Location     *time.Location // the user's zone; default time.Local
+	Changed      func()         // called when breaks or their state change
+}
+
+// New returns a Service.
+func New(c Config) *Service {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Location == nil {
+		c.Location = time.Local
+	}
+	if c.Changed == nil {
+		c.Changed = func() {}
+	}
+	return &Service{store: c.Store, defaultSites: c.DefaultSites, now: c.Now, loc: c.Location, changed: c.Changed, tickets: map[string]ticket{}}
+}
+
+func (s *Service) dayStartHour(ctx context.Context) int {
+	v, _ := s.store.Setting(ctx, keyDayStartHour, "")
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 && n < 24 {
+		return n
+	}
+	return 4
+}
+
+// Windows returns every break window overlapping [from, to): scheduled
+// instances and on-demand breaks, cut short where they were ended early.
+func (s *Service) Windows(ctx context.Context, from, to time.Time) ([]schedule.Window, error) {
+	stored, err := s.store.Rules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rules := make([]schedule.Rule, len(stored))
+	for i, r := range stored {
+		rules[i] = toRule(r)
+	}
+	ws := schedule.Windows(rules, from, to, s.loc)
+	adhoc, err := s.store.AdhocSince(ctx, from)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range adhoc {
+		end := a.End
+		if end.IsZero() {
+			end = farFuture
+		}
+		if !a.Start.Before(to) {
+			continue
+		}
+		ws = append(ws, schedule.Window{Key: schedule.AdhocKey(a.ID), Name: a.Name, Start: a.Start, End: end, Locked: a.Locked, Sites: a.Sites})
+	}
+	ends, err := s.store.EarlyEnds(ctx, from.Add(-Horizon))
+	if err != nil {
+		return nil, err
+	}
+	cut := make(map[string]time.Time, len(ends))
+	for _, e := range ends {
+		cut[e.WindowKey] = e.At
+	}
+	ws = schedule.ApplyEarlyEnds(ws, cut)
+	slices.SortFunc(ws, func(a, b schedule.Window) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+	return ws, nil
+}
+
+func toRule(r store.Rule) schedule.Rule {
+	return schedule.Rule{ID: r.ID, Name: r.Name, Kind: r.Kind, Start: r.Start, End: r.End, Locked: r.Locked, Sites: r.Sites, Enabled: r.Enabled}
+}
+
+// Now returns the running break period, if any, and the next break.
+func (s *Service) Now(ctx context.Context) (active *schedule.Period, next *schedule.Window, err error) {
+	now := s.now()
+	ws, err := s.Windows(ctx, now.Add(-Horizon), now.Add(Horizon))
+	if err != nil {
+		return nil, nil, err
+	}
+	after := now
+	if p, ok := schedule.Active(ws, now); ok {
+		active = &p
+		after = p.End
+	}
+	if n, ok := schedule.Next(ws, after); ok {
+		next = &n
+	}
+	return active, next, nil
+}
+
+// Start starts an on-demand break now. spec is "15m", "1h", "rest-of-day",
+// "until 08:00" (see schedule.OnDemandEnd), or "" for an open-ended break
+// that lasts until it is ended (break mode).
+func (s *Service) Start(ctx context.Context, spec, name string, locked bool) (schedule.Window, error) {
+	now := s.now()
+	var end time.Time
+	if spec != "" {
+		var err error
+		if end, err = schedule.OnDemandEnd(spec, now.In(s.loc), s.dayStartHour(ctx)); err != nil {
+			return schedule.Window{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+		}
+	}
+	if name == "" {
+		name = "Break"
+		if spec == "" {
+			name = "Break mode"
+		}
+	}
+	if len(name) > 64 {
+		return schedule.Window{}, fmt.Errorf("%w: name: longer than 64 characters", ErrInvalid)
+	}
+	id, err := s.store.AddAdhoc(ctx, store.Adhoc{Name: name, Start: now, End: end, Locked: locked})
+	if err != nil {
+		return schedule.Window{}, err
+	}
+	s.changed()
+	w := schedule.Window{Key: schedule.AdhocKey(id), Name: name, Start: now, End: end, Locked: locked}
+	if end.IsZero() {
+		w.End = farFuture
+	}
+	return w, nil
+}
+
+// OpenEnded reports whether a window has no planned end (break mode).
+func OpenEnded(w schedule.Window) bool { return !w.End.Before(farFuture) }
+
+// Ticket is a granted request to end the running break early.
+type Ticket struct {
+	ID        string
+	NotBefore time.Time
+	Period    schedule.Period
+}
+
+// EarlyEndsThisWeek counts early ends since the start of this week
+// (Monday at the user's day start) and returns the weekly limit.
+func (s *Service) EarlyEndsThisWeek(ctx context.Context) (used, limit int, err error) {
+	limit = DefaultEarlyEndsPerWeek
+	if v, err := s.store.Setting(ctx, keyEarlyEndsPerWeek, ""); err == nil {
+		if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+			limit = n
+		}
+	}
+	now := s.now().In(s.loc)
+	y, m, d := now.Date()
+	back := (int(now.Weekday()) + 6) % 7 // days since Monday
+	start := time.Date(y, m, d-back, s.dayStartHour(ctx), 0, 0, 0, s.loc)
+	if start.After(now) {
+		start = start.AddDate(0, 0, -7)
+	}
+	ends, err := s.store.EarlyEnds(ctx, start)
+	if err != nil {
+		return 0, limit, err
+	}
+	seen := map[int64]bool{} // one period ended early counts once
+	for _, e := range ends {
+		seen[e.At.UnixMilli()] = true
+	}
+	return len(seen), limit, nil
+}
+
+// RequestStop starts ending the running break early; Stop may complete it
+// EarlyEndWait later.
+func (s *Service) RequestStop(ctx context.Context) (Ticket, error) {
+	active, _, err := s.Now(ctx)
+	if err != nil {
+		return Ticket{}, err
+	}
+	if active == nil {
+		return Ticket{}, ErrNoBreak
+	}
+	if active.Locked {
+		return Ticket{}, ErrLocked
+	}
+	used, limit, err := s.EarlyEndsThisWeek(ctx)
+	if err != nil {
+		return Ticket{}, err
+	}
+	if used >= limit {
+		return Ticket{}, fmt.Errorf("%w: you have ended %d of %d breaks early this week; this one stays", ErrCap, used, limit)
+	}
+	b := make([]byte, 12)
+	rand.Read(b)
+	now := s.now()
+	t := Ticket{ID: hex.EncodeToString(b), NotBefore: now.Add(EarlyEndWait), Period: *active}
+	s.mu.Lock()
+	for id, x := range s.tickets {
+		if now.After(x.expires) {
+			delete(s.tickets, id)
+		}
+	}
+	s.tickets[t.ID] = ticket{notBefore: t.NotBefore, expires: now.Add(ticketTTL), period: *active}
+	s.mu.Unlock()
+	return t, nil
+}
+
+// Stop ends the break period of the ticket early, with the user's reason.
+func (s *Service) Stop(ctx context.Context, ticketID, reason string) (schedule.Period, error) {
+	reason = strings.TrimSpace(reason)
+	if len(reason) < minReasonLen {
+		return schedule.Period{}, fmt.Errorf("%w: reason: say in a few words why you end this break early", ErrInvalid)
+	}
+	if len(reason) > 500 {
+		return schedule.Period{}, fmt.Errorf("%w: reason: longer than 500 characters", ErrInvalid)
+	}
+	now := s.now()
+	s.mu.Lock()
+	t, ok := s.tickets[ticketID]
+	if ok && now.Before(t.notBefore) {
+		s.mu.Unlock()
+		return schedule.Period{}, fmt.Errorf("%w: wait %s more", ErrTooSoon, t.notBefore.Sub(now).Round(time.Second))
+	}
+	if ok {
+		delete(s.tickets, ticketID)
+	}
+	s.mu.Unlock()
+	if !ok || now.After(t.expires) {
+		return schedule.Period{}, ErrBadTicket
+	}
+	// The break may have changed meanwhile (ended, or grown): end what
+	// runs now, if it is the same period.
+	active, _, err := s.Now(ctx)
+	if err != nil {
+		return schedule.Period{}, err
+	}
+	if active == nil || !active.Start.Equal(t.period.Start) {
+		return schedule.Period{}, ErrNoBreak
+	}
+	if active.Locked {
+		return schedule.Period{}, ErrLocked
+	}
+	var ends []store.EarlyEnd
+	var adhoc []int64
+	for _, w := range active.Windows {
+		ends = append(ends, store.EarlyEnd{WindowKey: w.Key, Name: w.Name, Reason: reason, At: now, PlannedEnd: w.End})
+		if id, ok := strings.CutPrefix(w.Key, "adhoc:"); ok {
+			n, _ := strconv.ParseInt(id, 10, 64)
+			adhoc = append(adhoc, n)
+		}
+	}
+	if err := s.store.EndEarly(ctx, ends, adhoc); err != nil {
+		return schedule.Period{}, err
+	}
+	s.changed()
+	return *active, nil
+}
+
+// AddRule validates and stores a scheduled break.
+func (s *Service) AddRule(ctx context.Context, r schedule.Rule) (schedule.Rule, error) {
+	r.Enabled = true
+	if r.Name == "" {
+		r.Name = "Break"
+	}
+	if err := r.Validate(); err != nil {
+		return r, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	id, err := s.store.AddRule(ctx, store.Rule{Name: r.Name, Kind: r.Kind, Start: r.Start, End: r.End, Locked: r.Locked, Sites: r.Sites, Enabled: true, CreatedAt: s.now()})
+	if err != nil {
+		return r, err
+	}
+	r.ID = id
+	s.changed()
+	return r, nil
+}
+
+// RemoveRule deletes a scheduled break. A locked break that is running
+// cannot be removed to escape it.
+func (s *Service) RemoveRule(ctx context.Context, id int64) error {
+	active, _, err := s.Now(ctx)
+	if err != nil {
+		return err
+	}
+	if active != nil && active.Locked {
+		for _, w := range active.Windows {
+			if w.RuleID == id {
+				return fmt.Errorf("%w: it is running now; remove it after it ends", ErrLocked)
+			}
+		}
+	}
+	if err := s.store.DeleteRule(ctx, id); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("%w: %d (see `mindful schedule list`)", ErrNoRule, id)
+		}
+		return err
+	}
+	s.changed()
+	return nil
+}
+
+// Rules returns the scheduled breaks.
+func (s *Service) Rules(ctx context.Context) ([]schedule.Rule, error) {
+	stored, err := s.store.Rules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]schedule.Rule, len(stored))
+	for i, r := range stored {
+		out[i] = toRule(r)
+	}
+	return out, nil
+}
+
+// Reason is the user's own sentence for taking breaks.
+func (s *Service) Reason(ctx context.Context) (string, error) {
+	return s.store.Setting(ctx, keyReason, "")
+}
+
+// SetSettings changes the user's reason (if reason is not nil) and the
+// weekly limit of early ends (if perWeek >= 0).
+func (s *Service) SetSettings(ctx context.Context, reason *string, perWeek int) error {
+	if reason != nil {
+		if len(*reason) > 300 {
+			return fmt.Errorf("%w: reason: longer than 300 characters", ErrInvalid)
+		}
+		if err := s.store.SetSetting(ctx, keyReason, strings.TrimSpace(*reason)); err != nil {
+			return err
+		}
+	}
+	if perWeek >= 0 {
+		if perWeek > 50 {
+			return fmt.Errorf("%w: early ends per week: %d is more than 50", ErrInvalid, perWeek)
+		}
+		if err := s.store.SetSetting(ctx, keyEarlyEndsPerWeek, strconv.Itoa(perWeek)); err != nil {
+			return err
+		}
+	}
+	s.changed()
+	return nil
+}
+
+// ForExtension returns the breaks of the coming Horizon, with their sites
+// resolved, for the extension to enforce on its own.
+func (s *Service) ForExtension(ctx context.Context) (breaks []protocol.Break, until time.Time, err error) {
+	now := s.now()
+	until = now.Add(Horizon)
+	ws, err := s.Windows(ctx, now, until)
+	if err != nil {
+		return nil, until, err
+	}
+	var def []string
+	breaks = []protocol.Break{}
+	for _, w := range ws {
+		sites := w.Sites
+		if sites == nil {
+			if def == nil && s.defaultSites != nil {
+				if def, err = s.defaultSites(ctx); err != nil {
+					return nil, until, err
+				}
+			}
+			sites = def
+		}
+		b := protocol.Break{Key: w.Key, Name: w.Name, Start: w.Start.UTC(), Locked: w.Locked, Sites: append([]string{}, sites...)}
+		if !OpenEnded(w) {
+			e := w.End.UTC()
+			b.End = &e
+		}
+		breaks = append(breaks, b)
+	}
+	return breaks, until, nil
+}
+
+// Watch calls Changed whenever the running break starts or ends, and every
+// 6 hours so the extension's schedule never runs out. It checks the wall
+// clock every second instead of sleeping until the next transition, so a
+// clock jump or a resume from suspend is noticed at once.
+func (s *Service) Watch(ctx context.Context) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	last := ""
+	refreshed := s.now()
+	for {
+		if p, _, err := s.Now(ctx); err == nil {
+			key := ""
+			if p != nil {
+				key = p.Start.String() + p.End.String()
+			}
+			if key != last || s.now().Sub(refreshed) > 6*time.Hour || s.now().Before(refreshed) {
+				if last != "" || key != "" {
+					s.changed()
+				}
+				last, refreshed = key, s.now()
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}

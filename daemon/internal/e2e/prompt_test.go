@@ -1,0 +1,164 @@
+package e2e
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/mindful-app/mindful/daemon/api"
+)
+
+// waitRules waits until the extension has installed its request rules for
+// the feeds (the state arrived and was turned into declarativeNetRequest).
+func waitRules(t *testing.T, popup context.Context) {
+	t.Helper()
+	waitFor(t, "the extension's feed rules", 30*time.Second, func() bool {
+		n, err := chromedp.Run(popup, chromedp.Evaluate[int](`chrome.declarativeNetRequest.getDynamicRules().then(r => r.filter(x => x.action.type === 'redirect').length)`, chromedp.EvalAwaitPromise))
+		return err == nil && n > 0
+	})
+}
+
+// onPrompt waits until the tab shows the prompt page for feed.
+func onPrompt(t *testing.T, page context.Context, feed string) {
+	t.Helper()
+	poll[bool](t, page, "the prompt for "+feed, `location.href.startsWith('`+extOrigin+`/src/pages/prompt/prompt.html') && document.querySelector('#prompt')?.dataset.feed === '`+feed+`'`, 15*time.Second)
+}
+
+// afterPause waits until the breathing pause is over.
+func afterPause(t *testing.T, page context.Context) {
+	t.Helper()
+	poll[bool](t, page, "the breathing pause to end", `document.querySelector('#prompt')?.dataset.phase === 'choose' && !document.querySelector('#need').disabled`, 20*time.Second)
+}
+
+func prompts(d *daemonProc, feed string) []api.Event {
+	var out []api.Event
+	for _, e := range d.events() {
+		if e.Type == "prompt" && e.FeedID == feed {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// TestChromiumFeedPrompt: "Habit or need?" in a real Chromium.
+func TestChromiumFeedPrompt(t *testing.T) {
+	s := startSites(t)
+	addr := freePort(t)
+	dataDir := filepath.Join(t.TempDir(), "data")
+	d := startDaemon(t, addr, dataDir)
+	d.cli("prompts", "settings", "--pause", "1s")
+	browser := startChromium(t, s)
+	popup := pairChromium(t, d, browser)
+	waitRules(t, popup)
+	page := tab(t, browser)
+
+	t.Run("need opens the feed, nothing reached it before", func(t *testing.T) {
+		do(t, page, chromedp.Navigate("https://www.reddit.com/?utm=x"))
+		onPrompt(t, page, "reddit")
+		if n := s.requests("www.reddit.com"); n != 0 {
+			t.Fatalf("%d requests reached the feed before the answer", n)
+		}
+		if !eval[bool](t, page, `document.querySelector('#need').disabled`) {
+			t.Fatal("choices work during the breathing pause")
+		}
+		afterPause(t, page)
+		do(t, page, chromedp.Click("#need"))
+		poll[bool](t, page, "the need form", `document.querySelector('#prompt').dataset.phase === 'need'`, 5*time.Second)
+		do(t, page,
+			chromedp.SendKeys("#purpose", "Reply to a message"),
+			chromedp.Click(`input[name="timebox"][value="5"]`),
+			chromedp.Click("#open"),
+		)
+		poll[bool](t, page, "the feed to load", `location.hostname === 'www.reddit.com'`, 15*time.Second)
+		if n := s.requests("www.reddit.com"); n != 1 {
+			t.Fatalf("feed requests after need = %d, want 1", n)
+		}
+		waitFor(t, "the need to be stored", 20*time.Second, func() bool { return len(prompts(d, "reddit")) == 1 })
+		p := prompts(d, "reddit")[0]
+		if p.Answer != "need" || p.Purpose != "Reply to a message" || p.TimeboxMinutes == nil || *p.TimeboxMinutes != 5 || p.Via != "navigation" || p.SecondsToAnswer == nil {
+			t.Fatalf("stored prompt %+v", p)
+		}
+		// Within the granted window: a reload and a second tab get no prompt.
+		do(t, page, chromedp.Reload())
+		second := tab(t, browser)
+		do(t, second, chromedp.Navigate("https://www.reddit.com/r/golang/"))
+		poll[bool](t, second, "the second tab to load the feed", `location.hostname === 'www.reddit.com' && document.title !== ''`, 15*time.Second)
+		if n := len(prompts(d, "reddit")); n != 1 {
+			t.Fatalf("%d prompts for reddit within the grant, want 1", n)
+		}
+	})
+
+	t.Run("habit leaves the feed unloaded", func(t *testing.T) {
+		do(t, page, chromedp.Navigate("https://www.facebook.com/"))
+		onPrompt(t, page, "facebook")
+		afterPause(t, page)
+		do(t, page, chromedp.Click("#habit"))
+		poll[bool](t, page, "the tab to go back", `!location.href.includes('prompt.html')`, 15*time.Second)
+		if host := eval[string](t, page, `location.hostname`); host == "www.facebook.com" {
+			t.Fatal("habit opened the feed")
+		}
+		if n := s.requests("www.facebook.com"); n != 0 {
+			t.Fatalf("%d requests reached facebook after habit", n)
+		}
+		waitFor(t, "the habit to be stored", 20*time.Second, func() bool {
+			ps := prompts(d, "facebook")
+			return len(ps) == 1 && ps[0].Answer == "habit"
+		})
+	})
+
+	t.Run("a direct link is not a feed", func(t *testing.T) {
+		before := s.requests("www.facebook.com")
+		do(t, page, chromedp.Navigate("https://www.facebook.com/messages/t/42"))
+		poll[bool](t, page, "the message page to load", `location.hostname === 'www.facebook.com'`, 15*time.Second)
+		if s.requests("www.facebook.com") != before+1 {
+			t.Fatal("the direct link did not reach the site")
+		}
+	})
+
+	t.Run("a pushState to a feed shows the overlay", func(t *testing.T) {
+		// We are on facebook's messages page (not a feed). Its own script
+		// moves to the home feed without a page load.
+		ms := eval[float64](t, page, `new Promise(resolve => {
+			const t0 = performance.now();
+			const seen = () => document.getElementById('mindful-overlay');
+			if (seen()) { resolve(-1); return; }
+			new MutationObserver((_, obs) => { if (seen()) { obs.disconnect(); resolve(performance.now() - t0); } })
+				.observe(document.documentElement, {childList: true, subtree: true});
+			history.pushState({}, '', '/');
+			if (seen()) resolve(performance.now() - t0);
+		})`)
+		if ms < 0 {
+			t.Fatal("overlay was there before the route change")
+		}
+		cover := eval[map[string]any](t, page, `(() => { const el = document.getElementById('mindful-overlay'); const r = el.getBoundingClientRect();
+			return {feed: el.dataset.feed, w: r.width, h: r.height, vw: innerWidth, vh: innerHeight, top: document.elementFromPoint(innerWidth/2, innerHeight/2) === el}; })()`)
+		if cover["feed"] != "facebook" || cover["w"].(float64) < cover["vw"].(float64) || cover["h"].(float64) < cover["vh"].(float64) || cover["top"] != true {
+			t.Fatalf("overlay does not cover the page: %v", cover)
+		}
+		t.Logf("overlay shown %.1f ms after pushState", ms)
+	})
+
+	t.Run("daemon down: prompt from the cache, answer arrives once after restart", func(t *testing.T) {
+		d.stop()
+		poll[bool](t, popup, "popup to say offline", `document.querySelector('#state')?.dataset.state === 'offline'`, 30*time.Second)
+		do(t, page, chromedp.Navigate("https://www.youtube.com/"))
+		onPrompt(t, page, "youtube")
+		if s.requests("www.youtube.com") != 0 {
+			t.Fatal("youtube was requested before the answer")
+		}
+		afterPause(t, page)
+		do(t, page, chromedp.Click("#need"), chromedp.SendKeys("#purpose", "A tutorial"), chromedp.Click("#open"))
+		poll[bool](t, page, "youtube to load", `location.hostname === 'www.youtube.com'`, 15*time.Second)
+		d2 := startDaemon(t, addr, dataDir)
+		waitFor(t, "the offline answer to arrive", 60*time.Second, func() bool { return len(prompts(d2, "youtube")) > 0 })
+		poll[bool](t, popup, "the queue to drain", `Number(document.querySelector('#queued')?.textContent.match(/\d+/)?.[0] || 0) === 0`, 30*time.Second)
+		ps := prompts(d2, "youtube")
+		if len(ps) != 1 || ps[0].Answer != "need" || !strings.Contains(ps[0].Purpose, "tutorial") {
+			t.Fatalf("youtube prompts after restart: %+v", ps)
+		}
+	})
+}
