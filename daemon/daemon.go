@@ -177,6 +177,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		// A new answer may change today's habit count, which sets the
 		// length of the breathing pause in every browser.
 		PromptAnswered: broadcast,
+		Breaks:         brk,
 	})
 	ctl := &control.Server{
 		Token: ctlToken, Store: st, State: states, Breaks: brk, Hub: hub, Pairings: pairings,

@@ -196,7 +196,15 @@ func checkClientBody(t *testing.T, ex docExample, env protocol.Envelope) {
 				t.Errorf("%s:%d: the events example has no %q event", docPath, ex.line, typ)
 			}
 		}
-	case protocol.TypePing, protocol.TypePong:
+	case protocol.TypeBreakStop:
+		b, err := protocol.DecodeBreakStop(env.Body)
+		if err != nil {
+			t.Fatalf("%s:%d: DecodeBreakStop: %v", docPath, ex.line, err)
+		}
+		if b.Ticket == "" || b.Reason == "" {
+			t.Errorf("break_stop decoded without ticket or reason: %+v", b)
+		}
+	case protocol.TypePing, protocol.TypePong, protocol.TypeBreakStopRequest:
 		var e protocol.Empty
 		if err := decodeStrict(env.Body, &e); err != nil {
 			t.Errorf("%s:%d: %s body: %v", docPath, ex.line, env.Type, err)
@@ -237,6 +245,15 @@ func checkDaemonBody(t *testing.T, ex docExample, env protocol.Envelope) {
 		if err == nil && (len(b.Feeds) == 0 || b.Prompt.PauseSeconds <= 0 || len(b.Prompt.TimeboxesMinutes) == 0 || b.DayStart.IsZero()) {
 			t.Errorf("state body %+v: want feeds, prompt settings and day_start", b)
 		}
+	case protocol.TypeBreakStopTicket:
+		var b protocol.BreakStopTicket
+		err = decodeStrict(env.Body, &b)
+		if err == nil && (b.Ticket == "" || b.NotBefore.IsZero()) {
+			t.Errorf("break_stop_ticket body %+v: want ticket and not_before", b)
+		}
+	case protocol.TypeBreakStopped:
+		var b protocol.BreakStopped
+		err = decodeStrict(env.Body, &b)
 	case protocol.TypeAck:
 		var b protocol.Ack
 		err = decodeStrict(env.Body, &b)

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Browsers a client may name itself as.
@@ -84,10 +85,15 @@ const (
 	EventIdleState    = "idle_state"
 	EventPrompt       = "prompt"
 	EventFeedTime     = "feed_time"
+	EventBreakAttempt = "break_attempt"
+	EventBreakNote    = "break_note"
 )
 
 // EventTypes lists every event type.
-var EventTypes = []string{EventFeedTime, EventIdleState, EventPrompt, EventTabActivated, EventTabClosed, EventTabNavigated, EventWindowFocus}
+var EventTypes = []string{EventBreakAttempt, EventBreakNote, EventFeedTime, EventIdleState, EventPrompt, EventTabActivated, EventTabClosed, EventTabNavigated, EventWindowFocus}
+
+// MaxNoteLen bounds a break-page note.
+const MaxNoteLen = 2000
 
 // Answers to "Habit or need?".
 const (
@@ -132,6 +138,9 @@ type Event struct {
 	Extends         string   `json:"extends,omitempty"`
 	PromptID        string   `json:"prompt_id,omitempty"`
 	Seconds         *float64 `json:"seconds,omitempty"`
+
+	BreakKey string `json:"break_key,omitempty"`
+	Note     string `json:"note,omitempty"`
 }
 
 // ValidEvent is an event that passed validation, with its time parsed and
@@ -279,6 +288,23 @@ func validateEvent(prefix string, e Event, now time.Time) (ValidEvent, *Error) {
 		if e.Seconds == nil || *e.Seconds < 0 || *e.Seconds > 86400 {
 			return ValidEvent{}, errf(CodeInvalid, f("seconds"), "must be a number of seconds from 0 to 86400")
 		}
+	case EventBreakAttempt:
+		if e.Domain == "" {
+			return ValidEvent{}, errf(CodeInvalid, f("domain"), "missing")
+		}
+		if err := checkText(f("break_key"), e.BreakKey, true, 128); err != nil {
+			return ValidEvent{}, err
+		}
+	case EventBreakNote:
+		if err := checkText(f("break_key"), e.BreakKey, true, 128); err != nil {
+			return ValidEvent{}, err
+		}
+		if strings.TrimSpace(e.Note) == "" {
+			return ValidEvent{}, errf(CodeInvalid, f("note"), "missing")
+		}
+		if len(e.Note) > MaxNoteLen || !utf8.ValidString(e.Note) {
+			return ValidEvent{}, errf(CodeInvalid, f("note"), "must be UTF-8 text of at most %d bytes", MaxNoteLen)
+		}
 	case "":
 		return ValidEvent{}, errf(CodeInvalid, f("type"), "missing")
 	default:
@@ -316,6 +342,44 @@ func validateEvent(prefix string, e Event, now time.Time) (ValidEvent, *Error) {
 var feedIDRe = regexp.MustCompile(`^[a-z0-9-]{1,32}$`)
 
 var domainRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$|^\[[0-9a-f:.]+\]$`)
+
+// BreakStop is the body of break_stop.
+type BreakStop struct {
+	Ticket string `json:"ticket"`
+	Reason string `json:"reason"`
+}
+
+// DecodeBreakStop decodes and validates a break_stop body.
+func DecodeBreakStop(body []byte) (BreakStop, *Error) {
+	var b BreakStop
+	if err := decodeBody(body, &b, ""); err != nil {
+		return b, err
+	}
+	if err := checkText("ticket", b.Ticket, true, 64); err != nil {
+		return b, err
+	}
+	if strings.TrimSpace(b.Reason) == "" {
+		return b, errf(CodeInvalid, "reason", "missing: say in a few words why you end this break early")
+	}
+	if len(b.Reason) > 500 || !utf8.ValidString(b.Reason) {
+		return b, errf(CodeInvalid, "reason", "must be UTF-8 text of at most 500 bytes")
+	}
+	return b, nil
+}
+
+// BreakStopTicket is the body of break_stop_ticket.
+type BreakStopTicket struct {
+	Ticket    string     `json:"ticket"`
+	NotBefore time.Time  `json:"not_before"`
+	Name      string     `json:"name"`
+	End       *time.Time `json:"end"`
+}
+
+// BreakStopped is the body of break_stopped.
+type BreakStopped struct {
+	Name string    `json:"name"`
+	At   time.Time `json:"at"`
+}
 
 // Bodies the daemon sends.
 

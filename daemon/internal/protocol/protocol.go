@@ -36,12 +36,17 @@ const (
 	TypeAck         = "ack"
 	TypeError       = "error"
 	TypeState       = "state"
+
+	TypeBreakStopRequest = "break_stop_request"
+	TypeBreakStop        = "break_stop"
+	TypeBreakStopTicket  = "break_stop_ticket"
+	TypeBreakStopped     = "break_stopped"
 )
 
 // FromClient and FromDaemon list the types each side may send.
 var (
-	FromClient = []string{TypeEvents, TypeHello, TypePairRequest, TypePing, TypePong}
-	FromDaemon = []string{TypeAck, TypeError, TypePaired, TypePairPending, TypePing, TypePong, TypeState, TypeWelcome}
+	FromClient = []string{TypeBreakStop, TypeBreakStopRequest, TypeEvents, TypeHello, TypePairRequest, TypePing, TypePong}
+	FromDaemon = []string{TypeAck, TypeBreakStopped, TypeBreakStopTicket, TypeError, TypePaired, TypePairPending, TypePing, TypePong, TypeState, TypeWelcome}
 )
 
 // Error codes (docs/protocol.md, "Errors").
@@ -55,6 +60,7 @@ const (
 	CodeUnauthorized       = "unauthorized"
 	CodePairingUnavailable = "pairing_unavailable"
 	CodeUnavailable        = "unavailable"
+	CodeRefused            = "refused"
 )
 
 // Close codes (docs/protocol.md, "Close codes").

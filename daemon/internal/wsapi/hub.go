@@ -19,8 +19,10 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/mindful-app/mindful/daemon/internal/auth"
+	"github.com/mindful-app/mindful/daemon/internal/breaks"
 	"github.com/mindful-app/mindful/daemon/internal/guard"
 	"github.com/mindful-app/mindful/daemon/internal/protocol"
+	"github.com/mindful-app/mindful/daemon/internal/schedule"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 )
 
@@ -49,6 +51,15 @@ type Config struct {
 	PromptAnswered func()
 	// MatchFeed names the feed a URL's host and path are on, if any.
 	MatchFeed func(host, path string) (string, bool)
+	// Breaks ends breaks early for the break page (nil: refused).
+	Breaks BreakStopper
+}
+
+// BreakStopper is the part of the break service the socket offers: ending
+// the running break early in two steps (see daemon/internal/breaks).
+type BreakStopper interface {
+	RequestStop(ctx context.Context) (breaks.Ticket, error)
+	Stop(ctx context.Context, ticket, reason string) (schedule.Period, error)
 }
 
 // Hub owns every WebSocket connection.

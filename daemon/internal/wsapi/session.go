@@ -6,12 +6,15 @@ import (
 	"io"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gorilla/websocket"
 
 	"github.com/mindful-app/mindful/daemon/internal/auth"
+	"github.com/mindful-app/mindful/daemon/internal/breaks"
 	"github.com/mindful-app/mindful/daemon/internal/protocol"
+	"github.com/mindful-app/mindful/daemon/internal/schedule"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 )
 
@@ -334,6 +337,8 @@ func (s *session) authed(env protocol.Envelope) {
 		s.lastPong = cfg.Now()
 	case protocol.TypeEvents:
 		s.events(env)
+	case protocol.TypeBreakStopRequest, protocol.TypeBreakStop:
+		s.breakStop(env)
 	case protocol.TypeHello, protocol.TypePairRequest:
 		s.sendError(env.ID, &protocol.Error{Code: protocol.CodeInvalid, Message: "already authenticated"})
 	default:
@@ -378,6 +383,55 @@ func (s *session) events(env protocol.Envelope) {
 	s.send(protocol.TypeAck, env.ID, ack)
 }
 
+// breakStop runs the break page's early end: a request gets a ticket, and
+// break_stop with that ticket and a reason ends the break once the wait is
+// over. Every refusal says why.
+func (s *session) breakStop(env protocol.Envelope) {
+	cfg := s.hub.cfg
+	if cfg.Breaks == nil {
+		s.sendError(env.ID, &protocol.Error{Code: protocol.CodeRefused, Message: "this daemon does not end breaks from the browser"})
+		return
+	}
+	ctx, cancel := context.WithTimeout(s.hub.ctx, 10*time.Second)
+	defer cancel()
+	if env.Type == protocol.TypeBreakStopRequest {
+		t, err := cfg.Breaks.RequestStop(ctx)
+		if err != nil {
+			s.sendError(env.ID, &protocol.Error{Code: protocol.CodeRefused, Message: err.Error()})
+			return
+		}
+		body := protocol.BreakStopTicket{Ticket: t.ID, NotBefore: t.NotBefore.UTC(), Name: t.Period.Name}
+		if !breaks.OpenEnded(schedule.Window{End: t.Period.End}) {
+			e := t.Period.End.UTC()
+			body.End = &e
+		}
+		s.send(protocol.TypeBreakStopTicket, env.ID, body)
+		return
+	}
+	b, perr := protocol.DecodeBreakStop(env.Body)
+	if perr != nil {
+		s.sendError(env.ID, perr)
+		return
+	}
+	p, err := cfg.Breaks.Stop(ctx, b.Ticket, b.Reason)
+	if err != nil {
+		code := protocol.CodeRefused
+		if errors.Is(err, breaks.ErrInvalid) {
+			code = protocol.CodeInvalid
+		}
+		s.sendError(env.ID, &protocol.Error{Code: code, Message: err.Error(), Field: fieldOf(err)})
+		return
+	}
+	s.send(protocol.TypeBreakStopped, env.ID, protocol.BreakStopped{Name: p.Name, At: cfg.Now().UTC()})
+}
+
+func fieldOf(err error) string {
+	if errors.Is(err, breaks.ErrInvalid) && strings.Contains(err.Error(), "reason:") {
+		return "reason"
+	}
+	return ""
+}
+
 // storeEvent turns a valid wire event into a stored one. The daemon names
 // the feed of a navigation itself when it has the URL; the URL itself is
 // kept only if the user opted in.
@@ -387,6 +441,7 @@ func (s *session) storeEvent(v protocol.ValidEvent, now time.Time, fullURLs bool
 		TabID: v.TabID, WindowID: v.WindowID, State: v.State, ReceivedAt: now.UTC(),
 		FeedID: v.FeedID, Answer: v.Answer, SecondsToAnswer: v.SecondsToAnswer, Purpose: v.Purpose,
 		TimeboxMinutes: v.TimeboxMinutes, Via: v.Via, Extends: v.Extends, PromptID: v.PromptID, Seconds: v.Seconds,
+		Note: v.Note, BreakKey: v.BreakKey,
 	}
 	if v.Type == protocol.EventTabNavigated {
 		e.FeedID = ""

@@ -1,0 +1,231 @@
+package breaks
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/mindful-app/mindful/daemon/internal/schedule"
+	"github.com/mindful-app/mindful/daemon/internal/store"
+)
+
+type clock struct{ t atomic.Pointer[time.Time] }
+
+func (c *clock) now() time.Time      { return *c.t.Load() }
+func (c *clock) set(t time.Time)     { c.t.Store(&t) }
+func (c *clock) add(d time.Duration) { c.set(c.now().Add(d)) }
+
+var berlin, _ = time.LoadLocation("Europe/Berlin")
+
+func newSvc(t *testing.T, now time.Time) (*Service, *clock, *int32) {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	c := &clock{}
+	c.set(now)
+	var changed int32
+	s := New(Config{
+		Store:        st,
+		DefaultSites: func(context.Context) ([]string, error) { return []string{"www.reddit.com", "x.com"}, nil },
+		Now:          c.now,
+		Location:     berlin,
+		Changed:      func() { atomic.AddInt32(&changed, 1) },
+	})
+	return s, c, &changed
+}
+
+func TestStartAndEndEarly(t *testing.T) {
+	ctx := context.Background()
+	s, clk, changed := newSvc(t, time.Date(2026, 11, 23, 15, 0, 0, 0, berlin))
+	if _, err := s.RequestStop(ctx); !errors.Is(err, ErrNoBreak) {
+		t.Fatalf("stop with no break: %v", err)
+	}
+	w, err := s.Start(ctx, "1h", "Focus", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !w.End.Equal(clk.now().Add(time.Hour)) || w.Name != "Focus" {
+		t.Fatalf("window %+v", w)
+	}
+	active, _, _ := s.Now(ctx)
+	if active == nil || active.Name != "Focus" {
+		t.Fatalf("active %+v", active)
+	}
+	tk, err := s.RequestStop(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tk.NotBefore.Equal(clk.now().Add(EarlyEndWait)) {
+		t.Fatalf("not before %s", tk.NotBefore)
+	}
+	// Too soon, and without a reason.
+	clk.add(9 * time.Second)
+	if _, err := s.Stop(ctx, tk.ID, "I need to reply to my sister"); !errors.Is(err, ErrTooSoon) {
+		t.Fatalf("stop after 9 s: %v", err)
+	}
+	clk.add(time.Second)
+	if _, err := s.Stop(ctx, tk.ID, "  "); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("stop without a reason: %v", err)
+	}
+	if _, err := s.Stop(ctx, "nope", "I need to reply to my sister"); !errors.Is(err, ErrBadTicket) {
+		t.Fatalf("bad ticket: %v", err)
+	}
+	p, err := s.Stop(ctx, tk.ID, "I need to reply to my sister")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Name != "Focus" {
+		t.Fatalf("stopped %+v", p)
+	}
+	if active, _, _ := s.Now(ctx); active != nil {
+		t.Fatalf("still on a break: %+v", active)
+	}
+	if _, err := s.Stop(ctx, tk.ID, "again"); !errors.Is(err, ErrBadTicket) {
+		t.Fatalf("a ticket works twice: %v", err)
+	}
+	ends, _ := s.store.EarlyEnds(ctx, time.Time{})
+	if len(ends) != 1 || ends[0].Reason != "I need to reply to my sister" || !ends[0].PlannedEnd.Equal(w.End) {
+		t.Fatalf("early ends %+v", ends)
+	}
+	if atomic.LoadInt32(changed) != 2 {
+		t.Fatalf("changed %d times, want 2 (start, stop)", *changed)
+	}
+}
+
+func TestLockedAndWeeklyCap(t *testing.T) {
+	ctx := context.Background()
+	// Monday: the week starts.
+	s, clk, _ := newSvc(t, time.Date(2026, 11, 23, 10, 0, 0, 0, berlin))
+	if _, err := s.Start(ctx, "15m", "", true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RequestStop(ctx); !errors.Is(err, ErrLocked) {
+		t.Fatalf("locked: %v", err)
+	}
+	clk.add(20 * time.Minute)
+	end := func() error {
+		if _, err := s.Start(ctx, "1h", "", false); err != nil {
+			t.Fatal(err)
+		}
+		tk, err := s.RequestStop(ctx)
+		if err != nil {
+			return err
+		}
+		clk.add(EarlyEndWait)
+		_, err = s.Stop(ctx, tk.ID, "a real reason")
+		clk.add(time.Minute)
+		return err
+	}
+	if err := end(); err != nil {
+		t.Fatal(err)
+	}
+	if err := end(); err != nil {
+		t.Fatal(err)
+	}
+	if err := end(); !errors.Is(err, ErrCap) {
+		t.Fatalf("third early end this week: %v", err)
+	}
+	if used, limit, _ := s.EarlyEndsThisWeek(ctx); used != 2 || limit != 2 {
+		t.Fatalf("used %d of %d", used, limit)
+	}
+	// Next Monday after the day start the count starts again.
+	clk.set(time.Date(2026, 11, 30, 4, 30, 0, 0, berlin))
+	if used, _, _ := s.EarlyEndsThisWeek(ctx); used != 0 {
+		t.Fatalf("new week used %d", used)
+	}
+	// The limit is configurable.
+	if err := s.SetSettings(ctx, nil, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := end(); !errors.Is(err, ErrCap) {
+		t.Fatalf("with a limit of 0: %v", err)
+	}
+}
+
+func TestOpenEndedBreakMode(t *testing.T) {
+	ctx := context.Background()
+	s, clk, _ := newSvc(t, time.Date(2026, 11, 23, 10, 0, 0, 0, berlin))
+	w, err := s.Start(ctx, "", "", false)
+	if err != nil || !OpenEnded(w) || w.Name != "Break mode" {
+		t.Fatalf("break mode %+v %v", w, err)
+	}
+	clk.add(30 * 24 * time.Hour)
+	if active, _, _ := s.Now(ctx); active == nil || active.Name != "Break mode" {
+		t.Fatalf("break mode ended by itself: %+v", active)
+	}
+	bs, _, err := s.ForExtension(ctx)
+	if err != nil || len(bs) != 1 || bs[0].End != nil {
+		t.Fatalf("extension gets %+v %v", bs, err)
+	}
+}
+
+func TestScheduleForExtension(t *testing.T) {
+	ctx := context.Background()
+	// Friday 15:00: the weekend break starts in 30 minutes.
+	s, _, _ := newSvc(t, time.Date(2026, 11, 27, 15, 0, 0, 0, berlin))
+	if _, err := s.AddRule(ctx, schedule.Rule{Name: "One day off", Kind: "weekly", Start: "Fri 15:30", End: "Sat 16:00"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddRule(ctx, schedule.Rule{Name: "Evening", Kind: "weekly", Start: "weekdays 21:00", End: "07:00", Sites: []string{"news.ycombinator.com"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddRule(ctx, schedule.Rule{Name: "Bad", Kind: "weekly", Start: "Fry 15:30", End: "Sat 16:00"}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("bad rule: %v", err)
+	}
+	bs, until, err := s.ForExtension(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !until.Equal(time.Date(2026, 12, 4, 15, 0, 0, 0, berlin)) {
+		t.Fatalf("until %s", until)
+	}
+	if len(bs) < 2 || bs[0].Name != "One day off" || len(bs[0].Sites) != 2 || bs[0].End == nil {
+		t.Fatalf("breaks %+v", bs)
+	}
+	if !bs[0].Start.Equal(time.Date(2026, 11, 27, 15, 30, 0, 0, berlin)) || !bs[0].End.Equal(time.Date(2026, 11, 28, 16, 0, 0, 0, berlin)) {
+		t.Fatalf("weekend window %s → %s", bs[0].Start, bs[0].End)
+	}
+	var evening int
+	for _, b := range bs {
+		if b.Name == "Evening" {
+			evening++
+			if len(b.Sites) != 1 || b.Sites[0] != "news.ycombinator.com" {
+				t.Fatalf("evening sites %v", b.Sites)
+			}
+		}
+	}
+	// Fri 27 Nov evening is not in the window list start (21:00 after now), then Mon-Thu next week + Fri 4 Dec is after until.
+	if evening != 5 {
+		t.Fatalf("%d evening windows in the next 7 days, want 5", evening)
+	}
+	_, next, _ := s.Now(ctx)
+	if next == nil || next.Name != "One day off" {
+		t.Fatalf("next %+v", next)
+	}
+	// A running locked rule cannot be removed to escape it.
+	rules, _ := s.Rules(ctx)
+	if len(rules) != 2 {
+		t.Fatalf("rules %+v", rules)
+	}
+	if err := s.RemoveRule(ctx, 99); !errors.Is(err, ErrNoRule) {
+		t.Fatalf("remove unknown: %v", err)
+	}
+}
+
+func TestRemoveRunningLockedRuleRefused(t *testing.T) {
+	ctx := context.Background()
+	s, _, _ := newSvc(t, time.Date(2026, 11, 27, 16, 0, 0, 0, berlin))
+	r, err := s.AddRule(ctx, schedule.Rule{Name: "Weekend", Kind: "weekly", Start: "Fri 15:30", End: "Sat 16:00", Locked: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RemoveRule(ctx, r.ID); !errors.Is(err, ErrLocked) {
+		t.Fatalf("removing a running locked break: %v", err)
+	}
+}
