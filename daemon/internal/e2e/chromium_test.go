@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -90,22 +91,51 @@ func do(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.V
 }
 
 // poll evaluates expr in the tab until it is truthy, and returns its value.
+// An evaluation that fails because the tab is navigating (the page, or its
+// renderer process, changes under it) is retried until the deadline.
 func poll[T any](t *testing.T, ctx context.Context, what, expr string, timeout time.Duration) T {
 	t.Helper()
-	c, cancel := context.WithTimeout(ctx, timeout+5*time.Second)
-	defer cancel()
-	v, err := chromedp.Run(c, chromedp.Poll[T](expr, chromedp.WithPollingTimeout(timeout), chromedp.WithPollingInterval(50*time.Millisecond)))
-	if err != nil {
-		t.Fatalf("waiting for %s (%s): %v", what, expr, err)
+	deadline := time.Now().Add(timeout)
+	var lastErr error
+	for {
+		c, cancel := context.WithTimeout(ctx, 5*time.Second)
+		v, err := chromedp.Run(c, chromedp.Evaluate[any](expr))
+		cancel()
+		if err == nil && truthy(v) {
+			var out T
+			b, _ := json.Marshal(v)
+			if err := json.Unmarshal(b, &out); err != nil {
+				t.Fatalf("waiting for %s: %v", what, err)
+			}
+			return out
+		}
+		lastErr = err
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s (%s); last error: %v", timeout, what, expr, lastErr)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
-	return v
+}
+
+func truthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case string:
+		return x != ""
+	case float64:
+		return x != 0
+	}
+	return true
 }
 
 func eval[T any](t *testing.T, ctx context.Context, expr string) T {
 	t.Helper()
 	c, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	v, err := chromedp.Run(c, chromedp.Evaluate[T](expr))
+	v, err := chromedp.Run(c, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatalf("evaluate %s: %v", expr, err)
 	}
