@@ -16,7 +16,7 @@ import (
 const breakPage = extOrigin + "/src/pages/break/break.html"
 
 // onBreakPage waits until the tab shows the break page.
-func onBreakPage(t *testing.T, page context.Context, timeout time.Duration) {
+func onBreakPage(t testing.TB, page context.Context, timeout time.Duration) {
 	t.Helper()
 	poll[bool](t, page, "the break page", `location.href.startsWith('`+breakPage+`') && document.querySelector('#break')?.dataset.state === 'on'`, timeout)
 }
@@ -41,7 +41,7 @@ func countType(evs []api.Event, typ, domain string) int {
 }
 
 // waitBreakRules waits until the extension knows the break schedule.
-func waitState(t *testing.T, popup context.Context, what, cond string) {
+func waitState(t testing.TB, popup context.Context, what, cond string) {
 	t.Helper()
 	waitFor(t, what, 30*time.Second, func() bool {
 		ok, err := chromedp.Run(popup, chromedp.Evaluate[bool](`chrome.storage.local.get('daemonState').then(s => { const st = s.daemonState || {}; return `+cond+`; })`, chromedp.EvalAwaitPromise))

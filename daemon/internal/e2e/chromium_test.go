@@ -22,7 +22,7 @@ const extOrigin = "chrome-extension://" + guard.ChromeExtensionID
 // chromiumPath finds Debian's real Chromium binary (not the wrapper script,
 // which adds an empty --load-extension). Without it the test skips on a
 // developer machine and fails in CI.
-func chromiumPath(t *testing.T) string {
+func chromiumPath(t testing.TB) string {
 	t.Helper()
 	p := os.Getenv("MINDFUL_CHROMIUM")
 	if p == "" {
@@ -40,7 +40,7 @@ func chromiumPath(t *testing.T) string {
 
 // startChromium launches headless Chromium with the unpacked extension and
 // the fake sites mapped in; it returns the browser's context.
-func startChromium(t *testing.T, s *sites) context.Context {
+func startChromium(t testing.TB, s *sites) context.Context {
 	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath(t)),
@@ -71,7 +71,7 @@ func startChromium(t *testing.T, s *sites) context.Context {
 }
 
 // tab opens a new tab in the browser.
-func tab(t *testing.T, browser context.Context) context.Context {
+func tab(t testing.TB, browser context.Context) context.Context {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser)
 	t.Cleanup(cancel)
@@ -81,7 +81,7 @@ func tab(t *testing.T, browser context.Context) context.Context {
 	return ctx
 }
 
-func do(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
+func do(t testing.TB, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	c, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -93,7 +93,7 @@ func do(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.V
 // poll evaluates expr in the tab until it is truthy, and returns its value.
 // An evaluation that fails because the tab is navigating (the page, or its
 // renderer process, changes under it) is retried until the deadline.
-func poll[T any](t *testing.T, ctx context.Context, what, expr string, timeout time.Duration) T {
+func poll[T any](t testing.TB, ctx context.Context, what, expr string, timeout time.Duration) T {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	var lastErr error
@@ -131,7 +131,7 @@ func truthy(v any) bool {
 	return true
 }
 
-func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+func eval[T any](t testing.TB, ctx context.Context, expr string) T {
 	t.Helper()
 	c, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -272,7 +272,7 @@ fetch("http://%[1]s/api/v1/status").then(r => r.text()).then(t => { window.resul
 // that the popup shows the code the daemon lists, approves it with
 // `mindful pair approve CODE --addr ADDR` and waits for "connected". It
 // returns the popup tab, which stays open and live.
-func pairChromium(t *testing.T, d *daemonProc, browser context.Context) context.Context {
+func pairChromium(t testing.TB, d *daemonProc, browser context.Context) context.Context {
 	t.Helper()
 	addr := d.addr
 	// Point the extension at this daemon through its options page.

@@ -23,7 +23,7 @@ func (d *daemonProc) kill() {
 
 // goClient pairs a plain WebSocket client (no Origin, like a local tool)
 // through `mindful pair approve` and returns the authenticated socket.
-func goClient(t *testing.T, d *daemonProc, clientID string) (*websocket.Conn, string) {
+func goClient(t testing.TB, d *daemonProc, clientID string) (*websocket.Conn, string) {
 	t.Helper()
 	c, _, err := websocket.DefaultDialer.Dial("ws://"+d.addr+"/ws", nil)
 	if err != nil {

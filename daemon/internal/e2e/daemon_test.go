@@ -63,7 +63,7 @@ func setup(m *testing.M) (int, error) {
 }
 
 // freePort returns a loopback port that was free a moment ago.
-func freePort(t *testing.T) string {
+func freePort(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -75,7 +75,7 @@ func freePort(t *testing.T) string {
 
 // daemonProc is a running `mindful run`.
 type daemonProc struct {
-	t       *testing.T
+	t       testing.TB
 	addr    string
 	dataDir string
 	cmd     *exec.Cmd
@@ -101,7 +101,7 @@ func (s *syncBuf) String() string {
 }
 
 // startDaemon runs the daemon and waits until it logs that it listens.
-func startDaemon(t *testing.T, addr, dataDir string) *daemonProc {
+func startDaemon(t testing.TB, addr, dataDir string) *daemonProc {
 	t.Helper()
 	d := &daemonProc{t: t, addr: addr, dataDir: dataDir, log: &syncBuf{}, exited: make(chan error, 1)}
 	d.cmd = exec.Command(binPath, "run", "--no-tray", "--addr", addr, "--data-dir", dataDir)
@@ -216,7 +216,7 @@ func (d *daemonProc) status() api.Status {
 }
 
 // waitFor polls cond until it holds or the deadline passes.
-func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+func waitFor(t testing.TB, what string, timeout time.Duration, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {

@@ -14,7 +14,7 @@ import (
 
 // waitRules waits until the extension has installed its request rules for
 // the feeds (the state arrived and was turned into declarativeNetRequest).
-func waitRules(t *testing.T, popup context.Context) {
+func waitRules(t testing.TB, popup context.Context) {
 	t.Helper()
 	waitFor(t, "the extension's feed rules", 30*time.Second, func() bool {
 		n, err := chromedp.Run(popup, chromedp.Evaluate[int](`chrome.declarativeNetRequest.getDynamicRules().then(r => r.filter(x => x.action.type === 'redirect').length)`, chromedp.EvalAwaitPromise))
@@ -23,13 +23,13 @@ func waitRules(t *testing.T, popup context.Context) {
 }
 
 // onPrompt waits until the tab shows the prompt page for feed.
-func onPrompt(t *testing.T, page context.Context, feed string) {
+func onPrompt(t testing.TB, page context.Context, feed string) {
 	t.Helper()
 	poll[bool](t, page, "the prompt for "+feed, `location.href.startsWith('`+extOrigin+`/src/pages/prompt/prompt.html') && document.querySelector('#prompt')?.dataset.feed === '`+feed+`'`, 15*time.Second)
 }
 
 // afterPause waits until the breathing pause is over.
-func afterPause(t *testing.T, page context.Context) {
+func afterPause(t testing.TB, page context.Context) {
 	t.Helper()
 	poll[bool](t, page, "the breathing pause to end", `document.querySelector('#prompt')?.dataset.phase === 'choose' && !document.querySelector('#need').disabled`, 20*time.Second)
 }

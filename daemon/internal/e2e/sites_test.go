@@ -36,7 +36,7 @@ type sites struct {
 	page map[string]string
 }
 
-func startSites(t *testing.T) *sites {
+func startSites(t testing.TB) *sites {
 	t.Helper()
 	s := &sites{page: map[string]string{}}
 	cert, spki := selfSigned(t, tlsHosts)
@@ -103,7 +103,7 @@ func (s *sites) resolverRules() string {
 	return strings.Join(rules, ", ")
 }
 
-func selfSigned(t *testing.T, hosts []string) (tls.Certificate, string) {
+func selfSigned(t testing.TB, hosts []string) (tls.Certificate, string) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
