@@ -160,3 +160,17 @@ test('every queued event validates and events keep the order they happened in', 
   for (const ev of evs) assert.ok(validateEvent(ev).ok, ev.type);
   assert.equal(evs.at(-1).domain, 'a.example');
 });
+
+test('tab_navigated carries feed_id when the page is a feed', async () => {
+  const h = setup({ tabs: { 12: { id: 12, windowId: 3 } } });
+  const tracker = new ActivityTracker({
+    queue: h.queue, tabMap: h.tabMap, tabs: { get: async () => ({ windowId: 3 }) }, newId: sequentialIds(), now: () => T0,
+    feedOf: (url) => (url.startsWith('https://www.reddit.com/r/') ? 'reddit' : undefined),
+  });
+  await tracker.onCommitted({ tabId: 12, frameId: 0, url: 'https://www.reddit.com/r/golang/?x' });
+  await tracker.onCommitted({ tabId: 12, frameId: 0, url: 'https://www.reddit.com/message/inbox' });
+  const [feed, dm] = h.events();
+  assert.equal(feed.feed_id, 'reddit');
+  assert.ok(validateEvent(feed).ok);
+  assert.ok(!('feed_id' in dm));
+});

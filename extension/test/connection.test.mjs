@@ -466,3 +466,22 @@ test('the token is never part of the status or any non-hello message', async () 
   }
   assert.ok(!JSON.stringify(h.statuses).includes(TOKEN));
 });
+
+test('welcome.state and every later state message are cached in daemonState; a state before welcome is not', async () => {
+  const h = setup({ initial: { [KEYS.token]: TOKEN } });
+  await h.conn.start();
+  await h.idle();
+  h.ws().serverOpen();
+  await h.idle();
+  h.ws().serverSend(envelope('state', 'd-0', { habit_opens_today: 99 }));
+  await h.idle();
+  assert.equal(h.storage.peek(KEYS.daemonState), undefined, 'not authenticated yet: ignored');
+  h.ws().serverSend(welcome(h.ws().last.id, { state: { habit_opens_today: 2, feeds: [] } }));
+  await h.idle();
+  assert.deepEqual(h.storage.peek(KEYS.daemonState), { habit_opens_today: 2, feeds: [] });
+  const body = { feeds: [{ id: 'x', name: 'X', hosts: ['x.com'], paths: ['/home'], enabled: true }], prompts_paused_until: '2026-11-23T16:30:00Z', habit_opens_today: 3 };
+  h.ws().serverSend(envelope('state', 'd-9', body));
+  await h.idle();
+  assert.deepEqual(h.storage.peek(KEYS.daemonState), body);
+  assert.equal(h.conn.status, 'connected');
+});

@@ -159,3 +159,82 @@ export const IDENTITY = Object.freeze({
 });
 
 export const TOKEN = '9b7e4c0d1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4';
+
+/**
+ * A fake chrome.declarativeNetRequest (dynamic rules only): rejects duplicate
+ * ids like the browser, and can refuse regexes listed in `unsupported`.
+ */
+export class FakeDnr {
+  rules = [];
+  updates = 0;
+  unsupported = new Set();
+
+  async getDynamicRules() {
+    return structuredClone(this.rules);
+  }
+
+  async updateDynamicRules({ removeRuleIds = [], addRules = [] }) {
+    const kept = this.rules.filter((r) => !removeRuleIds.includes(r.id));
+    const ids = new Set(kept.map((r) => r.id));
+    for (const r of addRules) {
+      if (!Number.isInteger(r.id) || r.id < 1) throw new Error(`Rule with id ${r.id}: invalid id`);
+      if (ids.has(r.id)) throw new Error(`Rule with id ${r.id} does not have a unique ID.`);
+      if (this.unsupported.has(r.condition?.regexFilter)) throw new Error(`Rule with id ${r.id} specified a more complex regex than allowed`);
+      ids.add(r.id);
+    }
+    this.rules = [...kept, ...structuredClone(addRules)];
+    this.updates += 1;
+  }
+
+  async isRegexSupported({ regex }) {
+    return this.unsupported.has(regex) ? { isSupported: false, reason: 'memoryLimitExceeded' } : { isSupported: true };
+  }
+}
+
+/** A fake browser event: addListener and fire. */
+export function fakeEvent() {
+  const listeners = [];
+  return { listeners, addListener: (fn) => listeners.push(fn), fire: (...args) => listeners.map((fn) => fn(...args)) };
+}
+
+/** A fake runtime Port pair: `page` is the prompt page's end, `bg` the background's. */
+export function portPair(sender, name = 'prompt') {
+  const toBg = fakeEvent();
+  const toPage = fakeEvent();
+  const bgGone = fakeEvent();
+  const pageGone = fakeEvent();
+  const page = {
+    name,
+    received: [],
+    postMessage: (m) => toBg.fire(structuredClone(m)),
+    disconnect: () => bgGone.fire(),
+    onMessage: toPage,
+    onDisconnect: pageGone,
+  };
+  toPage.addListener((m) => page.received.push(m));
+  const bg = {
+    name,
+    sender,
+    postMessage: (m) => toPage.fire(structuredClone(m)),
+    disconnect: () => pageGone.fire(),
+    onMessage: toBg,
+    onDisconnect: bgGone,
+  };
+  return { page, bg };
+}
+
+/** A tiny reddit-only daemon state, as welcome.state / state carry it. */
+export function sampleState(patch = {}) {
+  return {
+    feeds: [
+      { id: 'reddit', name: 'Reddit', hosts: ['reddit.com', 'www.reddit.com'], paths: ['/', '/r/*'], enabled: true },
+      { id: 'youtube', name: 'YouTube', hosts: ['www.youtube.com'], paths: ['/', '/shorts/**'], enabled: false },
+      { id: 'x', name: 'X', hosts: ['x.com'], paths: ['/home'], enabled: true },
+    ],
+    prompt: { pause_seconds: 3, pause_step_seconds: 1, pause_max_seconds: 10, default_timebox_minutes: 15, timeboxes_minutes: [5, 15, 30] },
+    prompts_paused_until: null,
+    habit_opens_today: 0,
+    day_start: '2026-11-23T04:00:00+01:00',
+    ...patch,
+  };
+}

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { webcrypto } from 'node:crypto';
 import { validateMessage } from '../src/shared/protocol.js';
 import { KEYS } from '../src/shared/storage-keys.js';
-import { IDENTITY, MemoryStorage, TOKEN, makeFakeWebSocket } from './fakes.mjs';
+import { FakeDnr, IDENTITY, MemoryStorage, TOKEN, makeFakeWebSocket, portPair, sampleState } from './fakes.mjs';
 
 function event() {
   const listeners = [];
@@ -16,25 +16,37 @@ function event() {
 
 const local = new MemoryStorage({}, { areaName: 'local' });
 const session = new MemoryStorage({}, { areaName: 'session' });
-const calls = { badge: [], alarms: [], idleInterval: [], platformInfo: 0 };
+const calls = { badge: [], alarms: [], idleInterval: [], platformInfo: 0, tabMessages: [], removed: [] };
+const EXT = 'chrome-extension://lbcebegdchechefjbefnojockkfhgifo/';
+const dnr = new FakeDnr();
 const api = {
   runtime: {
+    id: 'lbcebegdchechefjbefnojockkfhgifo',
+    getURL: (p) => EXT + p.replace(/^\//, ''),
     getManifest: () => ({ version: '0.1.0' }),
     getPlatformInfo: async () => { calls.platformInfo += 1; return { os: 'linux' }; },
     onStartup: event(),
     onInstalled: event(),
+    onMessage: event(),
+    onConnect: event(),
   },
   storage: { local, session, onChanged: local.onChanged },
   tabs: {
     get: async (id) => ({ id, windowId: 1, url: 'https://www.youtube.com/watch?v=1' }),
-    query: async () => [{ id: 1, windowId: 1, url: 'https://www.youtube.com/' }],
+    query: async () => [{ id: 1, windowId: 1, active: true, url: 'https://www.youtube.com/' }],
+    sendMessage: async (tabId, msg) => { calls.tabMessages.push([tabId, msg]); return { ok: true }; },
+    update: async () => ({}),
+    remove: async (tabId) => { calls.removed.push(tabId); },
     onActivated: event(),
     onRemoved: event(),
   },
-  windows: { onFocusChanged: event() },
-  webNavigation: { onCommitted: event() },
-  idle: { onStateChanged: event(), setDetectionInterval: (s) => calls.idleInterval.push(s) },
-  alarms: { onAlarm: event(), get: async () => undefined, create: async (name, info) => calls.alarms.push([name, info]) },
+  windows: { onFocusChanged: event(), getLastFocused: async () => ({ id: 1, focused: true }) },
+  webNavigation: { onCommitted: event(), onHistoryStateUpdated: event() },
+  idle: { onStateChanged: event(), setDetectionInterval: (s) => calls.idleInterval.push(s), queryState: async () => 'active' },
+  alarms: {
+    onAlarm: event(), get: async () => undefined, create: async (name, info) => calls.alarms.push([name, info]), clear: async () => true,
+  },
+  declarativeNetRequest: dnr,
   action: {
     setBadgeText: async ({ text }) => calls.badge.push(text),
     setBadgeBackgroundColor: async () => {},
@@ -62,7 +74,8 @@ test('background wiring, from start to flushed events', async () => {
     await import('../src/background/main.js');
 
     for (const ev of [api.webNavigation.onCommitted, api.tabs.onActivated, api.tabs.onRemoved, api.windows.onFocusChanged,
-      api.idle.onStateChanged, api.alarms.onAlarm, api.runtime.onStartup, api.runtime.onInstalled]) {
+      api.idle.onStateChanged, api.alarms.onAlarm, api.runtime.onStartup, api.runtime.onInstalled,
+      api.webNavigation.onHistoryStateUpdated, api.runtime.onMessage, api.runtime.onConnect]) {
       assert.equal(ev.listeners.length, 1, 'one listener, registered at the top level');
     }
     assert.deepEqual(calls.idleInterval, [60]);
@@ -100,7 +113,7 @@ test('background wiring, from start to flushed events', async () => {
     await settle(async () => (await dbg.status()).queued === 1, 'event queued');
     assert.equal(ws.sentOf('events').length, 0);
 
-    ws.serverSend({ v: 1, type: 'welcome', id: 'd-3', re: ws.sent[1].id, body: { max_batch: 200, state: {} } });
+    ws.serverSend({ v: 1, type: 'welcome', id: 'd-3', re: ws.sent[1].id, body: { max_batch: 200, state: sampleState() } });
     await settle(() => ws.sentOf('events').length === 1, 'flush after welcome');
     assert.equal((await dbg.status()).status, 'connected');
     assert.equal(calls.badge.at(-1), '');
@@ -113,6 +126,34 @@ test('background wiring, from start to flushed events', async () => {
     await settle(() => ws.last.type === 'pong', 'pong');
     assert.equal(ws.last.re, 'd-17');
     assert.equal(calls.platformInfo, 1);
+
+    // the cached state became request rules: reddit's two paths and x's one, redirecting to the prompt page
+    await settle(async () => (await dbg.rules()).length === 3, 'rules from welcome.state');
+    const rules = await dbg.rules();
+    assert.deepEqual(rules.map((r) => r.id), [1_000_000, 1_000_001, 1_002_000]);
+    assert.equal(rules[0].action.redirect.regexSubstitution, `${EXT}src/pages/prompt/prompt.html?f=reddit&u=\\0`);
+    assert.deepEqual(await dbg.grants(), []);
+
+    // a content script may read the catalog; it may not answer a prompt
+    const contentSender = { id: api.runtime.id, url: 'https://www.reddit.com/', tab: { id: 5, windowId: 1 }, frameId: 0 };
+    const reply = await new Promise((resolve) => {
+      assert.equal(api.runtime.onMessage.fire({ type: 'content_state' }, contentSender, resolve)[0], true);
+    });
+    assert.deepEqual(reply.catalog.map((f) => f.id), ['reddit', 'x']);
+    assert.equal(api.runtime.onMessage.fire({ type: 'prompt_answer', answer: 'need' }, contentSender, () => {})[0], false);
+    assert.equal(api.runtime.onMessage.fire({ type: 'steal_token' }, contentSender, () => {})[0], false);
+
+    // the prompt page (a trusted extension page) answers over its port: a grant and allow rules
+    const pageSender = { id: api.runtime.id, url: `${EXT}src/pages/prompt/prompt.html?f=reddit&u=https://www.reddit.com/`, tab: { id: 5, windowId: 1 }, frameId: 0 };
+    const { page, bg } = portPair(pageSender);
+    api.runtime.onConnect.fire(bg);
+    page.postMessage({ rid: 1, type: 'prompt_open', feedId: 'reddit', url: 'https://www.reddit.com/', mode: 'navigation' });
+    await settle(() => page.received.length === 1, 'prompt_open answered');
+    assert.equal(page.received[0].result.pauseMs, 3000);
+    assert.equal(page.received[0].result.name, 'Reddit');
+    page.postMessage({ rid: 2, type: 'prompt_answer', answer: 'need', purpose: 'Work', timeboxMinutes: 5 });
+    await settle(() => page.received.length === 2, 'prompt_answer answered');
+    assert.deepEqual(page.received[1].result, { ok: false, error: 'pause' }, 'not before the breathing pause ends');
 
     // the options page writes a new address: reconnect at once
     await local.set({ [KEYS.daemonAddr]: 'localhost:4567' });

@@ -31,6 +31,8 @@ function referencedPaths(m) {
     ...(m.background?.scripts ?? []),
     ...Object.values(m.icons ?? {}),
     ...Object.values(m.action?.default_icon ?? {}),
+    ...(m.content_scripts ?? []).flatMap((c) => c.js ?? []),
+    ...(m.web_accessible_resources ?? []).flatMap((w) => w.resources ?? []),
   ].filter(Boolean);
 }
 
@@ -39,10 +41,11 @@ test('base manifest: shared keys', () => {
   assert.equal(base.name, 'mindful');
   assert.equal(base.version, '0.1.0');
   assert.ok(base.description.length > 10);
-  assert.deepEqual([...base.permissions].sort(), ['alarms', 'idle', 'storage', 'tabs', 'webNavigation']);
+  assert.deepEqual([...base.permissions].sort(), [
+    'alarms', 'declarativeNetRequestWithHostAccess', 'idle', 'storage', 'tabs', 'webNavigation',
+  ]);
   assert.equal(base.action.default_popup, 'src/pages/popup/popup.html');
   assert.deepEqual(base.options_ui, { page: 'src/pages/options/options.html', open_in_tab: true });
-  assert.equal(base.host_permissions, undefined);
   assert.equal(base.background, undefined, 'background is per browser');
 });
 
@@ -116,7 +119,7 @@ test('every import in src is relative, stays in src and resolves (the build copi
 
 test('pages load only local files and carry the ids the tests rely on', () => {
   const html = srcFiles.filter((f) => f.endsWith('.html'));
-  assert.equal(html.length, 2);
+  assert.equal(html.length, 3);
   for (const f of html) {
     const text = readFileSync(f, 'utf8');
     for (const m of text.matchAll(/\b(?:src|href)="([^"]+)"/g)) {
@@ -140,8 +143,9 @@ test('pages load only local files and carry the ids the tests rely on', () => {
   }
 });
 
-test('browser checks live only in shared/platform.js', () => {
-  for (const f of srcFiles.filter((x) => x.endsWith('.js') && !x.endsWith('platform.js'))) {
+test('browser checks live only in shared/platform.js (and its classic-script twin for content scripts)', () => {
+  const allowed = new Set(['src/shared/platform.js', 'src/content/platform.js']);
+  for (const f of srcFiles.filter((x) => x.endsWith('.js') && !allowed.has(relative(root, x)))) {
     const code = stripComments(readFileSync(f, 'utf8'));
     assert.ok(!/globalThis\.(browser|chrome)\b|\bchrome\.|\bbrowser\.|getBrowserInfo|userAgentData/.test(code),
       `${relative(root, f)} has a browser-specific check`);
@@ -155,4 +159,116 @@ test('only the background reads the token', () => {
     const text = readFileSync(f, 'utf8');
     assert.ok(!/KEYS\.token\b/.test(text), `${rel} touches the token`);
   }
+});
+
+// ------------------------------------------------------- feed prompt parts
+
+const catalog = JSON.parse(readFileSync(join(root, '../daemon/internal/feeds/catalog.json'), 'utf8'));
+const catalogHosts = [...new Set(catalog.flatMap((f) => f.hosts))].sort();
+
+/** Whether a match pattern covers scheme://host/ (patterns of the form scheme://host/*). */
+function covers(pattern, scheme, host) {
+  if (pattern === '<all_urls>') return true;
+  const m = /^(\*|https?):\/\/([^/]+)\/(.*)$/.exec(pattern);
+  if (!m || m[3] !== '*') return false;
+  const schemeOk = m[1] === '*' || m[1] === scheme;
+  const hostOk = m[2] === host || m[2] === '*' || (m[2].startsWith('*.') && (host === m[2].slice(2) || host.endsWith(m[2].slice(1))));
+  return schemeOk && hostOk;
+}
+
+test('host permissions and both content scripts cover every host of the built-in catalog, http and https', () => {
+  assert.ok(catalogHosts.length >= 30);
+  for (const m of [chrome, firefox]) {
+    for (const host of catalogHosts) {
+      for (const scheme of ['http', 'https']) {
+        assert.ok(m.host_permissions.some((p) => covers(p, scheme, host)), `host_permissions: ${scheme}://${host}`);
+        for (const cs of m.content_scripts) assert.ok(cs.matches.some((p) => covers(p, scheme, host)), `content script ${cs.js}: ${scheme}://${host}`);
+      }
+    }
+    assert.ok(!m.host_permissions.some((p) => covers(p, 'https', 'example.org')), 'no blanket host permission');
+    assert.deepEqual(m.optional_host_permissions, ['*://*/*'], 'user-added feed hosts (Mastodon) are asked for at run time');
+  }
+});
+
+test('content scripts: the MAIN-world history hook and the isolated overlay, at document_start, top frame only', () => {
+  const [hook, overlay] = base.content_scripts;
+  assert.deepEqual(hook.js, ['src/content/hook.js']);
+  assert.equal(hook.world, 'MAIN');
+  assert.deepEqual(overlay.js, ['src/content/platform.js', 'src/content/core.js', 'src/content/overlay.js']);
+  assert.equal(overlay.world, undefined, 'isolated (the default)');
+  for (const cs of [hook, overlay]) {
+    assert.equal(cs.run_at, 'document_start');
+    assert.equal(cs.all_frames, false);
+  }
+  assert.deepEqual(hook.matches, overlay.matches);
+  const hookCode = stripComments(readFileSync(join(root, 'src/content/hook.js'), 'utf8'));
+  assert.ok(!/\b(chrome|browser|mindfulApi)\b/.test(hookCode), 'the main-world hook uses no extension API');
+});
+
+/** The files a module imports, recursively (the prompt page's module graph). */
+function moduleGraph(entry) {
+  const seen = new Set();
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/gm)) visit(resolve(dirname(file), m[1]));
+  };
+  visit(entry);
+  return [...seen].map((f) => relative(root, f));
+}
+
+test('web_accessible_resources: the prompt page and its files, for any page, in both browsers', () => {
+  const page = 'src/pages/prompt/prompt.html';
+  const files = [page, 'src/pages/prompt/prompt.css', ...moduleGraph(join(root, 'src/pages/prompt/prompt.js'))];
+  for (const m of [chrome, firefox]) {
+    const war = m.web_accessible_resources;
+    assert.ok(Array.isArray(war) && war.length >= 1);
+    const entry = war.find((w) => w.resources.includes(page));
+    // Firefox refuses a DNR redirect to a page that is not web accessible (NS_ERROR_DOM_BAD_URI), and the
+    // overlay frames the page on any host, including feed hosts the user adds.
+    assert.deepEqual(entry.matches, ['<all_urls>']);
+    for (const f of files) assert.ok(entry.resources.includes(f), `${f} is web accessible`);
+  }
+});
+
+test('the prompt page preloads every module it imports, so they load in parallel (first paint)', () => {
+  const html = readFileSync(join(root, 'src/pages/prompt/prompt.html'), 'utf8');
+  const preloaded = [...html.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map((m) => relative(root, resolve(join(root, 'src/pages/prompt'), m[1])));
+  const graph = moduleGraph(join(root, 'src/pages/prompt/prompt.js')).filter((f) => f !== 'src/pages/prompt/prompt.js');
+  assert.deepEqual([...preloaded].sort(), [...graph].sort());
+});
+
+test('declarativeNetRequest: with host access, so redirect rules work where we hold host permissions', () => {
+  for (const m of [chrome, firefox]) assert.ok(m.permissions.includes('declarativeNetRequestWithHostAccess'));
+});
+
+test('firefox: event page scripts, a gecko id, version 128+ (content script world MAIN), DNR redirect target accessible', () => {
+  assert.ok(Array.isArray(firefox.background.scripts) && firefox.background.service_worker === undefined);
+  assert.ok(Number.parseFloat(firefox.browser_specific_settings.gecko.strict_min_version) >= 128);
+  assert.equal(firefox.content_scripts[0].world, 'MAIN');
+  assert.ok(firefox.web_accessible_resources.some((w) => w.resources.includes('src/pages/prompt/prompt.html') && w.matches.includes('<all_urls>')));
+});
+
+test('the prompt page has the ids and hooks the end-to-end tests use', () => {
+  const html = readFileSync(join(root, 'src/pages/prompt/prompt.html'), 'utf8');
+  assert.match(html, /<main id="prompt" data-phase="pause" data-feed="[^"]*"/);
+  for (const id of ['feed-name', 'countdown', 'habit', 'need', 'continue', 'purpose', 'open', 'leave', 'extend']) {
+    assert.match(html, new RegExp(`id="${id}"`), id);
+  }
+  for (const id of ['habit', 'need', 'continue']) assert.match(html, new RegExp(`<button id="${id}" type="button"[^>]*disabled`), `${id} starts disabled`);
+  assert.match(html, /<input id="purpose"[^>]*type="text"/);
+  assert.match(html, /<label for="purpose"/);
+  assert.equal([...html.matchAll(/class="purpose-choice"/g)].length, 4);
+  for (const v of [5, 15, 30]) assert.match(html, new RegExp(`<input type="radio" name="timebox" value="${v}"`));
+  assert.match(html, /<button id="open" type="submit"/);
+  const js = readFileSync(join(root, 'src/pages/prompt/prompt.js'), 'utf8');
+  assert.match(js, /dataset\.shownMs = String\(performance\.now\(\)\)/);
+  const overlay = readFileSync(join(root, 'src/content/overlay.js'), 'utf8');
+  assert.match(overlay, /el\.id = 'mindful-overlay'/);
+  assert.match(overlay, /el\.dataset\.feed = /);
+  assert.match(overlay, /el\.dataset\.shownMs = String\(performance\.now\(\)\)/);
+  assert.match(overlay, /attachShadow\(\{ mode: 'closed' \}\)/);
+  assert.match(overlay, /'z-index': '2147483647'/);
+  assert.match(overlay, /getURL\('src\/pages\/prompt\/prompt\.html'\)/);
 });

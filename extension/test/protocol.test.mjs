@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DAEMON_TYPES, EXTENSION_TYPES, MAX_FRAME_BYTES, encodedSize, envelope, eventsMessage, hello, idleState, pageInfo,
-  pairRequest, parseDaemonFrame, ping, pong, stamp, tabActivated, tabClosed, tabNavigated, takeBatch, validateEvent,
-  validateMessage, windowFocus,
+  DAEMON_TYPES, EXTENSION_TYPES, MAX_FRAME_BYTES, cleanPurpose, encodedSize, envelope, eventSeconds, eventsMessage,
+  feedTimeEvent, hello, idleState, pageInfo, pairRequest, parseDaemonFrame, ping, pong, promptEvent, stamp, tabActivated,
+  tabClosed, tabNavigated, takeBatch, validateEvent, validateMessage, windowFocus,
 } from '../src/shared/protocol.js';
 import { IDENTITY, TOKEN, sampleEvent } from './fakes.mjs';
 
@@ -67,7 +67,7 @@ test('envelope validation names the bad field', () => {
 
 test('the extension types and daemon types are the documented ones', () => {
   assert.deepEqual([...EXTENSION_TYPES].sort(), ['events', 'hello', 'pair_request', 'ping', 'pong']);
-  assert.deepEqual([...DAEMON_TYPES].sort(), ['ack', 'error', 'pair_pending', 'paired', 'ping', 'pong', 'welcome']);
+  assert.deepEqual([...DAEMON_TYPES].sort(), ['ack', 'error', 'pair_pending', 'paired', 'ping', 'pong', 'state', 'welcome']);
 });
 
 test('body validation rejects what the daemon would', () => {
@@ -137,9 +137,60 @@ test('validateEvent accepts the builders output for every event type', () => {
     tabClosed(st, { tabId: 1, windowId: 2, domain: 'a.example' }),
     windowFocus(st, { windowId: 3 }),
     idleState(st, { state: 'active' }),
+    tabNavigated(st, { tabId: 1, windowId: 2, domain: 'www.reddit.com', url: 'https://www.reddit.com/', feedId: 'reddit' }),
+    promptEvent(st, { tabId: 1, windowId: 2, domain: 'x.com', feedId: 'x', answer: 'habit', secondsToAnswer: 3.2, via: 'spa' }),
+    promptEvent(st, {
+      tabId: 1, windowId: 2, domain: 'x.com', feedId: 'x', answer: 'need', secondsToAnswer: 9, via: 'navigation',
+      purpose: 'Work', timeboxMinutes: 15, extendsId: 'd5e6f7a8-b9c0-4d1e-8f2a-3b4c5d6e7f80',
+    }),
+    feedTimeEvent(st, { promptId: 'd5e6f7a8-b9c0-4d1e-8f2a-3b4c5d6e7f80', feedId: 'x', seconds: 287 }),
   ]) {
-    assert.ok(validateEvent(ev).ok, ev.type);
+    assert.ok(validateEvent(ev).ok, `${ev.type}: ${validateEvent(ev).message}`);
   }
+});
+
+test('prompt events: exactly the documented fields, purpose and time box only on need', () => {
+  const habit = promptEvent(st, { tabId: 12, windowId: 1, domain: 'www.reddit.com', feedId: 'reddit', answer: 'habit', secondsToAnswer: 4.1, via: 'navigation', purpose: 'x', timeboxMinutes: 5 });
+  assert.deepEqual(habit, {
+    ...st, type: 'prompt', tab_id: 12, window_id: 1, domain: 'www.reddit.com', feed_id: 'reddit', answer: 'habit',
+    seconds_to_answer: 4.1, via: 'navigation',
+  });
+  const bad = (patch, field) => {
+    const r = validateEvent({ ...habit, ...patch });
+    assert.equal(r.ok, false, JSON.stringify(patch));
+    assert.equal(r.field, `event.${field}`);
+  };
+  bad({ answer: 'maybe' }, 'answer');
+  bad({ via: 'telepathy' }, 'via');
+  bad({ seconds_to_answer: -1 }, 'seconds_to_answer');
+  bad({ seconds_to_answer: 86_401 }, 'seconds_to_answer');
+  bad({ feed_id: 'Reddit' }, 'feed_id');
+  bad({ purpose: 'why' }, 'purpose');
+  bad({ answer: 'need', purpose: 'Work' }, 'timebox_minutes');
+  bad({ answer: 'need', purpose: 'Work', timebox_minutes: 241 }, 'timebox_minutes');
+  bad({ answer: 'need', purpose: 'a\u0007b', timebox_minutes: 5 }, 'purpose');
+  bad({ extends: '' }, 'extends');
+  assert.ok(validateEvent({ ...habit, answer: 'need', purpose: 'Work', timebox_minutes: 240 }).ok);
+  const ft = feedTimeEvent(st, { promptId: 'p-1', feedId: 'reddit', seconds: 12.5 });
+  assert.deepEqual(ft, { ...st, type: 'feed_time', prompt_id: 'p-1', feed_id: 'reddit', seconds: 12.5 });
+  assert.equal(validateEvent({ ...ft, seconds: -0.1 }).field, 'event.seconds');
+  assert.equal(validateEvent({ ...ft, prompt_id: '' }).field, 'event.prompt_id');
+});
+
+test('eventSeconds rounds to tenths within 0..86400; cleanPurpose fits the daemon limits', () => {
+  assert.equal(eventSeconds(6449), 6.4);
+  assert.equal(eventSeconds(6450), 6.5);
+  assert.equal(eventSeconds(-5), 0);
+  assert.equal(eventSeconds(1e12), 86_400);
+  assert.equal(cleanPurpose('  Reply\tto\n a  message '), 'Reply to a message');
+  const long = cleanPurpose('é'.repeat(400)); // 2 bytes each
+  assert.equal(new TextEncoder().encode(long).length, 500);
+  assert.equal(cleanPurpose('a'.repeat(499) + '€').length, 499, 'never cuts a character in half');
+});
+
+test('a state message from the daemon validates whatever its fields (they are read leniently)', () => {
+  assertValid(envelope('state', 'd-9', { feeds: [], prompts_paused_until: null }), 'daemon');
+  assertInvalid(envelope('state', 'd-9', { feeds: [] }), 'extension', 'type');
 });
 
 test('takeBatch respects max_batch and the 65,536-byte frame limit', () => {

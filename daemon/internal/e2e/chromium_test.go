@@ -169,7 +169,7 @@ func TestChromiumPairReportAndReplay(t *testing.T) {
 
 	// Browse to a mapped site: the visit is stored as its domain only.
 	page := tab(t, browser)
-	do(t, page, chromedp.Navigate("https://www.reddit.com/r/golang/?secret=1"))
+	do(t, page, chromedp.Navigate("https://www.reddit.com/r/golang/comments/abc/a_post/?secret=1"))
 	waitFor(t, "the reddit visit to be stored", 30*time.Second, func() bool {
 		return len(countEvents(d.events(), "tab_navigated", "www.reddit.com")) == 1
 	})

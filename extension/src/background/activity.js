@@ -18,6 +18,7 @@ export class ActivityTracker {
   #now;
   #onQueued;
   #log;
+  #feedOf;
 
   /**
    * @param {{
@@ -28,9 +29,14 @@ export class ActivityTracker {
    *   now?: () => number,
    *   onQueued?: () => void,
    *   log?: (msg: string, err?: unknown) => void,
+   *   feedOf?: (url: string) => string | undefined,  the feed a page is (tab_navigated feed_id)
    * }} deps
    */
-  constructor({ queue, tabMap, tabs, newId = () => crypto.randomUUID(), now = () => Date.now(), onQueued = () => {}, log = () => {} }) {
+  constructor({
+    queue, tabMap, tabs, newId = () => crypto.randomUUID(), now = () => Date.now(), onQueued = () => {}, log = () => {},
+    feedOf = () => undefined,
+  }) {
+    this.#feedOf = feedOf;
     this.#queue = queue;
     this.#tabMap = tabMap;
     this.#tabs = tabs;
@@ -72,13 +78,19 @@ export class ActivityTracker {
     if (!details || details.frameId !== 0 || !(details.tabId >= 0)) return Promise.resolve(false);
     const st = this.#stamp();
     const { domain, url } = pageInfo(details.url);
+    let feedId;
+    try {
+      feedId = this.#feedOf(details.url);
+    } catch {
+      feedId = undefined;
+    }
     const tabId = details.tabId;
     this.#tabMap.set(tabId, domain).catch((err) => this.#log('tab map', err));
     return this.#enqueue(
       (async () => {
         const tab = await this.#tab(tabId);
         const windowId = Number.isInteger(tab?.windowId) ? tab.windowId : -1;
-        return tabNavigated(st, { tabId, windowId, domain, url });
+        return tabNavigated(st, { tabId, windowId, domain, url, feedId });
       })(),
     );
   }

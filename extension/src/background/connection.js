@@ -14,6 +14,8 @@
 //   │                │                              pairing cleared) ─► hello
 //   │                │                                                     │
 //   │                │          welcome: "connected", back-off reset ◄─────┘
+//   │                │          (welcome.state and every later `state`
+//   │                │           message → storage.local daemonState)
 //   │                │             │
 //   │                │             ▼
 //   │                │          flush: one `events` batch in flight; its
@@ -342,6 +344,11 @@ export class Connection {
         await this.#flush();
         return;
       }
+      case 'state':
+        // The same body as welcome.state; the feed guard rebuilds from it.
+        if (sock.phase !== 'ready') return;
+        await this.#storage.set({ [KEYS.daemonState]: msg.body });
+        return;
       case 'ack':
         await this.#onAck(sock, msg);
         return;

@@ -6,7 +6,9 @@
 import { ActivityTracker } from './activity.js';
 import { showBadge } from './badge.js';
 import { Connection } from './connection.js';
+import { FeedGuard, PROMPT_PATH } from './guard.js';
 import { identityProvider } from './identity.js';
+import { route } from './router.js';
 import { watchDaemonAddr } from './settings.js';
 import { EventQueue } from './queue.js';
 import { TabMap } from './tab-map.js';
@@ -41,24 +43,73 @@ const connection = new Connection({
   onStatus: (status) => showBadge(api.action, status).catch((err) => log('badge', err)),
 });
 
+const guard = new FeedGuard({
+  local,
+  session: sessionArea(api) ?? new MemoryStorage({}, { areaName: 'session' }),
+  dnr: api.declarativeNetRequest,
+  tabs: api.tabs,
+  windows: api.windows,
+  idle: api.idle,
+  alarms: api.alarms,
+  queue,
+  onQueued: () => connection.flush(),
+  promptUrl: api.runtime.getURL(PROMPT_PATH),
+  log,
+});
+
 const activity = new ActivityTracker({
   queue,
   tabMap,
   tabs: { get: (tabId) => api.tabs.get(tabId) },
   onQueued: () => connection.flush(),
+  feedOf: (url) => guard.feedOf(url),
   log,
 });
 
-// ---- activity
-api.webNavigation.onCommitted.addListener((details) => activity.onCommitted(details));
-api.tabs.onActivated.addListener((info) => activity.onActivated(info));
-api.tabs.onRemoved.addListener((tabId, info) => activity.onRemoved(tabId, info));
-api.windows.onFocusChanged.addListener((windowId) => activity.onFocusChanged(windowId));
-api.idle.onStateChanged.addListener((state) => activity.onIdleStateChanged(state));
+// Our own pages are trusted senders; content scripts are not (router.js).
+const self = { id: api.runtime.id, baseUrl: api.runtime.getURL('') };
+const routeMessage = (msg, sender, port) => route(msg, sender, { guard, self, port, log });
+
+// ---- activity and the feed guard (one listener per event)
+api.webNavigation.onCommitted.addListener((details) => {
+  activity.onCommitted(details);
+  guard.onCommitted(details);
+});
+api.webNavigation.onHistoryStateUpdated.addListener((details) => guard.onHistoryStateUpdated(details));
+api.tabs.onActivated.addListener((info) => {
+  activity.onActivated(info);
+  guard.onTabActivated(info);
+});
+api.tabs.onRemoved.addListener((tabId, info) => {
+  activity.onRemoved(tabId, info);
+  guard.onTabRemoved(tabId);
+});
+api.windows.onFocusChanged.addListener((windowId) => {
+  activity.onFocusChanged(windowId);
+  guard.onFocusChanged(windowId);
+});
+api.idle.onStateChanged.addListener((state) => {
+  activity.onIdleStateChanged(state);
+  guard.onIdleStateChanged(state);
+});
+
+// ---- messages: content scripts and our pages (sendMessage), the prompt page (port)
+api.runtime.onMessage.addListener((msg, sender, sendResponse) => {
+  const reply = routeMessage(msg, sender);
+  if (!reply) return false;
+  reply.then(sendResponse, (err) => {
+    log('message handler', err);
+    sendResponse(undefined);
+  });
+  return true; // the answer comes asynchronously
+});
+api.runtime.onConnect.addListener((port) => guard.onConnect(port, routeMessage));
+api.storage.onChanged.addListener((changes, area) => guard.onStorageChanged(changes, area));
 
 // ---- keeping the link up
 api.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === RECONNECT_ALARM) connection.ensureConnected();
+  else guard.onAlarm(alarm);
 });
 api.runtime.onStartup.addListener(() => connection.ensureConnected());
 api.runtime.onInstalled.addListener(() => connection.ensureConnected());
@@ -75,6 +126,10 @@ globalThis.mindfulDebug = {
       paired: Boolean(got[KEYS.token]),
     };
   },
+  /** The current dynamic request rules. */
+  rules: () => api.declarativeNetRequest.getDynamicRules(),
+  /** The running grants (feed, prompt id, time box, time counted). */
+  grants: () => guard.grants(),
 };
 
 // ---- start
@@ -88,5 +143,6 @@ try {
   if (!existing) await api.alarms.create(RECONNECT_ALARM, { periodInMinutes: 1 });
 })().catch((err) => log('alarm', err));
 identity().catch((err) => log('identity', err)); // creates clientId on first run
+guard.start(); // rebuilds the request rules from the cached state (lost if the browser was killed)
 api.tabs.query({}).then((tabs) => activity.seedTabs(tabs)).catch((err) => log('seeding tabs', err));
 connection.start();

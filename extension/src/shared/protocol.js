@@ -13,10 +13,22 @@ export const MAX_URL_LENGTH = 2048;
 /** Message types the extension sends. */
 export const EXTENSION_TYPES = Object.freeze(['pair_request', 'hello', 'events', 'ping', 'pong']);
 /** Message types the daemon sends. */
-export const DAEMON_TYPES = Object.freeze(['pair_pending', 'paired', 'welcome', 'ack', 'error', 'ping', 'pong']);
+export const DAEMON_TYPES = Object.freeze(['pair_pending', 'paired', 'welcome', 'state', 'ack', 'error', 'ping', 'pong']);
 
-export const EVENT_TYPES = Object.freeze(['tab_navigated', 'tab_activated', 'tab_closed', 'window_focus', 'idle_state']);
+export const EVENT_TYPES = Object.freeze([
+  'tab_navigated', 'tab_activated', 'tab_closed', 'window_focus', 'idle_state', 'prompt', 'feed_time',
+]);
 export const IDLE_STATES = Object.freeze(['active', 'idle', 'locked']);
+/** Answers to "Habit or need?" (`prompt` events). */
+export const ANSWERS = Object.freeze(['habit', 'habit_continued', 'need', 'left_during_pause']);
+/** How a prompt was shown: a redirected page load, or an overlay over an in-page route change. */
+export const VIAS = Object.freeze(['navigation', 'spa']);
+/** Longest `purpose`, in UTF-8 bytes, and the time box range in minutes. */
+export const MAX_PURPOSE_BYTES = 500;
+export const MAX_TIMEBOX_MINUTES = 240;
+/** seconds_to_answer and feed_time seconds lie in 0..86400. */
+export const MAX_EVENT_SECONDS = 86_400;
+const FEED_ID_RE = /^[a-z0-9-]{1,32}$/;
 export const BROWSERS = Object.freeze([
   'chrome', 'chromium', 'edge', 'brave', 'opera', 'vivaldi', 'firefox', 'firefox-esr', 'gecko', 'unknown',
 ]);
@@ -116,9 +128,10 @@ export function stamp({ newId, now }) {
   return { id: newId(), ts: new Date(now()).toISOString() };
 }
 
-export function tabNavigated(st, { tabId, windowId, domain, url }) {
+export function tabNavigated(st, { tabId, windowId, domain, url, feedId }) {
   const ev = { ...st, type: 'tab_navigated', tab_id: tabId, window_id: windowId, domain };
   if (url !== undefined) ev.url = url;
+  if (feedId !== undefined) ev.feed_id = feedId;
   return ev;
 }
 
@@ -136,6 +149,54 @@ export function windowFocus(st, { windowId }) {
 
 export function idleState(st, { state }) {
   return { ...st, type: 'idle_state', state };
+}
+
+/**
+ * A `prompt` event: the user answered "Habit or need?" (or left). purpose and
+ * timebox_minutes are set for `need` only; extends only on an extension.
+ */
+export function promptEvent(st, { tabId, windowId, domain, feedId, answer, secondsToAnswer, via, purpose, timeboxMinutes, extendsId }) {
+  const ev = {
+    ...st, type: 'prompt', tab_id: tabId, window_id: windowId, domain, feed_id: feedId, answer,
+    seconds_to_answer: secondsToAnswer, via,
+  };
+  if (answer === 'need') {
+    ev.purpose = purpose;
+    ev.timebox_minutes = timeboxMinutes;
+  }
+  if (extendsId !== undefined) ev.extends = extendsId;
+  return ev;
+}
+
+/** A `feed_time` event: seconds spent on the feed under the grant of prompt promptId. */
+export function feedTimeEvent(st, { promptId, feedId, seconds }) {
+  return { ...st, type: 'feed_time', prompt_id: promptId, feed_id: feedId, seconds };
+}
+
+/** Seconds as sent in events: a number rounded to tenths, within 0..86400. */
+export function eventSeconds(ms) {
+  const s = Math.round(Math.max(0, Number(ms) || 0) / 100) / 10;
+  return Math.min(s, MAX_EVENT_SECONDS);
+}
+
+/**
+ * The user's purpose as the daemon accepts it: control characters become
+ * spaces, runs of white space collapse, at most 500 UTF-8 bytes (never
+ * cutting a character).
+ */
+export function cleanPurpose(text) {
+  let s = String(text ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
+  const enc = new TextEncoder();
+  if (enc.encode(s).length <= MAX_PURPOSE_BYTES) return s;
+  let out = '';
+  let bytes = 0;
+  for (const ch of s) {
+    const n = enc.encode(ch).length;
+    if (bytes + n > MAX_PURPOSE_BYTES) break;
+    out += ch;
+    bytes += n;
+  }
+  return out.trim();
 }
 
 // -------------------------------------------------------------- validation
@@ -182,6 +243,13 @@ export function validateEvent(ev, at = 'event') {
     (isInt(ev.window_id) ? null : fail('invalid', `${at}.window_id`, 'must be an integer')) ??
     (isString(ev.domain) ? null : fail('invalid', `${at}.domain`, 'must be a string')) ??
     (ev.domain === ev.domain.toLowerCase() ? null : fail('invalid', `${at}.domain`, 'must be lower case'));
+  const feedId = () => (isString(ev.feed_id) && FEED_ID_RE.test(ev.feed_id) ? null : fail('invalid', `${at}.feed_id`, 'must be a feed id'));
+  const seconds = (name) => {
+    const v = ev[name];
+    return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= MAX_EVENT_SECONDS
+      ? null
+      : fail('invalid', `${at}.${name}`, `must be a number of seconds from 0 to ${MAX_EVENT_SECONDS}`);
+  };
   switch (ev.type) {
     case 'tab_navigated': {
       const bad = needTab();
@@ -190,8 +258,32 @@ export function validateEvent(ev, at = 'event') {
         if (!isString(ev.url)) return fail('invalid', `${at}.url`, 'must be a string');
         if (/[?#]/.test(ev.url)) return fail('invalid', `${at}.url`, 'must not contain a query or fragment');
       }
+      if (ev.feed_id !== undefined) return feedId() ?? OK;
       return OK;
     }
+    case 'prompt': {
+      const bad = needTab() ?? feedId() ?? seconds('seconds_to_answer');
+      if (bad) return bad;
+      if (!ANSWERS.includes(ev.answer)) return fail('invalid', `${at}.answer`, `must be one of ${ANSWERS.join(', ')}`);
+      if (!VIAS.includes(ev.via)) return fail('invalid', `${at}.via`, `must be one of ${VIAS.join(', ')}`);
+      const box = ev.timebox_minutes;
+      const boxOk = isInt(box) && box >= 1 && box <= MAX_TIMEBOX_MINUTES;
+      if (ev.answer === 'need') {
+        if (!isString(ev.purpose) || ev.purpose !== cleanPurpose(ev.purpose)) {
+          return fail('invalid', `${at}.purpose`, `must be text of at most ${MAX_PURPOSE_BYTES} bytes without control characters`);
+        }
+        if (!boxOk) return fail('invalid', `${at}.timebox_minutes`, `a need needs a time box of 1 to ${MAX_TIMEBOX_MINUTES} minutes`);
+      } else if (ev.purpose !== undefined || box !== undefined) {
+        return fail('invalid', `${at}.${ev.purpose !== undefined ? 'purpose' : 'timebox_minutes'}`, 'only a need has a purpose and a time box');
+      }
+      if (ev.extends !== undefined && !isMessageId(ev.extends)) {
+        return fail('invalid', `${at}.extends`, 'must be a string of 1 to 64 characters');
+      }
+      return OK;
+    }
+    case 'feed_time':
+      if (!isMessageId(ev.prompt_id)) return fail('invalid', `${at}.prompt_id`, 'must be a string of 1 to 64 characters');
+      return feedId() ?? seconds('seconds') ?? OK;
     case 'tab_activated':
     case 'tab_closed':
       return needTab() ?? OK;
@@ -239,6 +331,8 @@ const BODY_CHECKS = {
     if (b.state !== undefined && !isObject(b.state)) return fail('invalid', 'body.state', 'must be an object');
     return null;
   },
+  // The body is the state itself; its fields are read leniently (shared/daemon-state.js).
+  state: () => null,
   ack: (b) => {
     if (!Array.isArray(b.ids) || !b.ids.every(isString)) return fail('invalid', 'body.ids', 'must be an array of strings');
     if (b.rejected !== undefined) {

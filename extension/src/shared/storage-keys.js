@@ -9,10 +9,19 @@
 //   droppedEvents  number   events dropped because the queue was full
 //   status         string   one of STATUS (shared/status.js)
 //   lastError      string   human-readable reason for the last failure, "" when none
-//   daemonState    object   the `state` of the last `welcome`, cached for later features
+//   daemonState    object   the daemon's state from the last `welcome` or `state` message
+//                           (feed catalog, prompt settings, pause, habit count); prompts and
+//                           request rules are built from it, so they work while the daemon is away
+//   grants         object   {active: [grant], ended: [{promptId, rootId, feedId, endedAt, extended}]}:
+//                           feeds opened after a `need` / `habit_continued` answer, until their
+//                           time box ends, with the time spent on them (background/grants.js)
+//   habitLog       array    times (ms) of habit answers given since daemonState last changed,
+//                           added to its habit_opens_today for the breathing pause
 //
 // storage.session (cleared when the browser quits; memory fallback when missing):
 //   tabDomains     object   {"<tabId>": "<domain>"} so tab_closed can name the domain
+//   prompts        object   {"<tabId>": pending prompt} (background/prompts.js), so a closed tab
+//                           is recorded even after the background restarted
 
 export const KEYS = Object.freeze({
   clientId: 'clientId',
@@ -24,10 +33,13 @@ export const KEYS = Object.freeze({
   status: 'status',
   lastError: 'lastError',
   daemonState: 'daemonState',
+  grants: 'grants',
+  habitLog: 'habitLog',
 });
 
 export const SESSION_KEYS = Object.freeze({
   tabDomains: 'tabDomains',
+  prompts: 'prompts',
 });
 
 export const DEFAULT_DAEMON_ADDR = '127.0.0.1:17717';

@@ -1,0 +1,84 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { HANDLERS, MESSAGE_TYPES, isTrustedSender, route } from '../src/background/router.js';
+
+const self = { id: 'lbcebegdchechefjbefnojockkfhgifo', baseUrl: 'chrome-extension://lbcebegdchechefjbefnojockkfhgifo/' };
+const contentScript = { id: self.id, url: 'https://www.reddit.com/', origin: 'https://www.reddit.com', tab: { id: 4, windowId: 1 }, frameId: 0 };
+const promptPage = { id: self.id, url: `${self.baseUrl}src/pages/prompt/prompt.html?f=reddit&u=https://www.reddit.com/`, tab: { id: 4, windowId: 1 }, frameId: 0 };
+const overlayFrame = { ...promptPage, frameId: 7 };
+
+function fakeGuard() {
+  const calls = [];
+  const rec = (name) => (...args) => {
+    calls.push([name, ...args]);
+    return { ok: true, from: name };
+  };
+  return {
+    calls,
+    contentState: rec('contentState'),
+    overlayShown: rec('overlayShown'),
+    promptAnswer: rec('promptAnswer'),
+    promptOpen: rec('promptOpen'),
+  };
+}
+
+test('the handler table is alphabetised and says who may send what', () => {
+  assert.deepEqual(MESSAGE_TYPES, [...MESSAGE_TYPES].sort());
+  const untrusted = MESSAGE_TYPES.filter((t) => !HANDLERS[t].trusted);
+  assert.deepEqual(untrusted, ['content_state', 'overlay_shown'], 'content scripts may read state and report an overlay, nothing else');
+});
+
+test('trusted means our own pages: extension id and a URL under runtime.getURL("")', () => {
+  assert.equal(isTrustedSender(promptPage, self), true);
+  assert.equal(isTrustedSender(overlayFrame, self), true);
+  assert.equal(isTrustedSender(contentScript, self), false);
+  assert.equal(isTrustedSender({ ...promptPage, id: 'another-extension' }, self), false);
+  assert.equal(isTrustedSender({ ...contentScript, url: `https://evil.example/?${self.baseUrl}` }, self), false);
+  assert.equal(isTrustedSender({ id: self.id }, self), false);
+  assert.equal(isTrustedSender(promptPage, { id: self.id, baseUrl: '' }), false);
+});
+
+test('content scripts cannot record answers or open prompts', async () => {
+  const guard = fakeGuard();
+  for (const msg of [
+    { type: 'prompt_answer', answer: 'need', purpose: 'x', timeboxMinutes: 240 },
+    { type: 'prompt_open', feedId: 'reddit', url: 'https://www.reddit.com/', mode: 'navigation' },
+    { type: 'get_token' },
+    { type: 'constructor' },
+    { type: '__proto__' },
+    { type: 'hasOwnProperty' },
+  ]) {
+    assert.equal(route(msg, contentScript, { guard, self }), null, msg.type);
+  }
+  assert.deepEqual(guard.calls, []);
+  assert.deepEqual(await route({ type: 'content_state' }, contentScript, { guard, self }), { ok: true, from: 'contentState' });
+  await route({ type: 'overlay_shown', feedId: 'reddit', url: 'https://www.reddit.com/' }, contentScript, { guard, self });
+  assert.deepEqual(guard.calls[1], ['overlayShown', { tabId: 4, windowId: 1, frameId: 0, trusted: false, port: undefined }, { feedId: 'reddit', url: 'https://www.reddit.com/' }]);
+});
+
+test('shapes are checked before any handler runs; other extensions are ignored', async () => {
+  const guard = fakeGuard();
+  for (const msg of [
+    null, 'content_state', [], { type: 7 },
+    { type: 'overlay_shown', feedId: 'Reddit!', url: 'https://www.reddit.com/' },
+    { type: 'overlay_shown', feedId: 'reddit', url: 'javascript:alert(1)' },
+    { type: 'prompt_answer', answer: 'nope' },
+    { type: 'prompt_answer', answer: 'need', purpose: 5 },
+    { type: 'prompt_answer', answer: 'need', purpose: 'x', timeboxMinutes: 1.5 },
+    { type: 'prompt_open', feedId: 'reddit', url: 'https://www.reddit.com/', mode: 'sneaky' },
+  ]) {
+    assert.equal(route(msg, promptPage, { guard, self }), null, JSON.stringify(msg));
+  }
+  assert.equal(route({ type: 'content_state' }, { ...promptPage, id: 'other' }, { guard, self }), null);
+  assert.deepEqual(guard.calls, []);
+});
+
+test('the prompt page (top level or in the overlay frame) answers with its tab and frame', async () => {
+  const guard = fakeGuard();
+  const port = { name: 'prompt' };
+  await route({ type: 'prompt_answer', answer: 'habit', canGoBack: true }, overlayFrame, { guard, self, port });
+  assert.deepEqual(guard.calls[0], ['promptAnswer', { tabId: 4, windowId: 1, frameId: 7, trusted: true, port },
+    { answer: 'habit', purpose: undefined, timeboxMinutes: undefined, canGoBack: true }]);
+  await route({ type: 'prompt_open', feedId: 'reddit', url: 'https://www.reddit.com/', mode: 'done', doneFor: 'p-1' }, promptPage, { guard, self });
+  assert.deepEqual(guard.calls[1][2], { feedId: 'reddit', url: 'https://www.reddit.com/', mode: 'done', doneFor: 'p-1' });
+});
