@@ -39,8 +39,9 @@ lint: ## gofmt and go vet
 	GOOS=windows go vet ./daemon/internal/instance/ ./daemon/datadir/
 	GOOS=darwin go vet ./daemon/internal/instance/ ./daemon/datadir/
 
-bench: ## benchmarks (numbers go into the issue notes)
-	go test -run '^$$' -bench . -benchmem ./daemon/...
+bench: deps-test ## benchmarks: store, protocol, matcher, daemon latency, and a real Chromium (numbers go into the issue notes)
+	go test -run '^$$' -bench . -benchmem $$(go list ./daemon/... | grep -v /e2e)
+	CI=true go test -run '^$$' -bench . -benchtime 20x ./daemon/internal/e2e/
 
 deps-run:
 	@.ci/deps.sh run
