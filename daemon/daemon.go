@@ -20,6 +20,7 @@ import (
 	"github.com/mindful-app/mindful/daemon/internal/control"
 	"github.com/mindful-app/mindful/daemon/internal/guard"
 	"github.com/mindful-app/mindful/daemon/internal/instance"
+	"github.com/mindful-app/mindful/daemon/internal/notify"
 	"github.com/mindful-app/mindful/daemon/internal/protocol"
 	"github.com/mindful-app/mindful/daemon/internal/state"
 	"github.com/mindful-app/mindful/daemon/internal/store"
@@ -127,7 +128,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	// both exist.
 	var hub *wsapi.Hub
 	var states *state.Service
+	changes := &notify.Hub{}
 	broadcast := func() {
+		changes.Publish()
 		if hub == nil || states == nil {
 			return
 		}
@@ -178,9 +181,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 		// length of the breathing pause in every browser.
 		PromptAnswered: broadcast,
 		Breaks:         brk,
+		Changed:        changes.Publish,
 	})
 	ctl := &control.Server{
-		Token: ctlToken, Store: st, State: states, Breaks: brk, Hub: hub, Pairings: pairings,
+		Token: ctlToken, Store: st, State: states, Breaks: brk, Changes: changes, Hub: hub, Pairings: pairings,
 		Version: version.Version, Addr: d.addr, DataDir: dir, StartedAt: time.Now(), Now: time.Now,
 	}
 
@@ -196,7 +200,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 	srv := &http.Server{
 		Handler:           guard.Hosts(port, mux),
 		ReadHeaderTimeout: 5 * time.Second,
-		ErrorLog:          slog.NewLogLogger(d.log.Handler(), slog.LevelDebug),
+		// Requests see the daemon's context, so long-lived ones (the
+		// status stream) end when the daemon shuts down.
+		BaseContext: func(net.Listener) context.Context { return ctx },
+		ErrorLog:    slog.NewLogLogger(d.log.Handler(), slog.LevelDebug),
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

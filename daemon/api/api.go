@@ -29,6 +29,10 @@ const (
 	PathBreakSettings  = "/api/v1/breaks/settings"
 	PathSchedule       = "/api/v1/schedule"
 	PathScheduleRemove = "/api/v1/schedule/remove"
+
+	// PathWatch streams the status as server-sent events: one "status"
+	// event at once, then one after every change (CLI, schedule, browser).
+	PathWatch = "/api/v1/watch"
 )
 
 // Status is GET /api/v1/status and `mindful status --json`.
@@ -47,6 +51,18 @@ type Status struct {
 	Break BreakStatus `json:"break"`
 	// NextBreak is the next break after the running one, or null.
 	NextBreak *NextBreak `json:"next_break"`
+	// Today counts the answers to "Habit or need?" since the day began.
+	Today Today `json:"today"`
+}
+
+// Today is the day at a glance.
+type Today struct {
+	FeedOpens       int       `json:"feed_opens"`
+	Habit           int       `json:"habit"`
+	HabitContinued  int       `json:"habit_continued"`
+	Need            int       `json:"need"`
+	LeftDuringPause int       `json:"left_during_pause"`
+	Since           time.Time `json:"since"`
 }
 
 // BreakStatus describes the running break. EndsAt is null for an
@@ -69,9 +85,12 @@ type NextBreak struct {
 // BreakStartRequest is POST /api/v1/breaks/start. For is "15m", "1h",
 // "rest-of-day", "until 08:00", or "" for an open-ended break.
 type BreakStartRequest struct {
-	For    string `json:"for"`
-	Name   string `json:"name,omitempty"`
-	Locked bool   `json:"locked,omitempty"`
+	For string `json:"for"`
+	// Until, if set, ends the break at this time instead (starting a
+	// scheduled break early lasts until its planned end).
+	Until  *time.Time `json:"until,omitempty"`
+	Name   string     `json:"name,omitempty"`
+	Locked bool       `json:"locked,omitempty"`
 }
 
 // StopTicket answers POST /api/v1/breaks/stop-request: the break may be

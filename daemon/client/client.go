@@ -4,6 +4,7 @@
 package client
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -15,6 +16,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -266,4 +268,50 @@ func (c *Client) RemoveSchedule(ctx context.Context, id int64) ([]api.Rule, erro
 	var rs []api.Rule
 	err := c.do(ctx, http.MethodPost, api.PathScheduleRemove, map[string]int64{"id": id}, &rs)
 	return rs, err
+}
+
+// Watch calls fn with the daemon's status at once and after every change
+// until ctx ends or the connection breaks (it then returns the error).
+func (c *Client) Watch(ctx context.Context, fn func(api.Status)) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+c.addr+api.PathWatch, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("Accept", "text/event-stream")
+	hc := &http.Client{} // no timeout: the stream is long-lived
+	resp, err := hc.Do(req)
+	if err != nil {
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			return fmt.Errorf("%w at %s (start it with `mindful run`)", ErrNotRunning, c.addr)
+		}
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return &APIError{Status: resp.StatusCode, Message: string(bytes.TrimSpace(b))}
+	}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	event := ""
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "event: "):
+			event = strings.TrimPrefix(line, "event: ")
+		case strings.HasPrefix(line, "data: ") && event == "status":
+			var st api.Status
+			if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &st); err != nil {
+				return fmt.Errorf("malformed status from daemon: %w", err)
+			}
+			fn(st)
+		case line == "":
+			event = ""
+		}
+	}
+	if err := sc.Err(); err != nil && ctx.Err() == nil {
+		return err
+	}
+	return ctx.Err()
 }

@@ -179,9 +179,23 @@ func (s *Service) Now(ctx context.Context) (active *schedule.Period, next *sched
 // "until 08:00" (see schedule.OnDemandEnd), or "" for an open-ended break
 // that lasts until it is ended (break mode).
 func (s *Service) Start(ctx context.Context, spec, name string, locked bool) (schedule.Window, error) {
+	return s.StartUntil(ctx, spec, time.Time{}, name, locked)
+}
+
+// StartUntil is Start with an absolute end time instead of a spec when
+// until is not zero (for starting a scheduled break early).
+func (s *Service) StartUntil(ctx context.Context, spec string, until time.Time, name string, locked bool) (schedule.Window, error) {
 	now := s.now()
 	var end time.Time
-	if spec != "" {
+	if !until.IsZero() {
+		if spec != "" {
+			return schedule.Window{}, fmt.Errorf("%w: for: give either a length or an end time, not both", ErrInvalid)
+		}
+		if !until.After(now) || until.Sub(now) > schedule.MaxOnDemand {
+			return schedule.Window{}, fmt.Errorf("%w: until: must be within the next %s", ErrInvalid, schedule.MaxOnDemand)
+		}
+		end = until
+	} else if spec != "" {
 		var err error
 		if end, err = schedule.OnDemandEnd(spec, now.In(s.loc), s.dayStartHour(ctx)); err != nil {
 			return schedule.Window{}, fmt.Errorf("%w: %v", ErrInvalid, err)

@@ -80,7 +80,11 @@ func (s *Server) breakStart(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &req) {
 		return
 	}
-	if _, err := s.Breaks.Start(r.Context(), req.For, req.Name, req.Locked); err != nil {
+	var until time.Time
+	if req.Until != nil {
+		until = *req.Until
+	}
+	if _, err := s.Breaks.StartUntil(r.Context(), req.For, until, req.Name, req.Locked); err != nil {
 		writeBreakErr(w, err)
 		return
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/internal/auth"
 	"github.com/mindful-app/mindful/daemon/internal/breaks"
+	"github.com/mindful-app/mindful/daemon/internal/notify"
 	"github.com/mindful-app/mindful/daemon/internal/state"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 	"github.com/mindful-app/mindful/daemon/internal/wsapi"
@@ -29,6 +30,7 @@ type Server struct {
 	Store     *store.Store
 	State     *state.Service
 	Breaks    *breaks.Service
+	Changes   *notify.Hub // may be nil: the watch stream then only sends once
 	Hub       *wsapi.Hub
 	Pairings  *auth.Pairings
 	Version   string
@@ -62,6 +64,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET "+api.PathPromptSettings, s.promptSettings)
 	mux.HandleFunc("POST "+api.PathPromptSettings, s.promptSettingsSet)
 	mux.HandleFunc("GET "+api.PathStatus, s.status)
+	mux.HandleFunc("GET "+api.PathWatch, s.watch)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)
 	})
@@ -99,8 +102,13 @@ func (s *Server) Status(ctx context.Context) (api.Status, error) {
 	if err != nil {
 		return api.Status{}, err
 	}
+	today, err := s.today(ctx)
+	if err != nil {
+		return api.Status{}, err
+	}
 	conn := s.Hub.Connected()
 	st := api.Status{
+		Today:              today,
 		Break:              bs,
 		NextBreak:          nb,
 		PromptsPausedUntil: paused,

@@ -363,6 +363,17 @@ func DayStart(now time.Time, hour int) time.Time {
 	return t
 }
 
+// DayStart returns when the user's current day began.
+func (s *Service) DayStart(ctx context.Context) time.Time {
+	hour := DefaultDayStartHour
+	if v, err := s.store.Setting(ctx, keyDayStartHour, ""); err == nil {
+		if n, err := strconv.Atoi(v); err == nil && n >= 0 && n < 24 {
+			hour = n
+		}
+	}
+	return DayStart(s.now(), hour)
+}
+
 // State builds what the extension caches.
 func (s *Service) State(ctx context.Context) (protocol.State, error) {
 	fs, err := s.Feeds(ctx)
@@ -377,13 +388,7 @@ func (s *Service) State(ctx context.Context) (protocol.State, error) {
 	if err != nil {
 		return protocol.State{}, err
 	}
-	hour := DefaultDayStartHour
-	if v, err := s.store.Setting(ctx, keyDayStartHour, ""); err == nil {
-		if n, err := strconv.Atoi(v); err == nil && n >= 0 && n < 24 {
-			hour = n
-		}
-	}
-	start := DayStart(s.now(), hour)
+	start := s.DayStart(ctx)
 	habits, err := s.store.CountPrompts(ctx, start, protocol.AnswerHabit, protocol.AnswerHabitContinued)
 	if err != nil {
 		return protocol.State{}, err

@@ -1,0 +1,73 @@
+package control
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/internal/protocol"
+)
+
+// today counts today's answers.
+func (s *Server) today(ctx context.Context) (api.Today, error) {
+	since := s.State.DayStart(ctx)
+	t := api.Today{Since: since}
+	for _, c := range []struct {
+		answer string
+		n      *int
+	}{
+		{protocol.AnswerHabit, &t.Habit},
+		{protocol.AnswerHabitContinued, &t.HabitContinued},
+		{protocol.AnswerNeed, &t.Need},
+		{protocol.AnswerLeftDuringPause, &t.LeftDuringPause},
+	} {
+		n, err := s.Store.CountPrompts(ctx, since, c.answer)
+		if err != nil {
+			return t, err
+		}
+		*c.n = n
+	}
+	t.FeedOpens = t.Habit + t.HabitContinued + t.Need + t.LeftDuringPause
+	return t, nil
+}
+
+// watch streams the status as server-sent events: once at once, then after
+// every change, and at least every 30 s (which also keeps the clock-derived
+// fields such as a break's time left fresh).
+func (s *Server) watch(w http.ResponseWriter, r *http.Request) {
+	fl, ok := w.(http.Flusher)
+	if !ok {
+		writeErr(w, http.StatusInternalServerError, "streaming unsupported")
+		return
+	}
+	var changes <-chan struct{}
+	if s.Changes != nil {
+		c, stop := s.Changes.Subscribe()
+		defer stop()
+		changes = c
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	tick := time.NewTicker(30 * time.Second)
+	defer tick.Stop()
+	for {
+		st, err := s.Status(r.Context())
+		if err != nil {
+			fmt.Fprintf(w, "event: error\ndata: %q\n\n", err.Error())
+		} else {
+			b, _ := json.Marshal(st)
+			fmt.Fprintf(w, "event: status\ndata: %s\n\n", b)
+		}
+		fl.Flush()
+		select {
+		case <-r.Context().Done():
+			return
+		case <-changes:
+		case <-tick.C:
+		}
+	}
+}
