@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -57,4 +58,63 @@ func report(b *testing.B, name string, ms []float64) {
 	b.ReportMetric(ms[len(ms)*9/10], name+"-p90-ms")
 	b.ReportMetric(ms[len(ms)-1], name+"-max-ms")
 	fmt.Printf("%s: n=%d p50=%.0fms p90=%.0fms min=%.0fms max=%.0fms\n", name, len(ms), ms[len(ms)/2], ms[len(ms)*9/10], ms[0], ms[len(ms)-1])
+}
+
+// BenchmarkChromiumBreak measures, in a real Chromium, the time from the
+// `mindful break start` command to an already-open tab showing the break
+// page, and from a new navigation to a blocked site to the break page. Each
+// round ends the break early, which takes the daemon's 10 s wait, so the
+// benchmark runs at most 5 rounds whatever b.N asks.
+func BenchmarkChromiumBreak(b *testing.B) {
+	s := startSites(b)
+	d := startDaemon(b, freePort(b), filepath.Join(b.TempDir(), "data"))
+	d.cli("prompts", "pause", "2h")
+	d.cli("break", "settings", "--early-ends-per-week", "50")
+	browser := startChromium(b, s)
+	popup := pairChromium(b, d, browser)
+	waitState(b, popup, "the prompt pause to reach the extension", `!!st.prompts_paused_until`)
+	open := tab(b, browser)
+	page := tab(b, browser)
+	var switchMs, blockMs []float64
+	rounds := min(b.N, 5)
+	b.ResetTimer()
+	for i := 0; i < rounds; i++ {
+		do(b, open, chromedp.Navigate(fmt.Sprintf("https://www.reddit.com/r/golang/comments/%d/x/", i)))
+		poll[bool](b, open, "reddit to load", `location.hostname === 'www.reddit.com'`, 15*time.Second)
+		t0 := time.Now()
+		d.cli("break", "start", "--for", "15m")
+		pollFast(b, open, `location.href.startsWith('`+breakPage+`')`, 15*time.Second)
+		switchMs = append(switchMs, float64(time.Since(t0).Microseconds())/1000)
+
+		t1 := time.Now()
+		do(b, page, chromedp.Navigate(fmt.Sprintf("https://www.reddit.com/?b=%d", i)))
+		pollFast(b, page, `location.href.startsWith('`+breakPage+`')`, 15*time.Second)
+		blockMs = append(blockMs, float64(time.Since(t1).Microseconds())/1000)
+
+		b.StopTimer()
+		d.cli("break", "stop", "--reason", "benchmark round over")
+		waitFor(b, "the break to end", 30*time.Second, func() bool { return !d.status().Break.Active })
+		b.StartTimer()
+	}
+	b.StopTimer()
+	report(b, "chromium-break-start-to-open-tab-switched", switchMs)
+	report(b, "chromium-navigation-to-break-page", blockMs)
+}
+
+// pollFast is poll with a 10 ms interval, for latency measurements.
+func pollFast(tb testing.TB, ctx context.Context, expr string, timeout time.Duration) {
+	tb.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		c, cancel := context.WithTimeout(ctx, 2*time.Second)
+		ok, err := chromedp.Run(c, chromedp.Evaluate[bool](expr))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("timed out waiting for %s: %v", expr, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
