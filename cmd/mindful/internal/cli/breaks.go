@@ -203,10 +203,6 @@ func cmdSchedule(c *cmdCtx, args []string) error {
 		return err
 	}
 	sub := pos[0]
-	cl, err := c.client()
-	if err != nil && sub != "add" && sub != "remove" && sub != "list" {
-		return err
-	}
 	switch sub {
 	case "list":
 		if len(pos) != 1 {
@@ -226,6 +222,7 @@ func cmdSchedule(c *cmdCtx, args []string) error {
 	default:
 		return usageErr("unknown schedule command %q (add, remove, list)", sub)
 	}
+	cl, err := c.client()
 	if err != nil {
 		return err
 	}
