@@ -485,3 +485,105 @@ test('welcome.state and every later state message are cached in daemonState; a s
   assert.deepEqual(h.storage.peek(KEYS.daemonState), body);
   assert.equal(h.conn.status, 'connected');
 });
+
+// ---------------------------------------------------------------- requests
+
+/** Settles a promise without waiting: 'pending', or its outcome. */
+async function peekPromise(p) {
+  const marker = Symbol('pending');
+  const r = await Promise.race([p.then((v) => ({ v }), (e) => ({ e })), new Promise((res) => setImmediate(() => res(marker)))]);
+  return r === marker ? 'pending' : r;
+}
+
+test('request: break_stop_request gets its break_stop_ticket by re, the next request its own answer', async () => {
+  const h = setup({ initial: { [KEYS.token]: TOKEN } });
+  await connected(h);
+  const p = h.conn.request('break_stop_request', {});
+  await h.idle();
+  const sent = h.ws().last;
+  assert.equal(sent.type, 'break_stop_request');
+  assert.deepEqual(sent.body, {});
+  assert.equal(await peekPromise(p), 'pending');
+  // An unrelated reply (another id) does not answer it.
+  h.ws().serverSend(envelope('break_stopped', 'd-8', { name: 'x', at: '2026-11-23T15:45:12Z' }, 'c-999'));
+  await h.idle();
+  assert.equal(await peekPromise(p), 'pending');
+  const ticket = { ticket: '5f0c8a7e2b1d4c9a8e7f6a5b', not_before: '2026-11-23T15:45:10Z', name: 'One day off', end: null };
+  h.ws().serverSend(envelope('break_stop_ticket', 'd-9', ticket, sent.id));
+  await h.idle();
+  const got = await p;
+  assert.equal(got.type, 'break_stop_ticket');
+  assert.deepEqual(got.body, ticket);
+
+  const q = h.conn.request('break_stop', { ticket: ticket.ticket, reason: 'my sister sent a link' });
+  await h.idle();
+  const stop = h.ws().last;
+  assert.equal(stop.type, 'break_stop');
+  assert.notEqual(stop.id, sent.id, 'a fresh id');
+  h.ws().serverSend(envelope('break_stopped', 'd-10', { name: 'One day off', at: '2026-11-23T15:45:12Z' }, stop.id));
+  await h.idle();
+  assert.equal((await q).body.name, 'One day off');
+  assert.equal(h.timers.pending.filter((t) => t.ms === 15_000).length, 0, 'timeouts cleared');
+  h.sentValid();
+});
+
+test('request: an error with its re rejects with the daemon\'s code and message; the link stays up', async () => {
+  const h = setup({ initial: { [KEYS.token]: TOKEN } });
+  await connected(h);
+  const p = h.conn.request('break_stop_request', {});
+  await h.idle();
+  h.ws().serverSend(envelope('error', 'd-5', { code: 'refused', message: 'this break is locked: it cannot be ended early' }, h.ws().last.id));
+  await h.idle();
+  const out = await peekPromise(p);
+  assert.equal(out.e.name, 'RequestError');
+  assert.equal(out.e.code, 'refused');
+  assert.equal(out.e.message, 'this break is locked: it cannot be ended early');
+  const q = h.conn.request('break_stop', { ticket: 't', reason: 'x' });
+  await h.idle();
+  h.ws().serverSend(envelope('error', 'd-6', { code: 'invalid', message: 'reason: say in a few words', field: 'reason' }, h.ws().last.id));
+  await h.idle();
+  const out2 = await peekPromise(q);
+  assert.deepEqual([out2.e.code, out2.e.field], ['invalid', 'reason']);
+  assert.equal(h.conn.status, 'connected');
+  assert.equal(h.ws().closedByClient, null);
+});
+
+test('request: no answer within 15 s rejects with "timeout"; a late answer is ignored', async () => {
+  const h = setup({ initial: { [KEYS.token]: TOKEN } });
+  await connected(h);
+  const p = h.conn.request('break_stop_request', {});
+  await h.idle();
+  const id = h.ws().last.id;
+  h.timers.advance(14_999);
+  assert.equal(await peekPromise(p), 'pending');
+  h.timers.advance(1);
+  const out = await peekPromise(p);
+  assert.equal(out.e.code, 'timeout');
+  h.ws().serverSend(envelope('break_stop_ticket', 'd-9', { ticket: 't', not_before: '2026-11-23T15:45:10Z', name: 'n', end: null }, id));
+  await h.idle();
+  assert.equal(h.conn.status, 'connected');
+});
+
+test('request: fails at once when not connected, and when the socket closes while it waits', async () => {
+  const h = setup({ initial: { [KEYS.token]: TOKEN } });
+  const early = await peekPromise(h.conn.request('break_stop_request', {}));
+  assert.equal(early.e.code, 'not_connected', 'no socket at all');
+  await h.conn.start();
+  await h.idle();
+  h.ws().serverOpen();
+  await h.idle();
+  const beforeWelcome = await peekPromise(h.conn.request('break_stop_request', {}));
+  assert.equal(beforeWelcome.e.code, 'not_connected', 'not before welcome');
+  assert.equal(h.ws().sentOf('break_stop_request').length, 0);
+  h.ws().serverSend(welcome(h.ws().last.id));
+  await h.idle();
+  const p = h.conn.request('break_stop_request', {});
+  await h.idle();
+  assert.equal(await peekPromise(p), 'pending');
+  h.ws().serverClose(1001);
+  await h.idle();
+  const out = await peekPromise(p);
+  assert.equal(out.e.code, 'not_connected', 'the close fails it now, not in 15 s');
+  const bad = await peekPromise(h.conn.request('hello', {}));
+  assert.equal(bad.e.code, 'invalid', 'only requests, never the connection\'s own messages');
+});

@@ -155,6 +155,15 @@ test('background wiring, from start to flushed events', async () => {
     await settle(() => page.received.length === 2, 'prompt_answer answered');
     assert.deepEqual(page.received[1].result, { ok: false, error: 'pause' }, 'not before the breathing pause ends');
 
+    // the break page (a trusted extension page) asks what runs: no break in this state
+    const breakSender = { id: api.runtime.id, url: `${EXT}src/pages/break/break.html?k=adhoc%3A1&u=https://www.reddit.com/`, tab: { id: 6, windowId: 1 }, frameId: 0 };
+    const info = await new Promise((resolve) => {
+      assert.equal(api.runtime.onMessage.fire({ type: 'break_info', key: 'adhoc:1', url: 'https://www.reddit.com/', attempt: true }, breakSender, resolve)[0], true);
+    });
+    assert.deepEqual(info, { ok: true, state: 'ended', returnOk: false });
+    assert.equal(api.runtime.onMessage.fire({ type: 'break_stop_request' }, contentSender, () => {})[0], false, 'content scripts cannot end breaks');
+    assert.deepEqual(await dbg.breaks(), { active: [], next: null, keepalive: false });
+
     // the options page writes a new address: reconnect at once
     await local.set({ [KEYS.daemonAddr]: 'localhost:4567' });
     await settle(() => WS.instances.length === 2, 'reconnected');

@@ -119,7 +119,7 @@ test('every import in src is relative, stays in src and resolves (the build copi
 
 test('pages load only local files and carry the ids the tests rely on', () => {
   const html = srcFiles.filter((f) => f.endsWith('.html'));
-  assert.equal(html.length, 3);
+  assert.equal(html.length, 4);
   for (const f of html) {
     const text = readFileSync(f, 'utf8');
     for (const m of text.matchAll(/\b(?:src|href)="([^"]+)"/g)) {
@@ -271,4 +271,40 @@ test('the prompt page has the ids and hooks the end-to-end tests use', () => {
   assert.match(overlay, /attachShadow\(\{ mode: 'closed' \}\)/);
   assert.match(overlay, /'z-index': '2147483647'/);
   assert.match(overlay, /getURL\('src\/pages\/prompt\/prompt\.html'\)/);
+});
+
+// ------------------------------------------------------------- break page
+
+test('web_accessible_resources: the break page and its files (the redirect target), for any page, in both browsers', () => {
+  const page = 'src/pages/break/break.html';
+  const files = [page, 'src/pages/break/break.css', ...moduleGraph(join(root, 'src/pages/break/break.js'))];
+  for (const m of [chrome, firefox]) {
+    const entry = m.web_accessible_resources.find((w) => w.resources.includes(page));
+    assert.ok(entry, 'break.html is web accessible');
+    assert.deepEqual(entry.matches, ['<all_urls>']);
+    for (const f of files) assert.ok(entry.resources.includes(f), `${f} is web accessible`);
+  }
+});
+
+test('the break page preloads every module it imports', () => {
+  const html = readFileSync(join(root, 'src/pages/break/break.html'), 'utf8');
+  const preloaded = [...html.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map((m) => relative(root, resolve(join(root, 'src/pages/break'), m[1])));
+  const graph = moduleGraph(join(root, 'src/pages/break/break.js')).filter((f) => f !== 'src/pages/break/break.js');
+  assert.deepEqual([...preloaded].sort(), [...graph].sort());
+});
+
+test('the break page has the ids the end-to-end tests use', () => {
+  const html = readFileSync(join(root, 'src/pages/break/break.html'), 'utf8');
+  assert.match(html, /<main id="break" data-state="[a-z]*" data-key=""/);
+  for (const id of ['break-name', 'time-left', 'reason', 'note', 'save-note', 'end-early', 'early-reason', 'wait', 'confirm-end', 'end-error']) {
+    assert.match(html, new RegExp(`id="${id}"`), id);
+  }
+  assert.match(html, /<textarea id="note"/);
+  assert.match(html, /<button id="save-note" type="button"/);
+  assert.match(html, /<button id="end-early" type="button"/);
+  assert.match(html, /<input id="early-reason"[^>]*type="text"/);
+  assert.match(html, /<label for="early-reason"/);
+  assert.match(html, /<label[^>]*for="note"/);
+  assert.match(html, /<button id="confirm-end" type="submit" disabled>/, 'confirm starts disabled');
+  assert.match(html, /<p id="end-error"[^>]*><\/p>/, 'no error at first');
 });

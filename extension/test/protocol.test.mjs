@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  breakAttemptEvent, breakNoteEvent, breakStop, breakStopRequest, cleanNote, cleanStopReason,
   DAEMON_TYPES, EXTENSION_TYPES, MAX_FRAME_BYTES, cleanPurpose, encodedSize, envelope, eventSeconds, eventsMessage,
   feedTimeEvent, hello, idleState, pageInfo, pairRequest, parseDaemonFrame, ping, pong, promptEvent, stamp, tabActivated,
   tabClosed, tabNavigated, takeBatch, validateEvent, validateMessage, windowFocus,
@@ -66,8 +67,10 @@ test('envelope validation names the bad field', () => {
 });
 
 test('the extension types and daemon types are the documented ones', () => {
-  assert.deepEqual([...EXTENSION_TYPES].sort(), ['events', 'hello', 'pair_request', 'ping', 'pong']);
-  assert.deepEqual([...DAEMON_TYPES].sort(), ['ack', 'error', 'pair_pending', 'paired', 'ping', 'pong', 'state', 'welcome']);
+  assert.deepEqual([...EXTENSION_TYPES].sort(), ['break_stop', 'break_stop_request', 'events', 'hello', 'pair_request', 'ping', 'pong']);
+  assert.deepEqual([...DAEMON_TYPES].sort(), [
+    'ack', 'break_stop_ticket', 'break_stopped', 'error', 'pair_pending', 'paired', 'ping', 'pong', 'state', 'welcome',
+  ]);
 });
 
 test('body validation rejects what the daemon would', () => {
@@ -206,4 +209,34 @@ test('takeBatch respects max_batch and the 65,536-byte frame limit', () => {
   assert.ok(encodedSize(eventsMessage('c-2', batch)) <= MAX_FRAME_BYTES);
   assert.ok(encodedSize(eventsMessage('c-2', fat.slice(0, batch.length + 1))) > MAX_FRAME_BYTES);
   assert.deepEqual(batch, fat.slice(0, batch.length), 'a prefix, in order');
+});
+
+test('break events and the early-end messages validate like the daemon does', () => {
+  const attempt = breakAttemptEvent(st, { domain: 'www.reddit.com', breakKey: 'adhoc:7', tabId: 12, windowId: 1 });
+  assert.deepEqual(attempt, { ...st, type: 'break_attempt', domain: 'www.reddit.com', break_key: 'adhoc:7', tab_id: 12, window_id: 1 });
+  assert.ok(validateEvent(attempt).ok);
+  const bare = breakAttemptEvent(st, { domain: 'x.com', breakKey: 'k' });
+  assert.deepEqual(Object.keys(bare).sort(), ['break_key', 'domain', 'id', 'ts', 'type'], 'tab and window are optional');
+  assert.ok(validateEvent(bare).ok);
+  assert.equal(validateEvent({ ...attempt, domain: '' }).field, 'event.domain');
+  assert.equal(validateEvent({ ...attempt, domain: 'WWW.reddit.com' }).field, 'event.domain');
+  assert.equal(validateEvent({ ...attempt, break_key: '' }).field, 'event.break_key');
+  assert.equal(validateEvent({ ...attempt, break_key: 'k'.repeat(129) }).field, 'event.break_key');
+  assert.equal(validateEvent({ ...attempt, tab_id: 'x' }).field, 'event.tab_id');
+  const note = breakNoteEvent(st, { breakKey: 'adhoc:7', note: 'the thread about the Go release' });
+  assert.ok(validateEvent(note).ok);
+  assert.equal(validateEvent({ ...note, note: '  ' }).field, 'event.note');
+  assert.equal(validateEvent({ ...note, note: 'x'.repeat(2001) }).field, 'event.note');
+  assert.equal(cleanNote(`  line one\r\nline two\u0007 ${'é'.repeat(1500)}`).startsWith('line one\nline two '), true);
+  assert.ok(new TextEncoder().encode(cleanNote('é'.repeat(1500))).length <= 2000);
+  assert.equal(cleanStopReason('  my sister\n sent   a link '), 'my sister sent a link');
+
+  assertValid(breakStopRequest('c-20'), 'extension');
+  assertValid(breakStop('c-21', '5f0c8a7e2b1d4c9a8e7f6a5b', 'a reason'), 'extension');
+  assertInvalid(breakStop('c-21', '', 'a reason'), 'extension', 'body.ticket');
+  assertInvalid(breakStop('c-21', 't', ' '), 'extension', 'body.reason');
+  assertValid({ v: 1, type: 'break_stop_ticket', id: 'd-1', re: 'c-20', body: { ticket: 't', not_before: '2026-11-23T15:45:10.123456Z', name: 'n', end: null } }, 'daemon');
+  assertInvalid({ v: 1, type: 'break_stop_ticket', id: 'd-1', re: 'c-20', body: { ticket: 't', not_before: 'soon', name: 'n', end: null } }, 'daemon', 'body.not_before');
+  assertValid({ v: 1, type: 'break_stopped', id: 'd-2', re: 'c-21', body: { name: 'n', at: '2026-11-23T15:45:12Z' } }, 'daemon');
+  assertValid({ v: 1, type: 'error', id: 'd-3', re: 'c-20', body: { code: 'refused', message: 'no break is running' } }, 'daemon');
 });

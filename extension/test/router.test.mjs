@@ -19,6 +19,10 @@ function fakeGuard() {
     overlayShown: rec('overlayShown'),
     promptAnswer: rec('promptAnswer'),
     promptOpen: rec('promptOpen'),
+    breakInfo: rec('breakInfo'),
+    breakNote: rec('breakNote'),
+    breakStop: rec('breakStop'),
+    breakStopRequest: rec('breakStopRequest'),
   };
 }
 
@@ -81,4 +85,45 @@ test('the prompt page (top level or in the overlay frame) answers with its tab a
     { answer: 'habit', purpose: undefined, timeboxMinutes: undefined, canGoBack: true }]);
   await route({ type: 'prompt_open', feedId: 'reddit', url: 'https://www.reddit.com/', mode: 'done', doneFor: 'p-1' }, promptPage, { guard, self });
   assert.deepEqual(guard.calls[1][2], { feedId: 'reddit', url: 'https://www.reddit.com/', mode: 'done', doneFor: 'p-1' });
+});
+
+const breakPage = { id: self.id, url: `${self.baseUrl}src/pages/break/break.html?k=adhoc%3A1&u=https://www.reddit.com/`, tab: { id: 4, windowId: 1 }, frameId: 0 };
+
+test('the break page\'s messages are trusted ones: content scripts can neither read breaks nor end them', async () => {
+  const guard = fakeGuard();
+  for (const msg of [
+    { type: 'break_info', key: 'adhoc:1', url: 'https://www.reddit.com/', attempt: true },
+    { type: 'break_note', key: 'adhoc:1', note: 'x' },
+    { type: 'break_stop_request' },
+    { type: 'break_stop', ticket: 't', reason: 'r' },
+  ]) {
+    assert.equal(route(msg, contentScript, { guard, self }), null, msg.type);
+  }
+  assert.deepEqual(guard.calls, []);
+  await route({ type: 'break_info', key: 'adhoc:1', url: 'https://www.reddit.com/', attempt: true }, breakPage, { guard, self });
+  assert.deepEqual(guard.calls[0], ['breakInfo', { tabId: 4, windowId: 1, frameId: 0, trusted: true, port: undefined }, { key: 'adhoc:1', url: 'https://www.reddit.com/', attempt: true }]);
+  await route({ type: 'break_note', key: 'adhoc:1', note: 'the thread' }, breakPage, { guard, self });
+  assert.deepEqual(guard.calls[1][2], { key: 'adhoc:1', note: 'the thread' });
+  await route({ type: 'break_stop_request' }, breakPage, { guard, self });
+  assert.equal(guard.calls[2][0], 'breakStopRequest');
+  await route({ type: 'break_stop', ticket: 't', reason: 'my sister' }, breakPage, { guard, self });
+  assert.deepEqual(guard.calls[3][2], { ticket: 't', reason: 'my sister' });
+});
+
+test('break messages are shape-checked', () => {
+  const guard = fakeGuard();
+  for (const msg of [
+    { type: 'break_info', key: '', url: 'https://www.reddit.com/' },
+    { type: 'break_info', key: 'k'.repeat(129), url: 'https://www.reddit.com/' },
+    { type: 'break_info', key: 'k', url: 'javascript:alert(1)' },
+    { type: 'break_info', key: 'k', url: 'https://a.b/', attempt: 'yes' },
+    { type: 'break_note', key: 'k', note: 7 },
+    { type: 'break_note', key: 'k', note: 'x'.repeat(4001) },
+    { type: 'break_stop', ticket: '', reason: 'r' },
+    { type: 'break_stop', ticket: 't'.repeat(65), reason: 'r' },
+    { type: 'break_stop', ticket: 't' },
+  ]) {
+    assert.equal(route(msg, breakPage, { guard, self }), null, JSON.stringify(msg));
+  }
+  assert.deepEqual(guard.calls, []);
 });

@@ -94,6 +94,12 @@ func BenchmarkChromiumBreak(b *testing.B) {
 		b.StopTimer()
 		d.cli("break", "stop", "--reason", "benchmark round over")
 		waitFor(b, "the break to end", 30*time.Second, func() bool { return !d.status().Break.Active })
+		// Both tabs go back to their sites by themselves; then the second
+		// one leaves for a site that is never blocked.
+		for _, tb := range []context.Context{open, page} {
+			poll[bool](b, tb, "the tab to leave the break page", `!location.href.startsWith('`+breakPage+`')`, 15*time.Second)
+		}
+		do(b, page, chromedp.Navigate("http://plain.test/"))
 		b.StartTimer()
 	}
 	b.StopTimer()

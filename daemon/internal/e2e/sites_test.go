@@ -22,7 +22,7 @@ import (
 // siteHosts are served by the fake sites; the browser maps them to loopback
 // with --host-resolver-rules.
 var (
-	tlsHosts  = []string{"www.reddit.com", "old.reddit.com", "www.facebook.com", "www.youtube.com"}
+	tlsHosts  = []string{"www.reddit.com", "old.reddit.com", "www.facebook.com", "www.youtube.com", "x.com"}
 	httpHosts = []string{"offline.test", "evil.test", "plain.test"}
 )
 
@@ -50,7 +50,9 @@ func startSites(t testing.TB) *sites {
 		s.mu.Unlock()
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		if !ok {
-			body = fmt.Sprintf("<!doctype html><title>%s</title><h1>fake %s%s</h1>", host, host, r.URL.Path)
+			// The data: icon keeps the browser from fetching /favicon.ico
+			// at its own time, so request counts are only navigations.
+			body = fmt.Sprintf(`<!doctype html><link rel="icon" href="data:,"><title>%s</title><h1>fake %s%s</h1>`, host, host, r.URL.Path)
 		}
 		fmt.Fprint(w, body)
 	})

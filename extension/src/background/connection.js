@@ -25,6 +25,12 @@
 //         clears the batch in flight (its events stay queued) and the
 //         pairing code, then reconnects after the back-off delay.
 //
+// Requests (request()): a message with a fresh id, sent only while the
+// socket is authenticated (else it fails at once, code "not_connected");
+// the daemon's reply with that `re` resolves it, an `error` with that `re`
+// rejects it with the daemon's code and message, no answer within 15 s
+// rejects it with "timeout", and a closed socket rejects it at once.
+//
 // Everything the socket, the timers and the public methods trigger runs
 // through one serial chain, in arrival order, so no two handlers interleave.
 // All I/O is injected: the WebSocket constructor, a storage area, timers,
@@ -34,7 +40,8 @@ import { Backoff } from '../shared/backoff.js';
 import { daemonUrl, effectiveDaemonAddr } from '../shared/addr.js';
 import { Mutex } from '../shared/mutex.js';
 import {
-  FORGET_TOKEN_CLOSE_CODES, MAX_BATCH, eventsMessage, hello, pairRequest, parseDaemonFrame, pong, takeBatch,
+  EXTENSION_TYPES, FORGET_TOKEN_CLOSE_CODES, MAX_BATCH, envelope, eventsMessage, hello, pairRequest, parseDaemonFrame, pong,
+  takeBatch, validateMessage,
 } from '../shared/protocol.js';
 import { STATUS } from '../shared/status.js';
 import { KEYS } from '../shared/storage-keys.js';
@@ -43,6 +50,20 @@ const WS_OPEN = 1;
 /** A reconnect timer this late is taken to be frozen; ensureConnected then connects itself. */
 const OVERDUE_MS = 5_000;
 const TOKEN_RE = /^[0-9a-f]{64}$/;
+/** How long a request waits for the daemon's answer. */
+export const REQUEST_TIMEOUT_MS = 15_000;
+/** Types request() may send: everything but the connection's own traffic. */
+const REQUEST_TYPES = new Set(EXTENSION_TYPES.filter((t) => !['pair_request', 'hello', 'events', 'pong'].includes(t)));
+
+/** A request that failed: `code` is the daemon's error code, or "not_connected" / "timeout" / "invalid". */
+export class RequestError extends Error {
+  constructor(code, message, field) {
+    super(message);
+    this.name = 'RequestError';
+    this.code = code;
+    if (field) this.field = field;
+  }
+}
 
 export class Connection {
   #WebSocket;
@@ -68,6 +89,8 @@ export class Connection {
   #status = null;
   #lastError = '';
   #stopped = false;
+  /** id → {sock, resolve, reject, timer} of requests waiting for their answer */
+  #pending = new Map();
 
   /**
    * @param {{
@@ -156,6 +179,67 @@ export class Connection {
     });
   }
 
+  /**
+   * Sends one request and resolves with the daemon's answer (the whole
+   * message), or rejects with a RequestError.
+   * @param {string} type  e.g. "break_stop_request"
+   * @param {object} body
+   * @returns {Promise<{type: string, id: string, re: string, body: object}>}
+   */
+  request(type, body = {}, { timeoutMs = REQUEST_TIMEOUT_MS } = {}) {
+    return new Promise((resolve, reject) => {
+      this.#run(() => this.#startRequest(type, body, timeoutMs, resolve, reject)).then(() => {}, reject);
+    });
+  }
+
+  #startRequest(type, body, timeoutMs, resolve, reject) {
+    try {
+      if (!REQUEST_TYPES.has(type)) {
+        reject(new RequestError('invalid', `${type} is not a request`));
+        return;
+      }
+      const sock = this.#sock;
+      if (!sock || sock.phase !== 'ready') {
+        reject(new RequestError('not_connected', 'not connected to mindful'));
+        return;
+      }
+      const id = this.#nextId(sock);
+      const msg = envelope(type, id, body);
+      const check = validateMessage(msg, 'extension');
+      if (!check.ok) {
+        reject(new RequestError('invalid', check.message, check.field));
+        return;
+      }
+      const timer = this.#timers.setTimeout(() => {
+        if (this.#pending.get(id)?.sock !== sock) return;
+        this.#pending.delete(id);
+        reject(new RequestError('timeout', 'mindful did not answer in time'));
+      }, timeoutMs);
+      this.#pending.set(id, { sock, resolve, reject, timer });
+      if (!this.#send(sock, msg)) this.#settle(id, null, new RequestError('not_connected', 'not connected to mindful'));
+    } catch (err) {
+      reject(new RequestError('invalid', String(err?.message ?? err)));
+    }
+  }
+
+  /** Resolves (msg) or rejects (err) the request `id`, if it still waits. */
+  #settle(id, msg, err) {
+    const p = this.#pending.get(id);
+    if (!p) return false;
+    this.#pending.delete(id);
+    this.#timers.clearTimeout(p.timer);
+    if (err) p.reject(err);
+    else p.resolve(msg);
+    return true;
+  }
+
+  /** The socket is gone: its requests fail now rather than at their timeout. */
+  #failPending(sock) {
+    for (const [id, p] of [...this.#pending]) {
+      if (p.sock === sock) this.#settle(id, null, new RequestError('not_connected', 'the connection to mindful closed'));
+    }
+  }
+
   get status() {
     return this.#status;
   }
@@ -242,6 +326,7 @@ export class Connection {
     if (!sock) return;
     this.#sock = null;
     this.#clearFlushTimer();
+    this.#failPending(sock);
     sock.ws.onopen = sock.ws.onmessage = sock.ws.onclose = sock.ws.onerror = null;
     try {
       sock.ws.close(1000, reason);
@@ -316,6 +401,11 @@ export class Connection {
       return;
     }
     const msg = parsed.msg;
+    // The answer to a request (its error is handled below, with the code).
+    if (msg.type !== 'error' && typeof msg.re === 'string' && this.#pending.get(msg.re)?.sock === sock) {
+      this.#settle(msg.re, msg, null);
+      return;
+    }
     switch (msg.type) {
       case 'pair_pending': {
         this.#backoff.reset();
@@ -392,6 +482,10 @@ export class Connection {
 
   async #onError(sock, msg) {
     const { code, message = '', field } = msg.body;
+    if (typeof msg.re === 'string' && this.#pending.get(msg.re)?.sock === sock) {
+      this.#settle(msg.re, null, new RequestError(code, message || code, field));
+      return;
+    }
     const text = `mindful answered ${code}${message ? `: ${message}` : ''}`;
     this.#log(text + (field ? ` (${field})` : ''));
     if (code === 'unauthorized') {
@@ -418,6 +512,7 @@ export class Connection {
     if (sock !== this.#sock) return;
     this.#sock = null;
     this.#clearFlushTimer();
+    this.#failPending(sock);
     const why = `code ${code}${reason ? `: ${reason}` : ''}`;
     if (FORGET_TOKEN_CLOSE_CODES.includes(code)) {
       await this.#forgetToken();

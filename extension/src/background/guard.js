@@ -8,6 +8,17 @@
 //                                   └─ need / continue ─► grants.js ─► allow rules
 //   tabs, windows, idle ─► grants.js presence ─► `feed_time` events
 //   alarms / timers ─► time box over ─► feed_time, rules, "done?" prompt
+//   cached breaks ─► breaks.js (running breaks, next start or end) ─► rules,
+//       tabs on blocked sites ─► break page; break pages told to look again
+//   break page ──runtime messages──► break_info (+ `break_attempt`),
+//       break_note, break_stop_request / break_stop (the daemon, via request)
+//
+// Breaks are enforced from the cache, so they start and end on time with the
+// daemon down. Every handler first catches up: if the running breaks at
+// `now` are not the ones the rules were built for (the worker slept through
+// a transition), rules, tabs and break pages follow before anything else.
+// Near a transition the worker is kept awake (a cheap API call every 20 s)
+// and a timer fires on time; alarms wake it before that (breaks.js).
 //
 // Stored: storage.local `grants` (survive a browser restart) and `habitLog`;
 // storage.session `prompts` (pending prompts by tab). Every handler runs
@@ -16,14 +27,31 @@
 import { compileCatalog, feedRegexes, hostsOf, matchUrl } from '../shared/feeds.js';
 import { habitOpensToday, normalizeState, pauseSeconds, promptsPaused } from '../shared/daemon-state.js';
 import { Mutex } from '../shared/mutex.js';
-import { eventSeconds, feedTimeEvent, pageInfo, stamp, validateEvent } from '../shared/protocol.js';
+import {
+  MAX_BREAK_KEY_LENGTH, breakAttemptEvent, breakNoteEvent, cleanNote, cleanStopReason, eventSeconds, feedTimeEvent, pageInfo,
+  stamp, validateEvent,
+} from '../shared/protocol.js';
+import { isBreakPage } from '../shared/break-url.js';
 import { KEYS, SESSION_KEYS } from '../shared/storage-keys.js';
+import {
+  KEEPALIVE_MS, activeBreaks, breakForUrl, breakSignature, breakView, hostOf, mayReturn, tabsToSwitch, timerPlan,
+} from './breaks.js';
 import { GrantBook, newGrant } from './grants.js';
 import { PromptBook } from './prompts.js';
 import { buildRules, regexesOf } from './rules.js';
 
 export const GRANT_ALARM = 'mindful-grant-end';
 export const PAUSE_ALARM = 'mindful-prompts-resume';
+/** One-shot alarms at the next break start or end, and a minute before it. */
+export const BREAK_ALARM = 'mindful-break';
+export const BREAK_SOON_ALARM = 'mindful-break-soon';
+/** What the break page shows when ending a break early cannot reach the daemon. */
+export const NOT_RUNNING_TEXT = "mindful isn't running: a break can only be ended early through it.";
+const BREAK_ERRORS = Object.freeze({
+  not_connected: NOT_RUNNING_TEXT,
+  timeout: 'mindful did not answer in time. Try again.',
+  invalid: 'mindful did not accept that.',
+});
 export const PROMPT_PATH = 'src/pages/prompt/prompt.html';
 /** How long a prompt page may be gone (reload, re-attached overlay) before it counts as left. */
 export const PORT_GRACE_MS = 1500;
@@ -42,6 +70,10 @@ export class FeedGuard {
   #queue;
   #onQueued;
   #promptUrl;
+  #breakUrl;
+  #keepalive;
+  #request;
+  #notifyPages;
   #timers;
   #now;
   #newId;
@@ -67,6 +99,12 @@ export class FeedGuard {
   #grantTimer = null;
   #pauseTimer = null;
   #started = null;
+  /** breakSignature the current rules were built for */
+  #breakSig = null;
+  #breakTimer = null;
+  #breakPlanKey = '';
+  #keepTimer = null;
+  #keepUntil = 0;
 
   /**
    * @param {{
@@ -76,13 +114,17 @@ export class FeedGuard {
    *   windows?: {getLastFocused: Function}, idle?: {queryState: Function},
    *   alarms: {create: Function, clear: Function},
    *   queue: import('./queue.js').EventQueue, onQueued?: () => void,
-   *   promptUrl: string,
+   *   promptUrl: string, breakUrl?: string,
+   *   keepalive?: () => Promise<unknown>,   one cheap extension API call (keeps the worker awake)
+   *   request?: (type: string, body: object) => Promise<{body: object}>,   a request to the daemon (connection.js)
+   *   notifyPages?: (msg: object) => Promise<unknown>,   a message to our open extension pages
    *   timers?: {setTimeout: Function, clearTimeout: Function}, now?: () => number, newId?: () => string,
    *   log?: (msg: string, err?: unknown) => void,
    * }} deps
    */
   constructor({
     local, session, dnr, tabs, windows = null, idle = null, alarms, queue, onQueued = () => {}, promptUrl,
+    breakUrl = '', keepalive = async () => {}, request = null, notifyPages = async () => {},
     timers = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (t) => clearTimeout(t) },
     now = () => Date.now(), newId = () => crypto.randomUUID(), log = () => {},
   }) {
@@ -96,6 +138,10 @@ export class FeedGuard {
     this.#queue = queue;
     this.#onQueued = onQueued;
     this.#promptUrl = promptUrl;
+    this.#breakUrl = breakUrl;
+    this.#keepalive = keepalive;
+    this.#request = request;
+    this.#notifyPages = notifyPages;
     this.#timers = timers;
     this.#now = now;
     this.#newId = newId;
@@ -108,6 +154,11 @@ export class FeedGuard {
   #run(fn) {
     this.start();
     return this.#serial.run(async () => {
+      try {
+        await this.#catchUpBreaks();
+      } catch (err) {
+        this.#log('break catch-up failed', err);
+      }
       try {
         return await fn();
       } catch (err) {
@@ -145,6 +196,9 @@ export class FeedGuard {
         await this.#expire();
         await this.#syncRules();
         this.#schedule();
+        // The browser may have started offline, with tabs restored on a blocked site.
+        await this.#breakTabs();
+        this.#scheduleBreaks();
       } catch (err) {
         this.#log('feed guard start failed', err);
       }
@@ -239,14 +293,20 @@ export class FeedGuard {
   // ---------------------------------------------------------------- rules
 
   async #syncRules() {
-    const build = () => buildRules({
-      feeds: this.#state.feeds,
-      grants: this.#grants.summary(this.#now()),
-      pausedUntil: this.#state.pausedUntil,
-      now: this.#now(),
-      promptUrl: this.#promptUrl,
-      skip: this.#badRegexes,
-    });
+    const build = () => {
+      const now = this.#now();
+      this.#breakSig = breakSignature(this.#state.breaks, now);
+      return buildRules({
+        feeds: this.#state.feeds,
+        grants: this.#grants.summary(now),
+        pausedUntil: this.#state.pausedUntil,
+        now,
+        promptUrl: this.#promptUrl,
+        skip: this.#badRegexes,
+        breaks: this.#state.breaks,
+        breakUrl: this.#breakUrl,
+      });
+    };
     const apply = async (rules) => {
       const existing = (await this.#dnr.getDynamicRules()) ?? [];
       await this.#dnr.updateDynamicRules({ removeRuleIds: existing.map((r) => r.id), addRules: rules });
@@ -256,7 +316,10 @@ export class FeedGuard {
       await apply(rules);
     } catch (err) {
       this.#log('updateDynamicRules failed; checking each regex', err);
-      if (typeof this.#dnr.isRegexSupported !== 'function') return;
+      if (typeof this.#dnr.isRegexSupported !== 'function') {
+        this.#breakSig = '';
+        return;
+      }
       for (const regex of regexesOf(rules)) {
         try {
           const r = await this.#dnr.isRegexSupported({ regex, isCaseSensitive: false });
@@ -269,6 +332,7 @@ export class FeedGuard {
         await apply(build());
       } catch (err2) {
         this.#log('updateDynamicRules failed again', err2);
+        this.#breakSig = ''; // matches no signature: the next event tries again
       }
     }
   }
@@ -381,6 +445,162 @@ export class FeedGuard {
     return this.#grants.active.length > 0 || ended.length > 0 ? this.#saveGrants() : Promise.resolve();
   }
 
+  // --------------------------------------------------------------- breaks
+
+  /** The running breaks changed since the rules were built: rules, tabs, pages, timers. */
+  async #catchUpBreaks() {
+    if (this.#breakSig === null) return; // not started yet (start() builds everything)
+    if (breakSignature(this.#state.breaks, this.#now()) === this.#breakSig) return;
+    await this.#syncRules();
+    await this.#breakTabs();
+    this.#scheduleBreaks();
+  }
+
+  /**
+   * After the rules: tabs open on a blocked site go to the break page, and
+   * open break pages are told to look again (a break ended: they go back).
+   */
+  async #breakTabs() {
+    if (!this.#breakUrl) return;
+    let all = [];
+    try {
+      all = (await this.#tabs.query({})) ?? [];
+    } catch (err) {
+      this.#log('tabs.query', err);
+      return;
+    }
+    await this.#switchTabs(tabsToSwitch(all, activeBreaks(this.#state.breaks, this.#now()), { breakUrl: this.#breakUrl, promptUrl: this.#promptUrl }));
+    if (all.some((t) => isBreakPage(t?.url, this.#breakUrl) || isBreakPage(t?.pendingUrl, this.#breakUrl))) {
+      try {
+        await Promise.resolve(this.#notifyPages({ type: 'breaks_changed' })).catch(() => {});
+      } catch {
+        // no page listening
+      }
+    }
+  }
+
+  async #switchTabs(list) {
+    for (const sw of list) {
+      try {
+        await this.#tabs.update(sw.tabId, { url: sw.url });
+      } catch (err) {
+        this.#log(`switching tab ${sw.tabId} to the break page`, err);
+      }
+    }
+  }
+
+  /** Plans the wake-up for the next break start or end (breaks.js timerPlan). */
+  #scheduleBreaks() {
+    const now = this.#now();
+    const plan = timerPlan(this.#state.breaks, now);
+    if (this.#breakTimer !== null) this.#timers.clearTimeout(this.#breakTimer);
+    this.#breakTimer = null;
+    const planKey = plan ? `${plan.alarmAt}/${plan.soonAt}` : '';
+    if (planKey !== this.#breakPlanKey) {
+      this.#breakPlanKey = planKey;
+      if (plan) this.#alarmAt(BREAK_ALARM, plan.alarmAt);
+      else this.#clearAlarm(BREAK_ALARM);
+      if (plan?.soonAt) this.#alarmAt(BREAK_SOON_ALARM, plan.soonAt);
+      else this.#clearAlarm(BREAK_SOON_ALARM);
+    }
+    if (!plan) return;
+    this.#breakTimer = this.#timers.setTimeout(() => {
+      this.#breakTimer = null;
+      this.onWake();
+    }, plan.delay);
+    if (plan.precise) this.#keepAwake(plan.at + 5_000);
+  }
+
+  /** Keeps the worker alive until `until`: one cheap API call now and every KEEPALIVE_MS. */
+  #keepAwake(until) {
+    this.#keepUntil = Math.max(this.#keepUntil, until);
+    if (this.#keepTimer !== null) return;
+    const beat = () => {
+      Promise.resolve().then(() => this.#keepalive()).catch((err) => this.#log('keepalive call failed', err));
+      if (this.#now() >= this.#keepUntil) {
+        this.#keepTimer = null;
+        return;
+      }
+      this.#keepTimer = this.#timers.setTimeout(beat, Math.min(KEEPALIVE_MS, Math.max(0, this.#keepUntil - this.#now())));
+    };
+    beat();
+  }
+
+  /**
+   * break_info: what the break page shows. The break covering the page's
+   * URL (the page's own key if that one still runs), or "ended". A page
+   * loaded by a redirect (attempt) records a `break_attempt`.
+   */
+  breakInfo(ctx, { key, url, attempt }) {
+    return this.#run(async () => {
+      const now = this.#now();
+      const b = breakForUrl(activeBreaks(this.#state.breaks, now), url, key);
+      if (!b) return { ok: true, state: 'ended', returnOk: mayReturn(this.#state.breaks, key, url) };
+      if (attempt && ctx.frameId === 0) {
+        await this.#enqueue(breakAttemptEvent(stamp({ newId: this.#newId, now: this.#now }), {
+          domain: pageInfo(url).domain,
+          breakKey: b.key,
+          tabId: ctx.tabId >= 0 ? ctx.tabId : undefined,
+          windowId: ctx.windowId >= 0 ? ctx.windowId : undefined,
+        }));
+      }
+      return { ok: true, state: 'on', now, ...breakView(b, this.#state) };
+    });
+  }
+
+  /** break_note: the user jotted down what they wanted to look at. */
+  breakNote(ctx, { key, note }) {
+    return this.#run(async () => {
+      const text = cleanNote(note);
+      if (text === '') return { ok: false, error: 'empty' };
+      if (typeof key !== 'string' || key === '' || key.length > MAX_BREAK_KEY_LENGTH) return { ok: false, error: 'key' };
+      const added = await this.#enqueue(breakNoteEvent(stamp({ newId: this.#newId, now: this.#now }), { breakKey: key, note: text }));
+      return added ? { ok: true } : { ok: false, error: 'not_saved' };
+    });
+  }
+
+  /**
+   * break_stop_request: asks the daemon for a ticket to end the running
+   * break early. Not on the serial chain: the daemon may take its time.
+   */
+  async breakStopRequest(ctx) {
+    if (ctx.frameId !== 0) return { ok: false, code: 'refused', error: 'Not from inside another page.' };
+    try {
+      const msg = await this.#ask('break_stop_request', {});
+      const b = msg.body ?? {};
+      return { ok: true, ticket: b.ticket, notBefore: Date.parse(b.not_before), name: b.name ?? '', end: b.end ? Date.parse(b.end) : null };
+    } catch (err) {
+      return this.#breakError(err);
+    }
+  }
+
+  /** break_stop: ends the break of the ticket, with the user's reason. */
+  async breakStop(ctx, { ticket, reason }) {
+    if (ctx.frameId !== 0) return { ok: false, code: 'refused', error: 'Not from inside another page.' };
+    const why = cleanStopReason(reason);
+    if (why === '') return { ok: false, code: 'invalid', field: 'reason', error: 'Say in a few words why you end this break early.' };
+    try {
+      const msg = await this.#ask('break_stop', { ticket, reason: why });
+      return { ok: true, name: msg.body?.name ?? '', at: msg.body?.at ?? null };
+    } catch (err) {
+      return this.#breakError(err);
+    }
+  }
+
+  #ask(type, body) {
+    if (typeof this.#request !== 'function') return Promise.reject(Object.assign(new Error('no connection'), { code: 'not_connected' }));
+    return this.#request(type, body);
+  }
+
+  #breakError(err) {
+    const code = typeof err?.code === 'string' ? err.code : 'not_connected';
+    const daemonSaid = code !== 'not_connected' && code !== 'timeout' && typeof err?.message === 'string' && err.message !== '';
+    const text = daemonSaid ? err.message.charAt(0).toUpperCase() + err.message.slice(1) : BREAK_ERRORS[code] ?? NOT_RUNNING_TEXT;
+    const out = { ok: false, code, error: /[.!?]$/.test(text) ? text : `${text}.` };
+    if (err?.field) out.field = err.field;
+    return out;
+  }
+
   // ------------------------------------------------------- public handlers
 
   /** storage.onChanged: a new daemonState (welcome or state) rebuilds everything. */
@@ -395,13 +615,24 @@ export class FeedGuard {
       await this.#syncRules();
       await this.#broadcast();
       this.#schedule();
+      await this.#breakTabs();
+      this.#scheduleBreaks();
     });
   }
 
-  /** Alarms: a time box or a prompt pause ended. */
+  /** Alarms: a time box or a prompt pause ended, or a break starts or ends. */
   onAlarm(alarm) {
+    if (alarm?.name === BREAK_ALARM || alarm?.name === BREAK_SOON_ALARM) return this.onWake();
     if (alarm?.name !== GRANT_ALARM && alarm?.name !== PAUSE_ALARM) return Promise.resolve();
     return this.onTimer();
+  }
+
+  /**
+   * The worker woke (the 1-minute alarm, a break alarm or timer): catch up
+   * with the breaks (#run does) and plan the next transition.
+   */
+  onWake() {
+    return this.#run(() => this.#scheduleBreaks());
   }
 
   onTimer() {
@@ -658,6 +889,11 @@ export class FeedGuard {
         this.#fallbackTimers.delete(tabId);
       }
       this.#tabFeed.set(tabId, this.feedOf(details.url) ?? null);
+      // A blocked site committed during a break (its rules were missing or not allowed): the break page.
+      if (details.frameId === 0 && hostOf(details.url) !== '') {
+        const sw = tabsToSwitch([{ id: tabId, url: details.url }], activeBreaks(this.#state.breaks, this.#now()), { breakUrl: this.#breakUrl });
+        if (sw.length > 0 && this.#breakUrl) await this.#switchTabs(sw);
+      }
       const p = this.#prompts.get(tabId);
       const at = typeof details.timeStamp === 'number' ? details.timeStamp : this.#now();
       // The tab went somewhere else while a prompt was up: the prompt page or
@@ -723,5 +959,17 @@ export class FeedGuard {
   /** The running grants (for the debug hook). */
   grants() {
     return this.#run(() => this.#grants.active.map((g) => ({ ...g })));
+  }
+
+  /** The running breaks and the next transition (for the debug hook). */
+  breaks() {
+    return this.#run(() => {
+      const now = this.#now();
+      return {
+        active: activeBreaks(this.#state.breaks, now).map((b) => ({ key: b.key, name: b.name, sites: [...b.sites] })),
+        next: timerPlan(this.#state.breaks, now)?.at ?? null,
+        keepalive: this.#keepTimer !== null,
+      };
+    });
   }
 }

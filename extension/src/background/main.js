@@ -12,6 +12,7 @@ import { route } from './router.js';
 import { watchDaemonAddr } from './settings.js';
 import { EventQueue } from './queue.js';
 import { TabMap } from './tab-map.js';
+import { BREAK_PATH } from '../shared/break-url.js';
 import { MemoryStorage } from '../shared/memory-storage.js';
 import { detectBrowser, getApi, sessionArea } from '../shared/platform.js';
 import { KEYS } from '../shared/storage-keys.js';
@@ -32,13 +33,16 @@ const identity = identityProvider({
   extVersion: api.runtime.getManifest().version,
 });
 
+// One cheap extension API call: keeps Firefox's event page alive, and resets
+// the idle timer of Chrome's service worker (Chrome 110+).
+const keepalive = () => api.runtime.getPlatformInfo();
+
 const connection = new Connection({
   WebSocket: globalThis.WebSocket,
   storage: local,
   queue,
   identity,
-  // One extension API call per ping keeps Firefox's event page alive.
-  keepalive: () => api.runtime.getPlatformInfo(),
+  keepalive,
   log,
   onStatus: (status) => showBadge(api.action, status).catch((err) => log('badge', err)),
 });
@@ -54,6 +58,11 @@ const guard = new FeedGuard({
   queue,
   onQueued: () => connection.flush(),
   promptUrl: api.runtime.getURL(PROMPT_PATH),
+  breakUrl: api.runtime.getURL(BREAK_PATH),
+  keepalive,
+  request: (type, body) => connection.request(type, body),
+  // Our open pages (break pages look again); rejects when none listens.
+  notifyPages: (msg) => api.runtime.sendMessage(msg),
   log,
 });
 
@@ -108,8 +117,12 @@ api.storage.onChanged.addListener((changes, area) => guard.onStorageChanged(chan
 
 // ---- keeping the link up
 api.alarms.onAlarm.addListener((alarm) => {
-  if (alarm.name === RECONNECT_ALARM) connection.ensureConnected();
-  else guard.onAlarm(alarm);
+  if (alarm.name === RECONNECT_ALARM) {
+    connection.ensureConnected();
+    guard.onWake(); // a break may start or end within the next minute and a half
+  } else {
+    guard.onAlarm(alarm);
+  }
 });
 api.runtime.onStartup.addListener(() => connection.ensureConnected());
 api.runtime.onInstalled.addListener(() => connection.ensureConnected());
@@ -130,6 +143,8 @@ globalThis.mindfulDebug = {
   rules: () => api.declarativeNetRequest.getDynamicRules(),
   /** The running grants (feed, prompt id, time box, time counted). */
   grants: () => guard.grants(),
+  /** The running breaks, the next start or end, whether the worker is kept awake. */
+  breaks: () => guard.breaks(),
 };
 
 // ---- start

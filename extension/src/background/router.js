@@ -6,6 +6,8 @@
 //   untrusted — content scripts (sender.tab set, sender.url a web page the
 //               page itself controls). They may only read the catalog, the
 //               grants and the pause, and say that an overlay is up.
+// The break page's messages (break_*) are trusted ones; the guard also
+// refuses an early end from a break page framed by another page.
 // Every message is {type, ...fields}; its shape is checked before its
 // handler runs, and unknown types are ignored. The token is never sent.
 
@@ -14,12 +16,33 @@ const isStr = (x, max = 8192) => typeof x === 'string' && x.length <= max;
 const isFeedId = (x) => typeof x === 'string' && FEED_ID_RE.test(x);
 const isHttpUrl = (x) => isStr(x) && /^https?:\/\//i.test(x);
 const isOptInt = (x) => x === undefined || Number.isInteger(x);
+const isBreakKey = (x) => typeof x === 'string' && x.length >= 1 && x.length <= 128;
 
 /**
  * name → {trusted: whether only extension pages may send it, valid: shape
  * check, run: (guard, msg, ctx) => result}. ctx is {tabId, windowId, frameId, port?}.
  */
 export const HANDLERS = Object.freeze({
+  break_info: {
+    trusted: true,
+    valid: (m) => isBreakKey(m.key) && isHttpUrl(m.url) && (m.attempt === undefined || typeof m.attempt === 'boolean'),
+    run: (guard, m, ctx) => guard.breakInfo(ctx, { key: m.key, url: m.url, attempt: m.attempt === true }),
+  },
+  break_note: {
+    trusted: true,
+    valid: (m) => isBreakKey(m.key) && isStr(m.note, 4000),
+    run: (guard, m, ctx) => guard.breakNote(ctx, { key: m.key, note: m.note }),
+  },
+  break_stop: {
+    trusted: true,
+    valid: (m) => isStr(m.ticket, 64) && m.ticket !== '' && isStr(m.reason, 2000),
+    run: (guard, m, ctx) => guard.breakStop(ctx, { ticket: m.ticket, reason: m.reason }),
+  },
+  break_stop_request: {
+    trusted: true,
+    valid: () => true,
+    run: (guard, m, ctx) => guard.breakStopRequest(ctx),
+  },
   content_state: {
     trusted: false,
     valid: () => true,

@@ -32,8 +32,59 @@ export function parseTime(v) {
  *   pausedUntil: number | null,
  *   habitOpensToday: number,
  *   dayStart: number | null,
+ *   breaks: Break[],
+ *   breaksUntil: number | null,
+ *   breakReason: string,
+ *   earlyEnd: {waitSeconds: number, leftThisWeek: number | null},
  * }} DaemonState
+ *
+ * @typedef {{
+ *   index: number,        its place in the state's `breaks` (request rule ids follow it)
+ *   key: string, name: string,
+ *   start: number,        ms
+ *   end: number | null,   ms; null: until the user ends it
+ *   locked: boolean,
+ *   sites: string[],      lower-case host names, whole sites
+ * }} Break
  */
+
+export const DEFAULT_EARLY_END_WAIT_SECONDS = 10;
+const HOST_RE = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+
+/**
+ * The state's `breaks`, read leniently: entries without a key or a valid
+ * start, or with an end not after the start, are dropped; sites are
+ * lower-cased host names (anything else is dropped), each once.
+ */
+export function normalizeBreaks(raw) {
+  const out = [];
+  if (!Array.isArray(raw)) return out;
+  raw.forEach((b, index) => {
+    if (!b || typeof b !== 'object' || Array.isArray(b)) return;
+    if (typeof b.key !== 'string' || b.key === '' || b.key.length > 128) return;
+    const start = parseTime(b.start);
+    if (start === null) return;
+    let end = null;
+    if (b.end !== null && b.end !== undefined) {
+      end = parseTime(b.end);
+      if (end === null || end <= start) return;
+    }
+    const sites = [...new Set((Array.isArray(b.sites) ? b.sites : [])
+      .filter((h) => typeof h === 'string')
+      .map((h) => h.trim().toLowerCase().replace(/\.$/, ''))
+      .filter((h) => h.length <= 253 && HOST_RE.test(h)))];
+    out.push({
+      index,
+      key: b.key,
+      name: typeof b.name === 'string' && b.name.trim() !== '' ? b.name : 'Break',
+      start,
+      end,
+      locked: b.locked === true,
+      sites,
+    });
+  });
+  return out;
+}
 
 /**
  * Reads a cached state. Feeds are kept as sent (shared/feeds.js reads them
@@ -44,6 +95,7 @@ export function parseTime(v) {
 export function normalizeState(raw) {
   const s = raw && typeof raw === 'object' && !Array.isArray(raw) ? raw : {};
   const p = s.prompt && typeof s.prompt === 'object' ? s.prompt : {};
+  const ee = s.early_end && typeof s.early_end === 'object' ? s.early_end : {};
   const pauseSeconds = isNum(p.pause_seconds) && p.pause_seconds >= 0 ? p.pause_seconds : DEFAULT_PROMPT.pauseSeconds;
   const pauseStepSeconds = isNum(p.pause_step_seconds) && p.pause_step_seconds >= 0 ? p.pause_step_seconds : DEFAULT_PROMPT.pauseStepSeconds;
   const pauseMaxSeconds = isNum(p.pause_max_seconds) && p.pause_max_seconds >= 0 ? p.pause_max_seconds : DEFAULT_PROMPT.pauseMaxSeconds;
@@ -58,6 +110,13 @@ export function normalizeState(raw) {
     pausedUntil: parseTime(s.prompts_paused_until),
     habitOpensToday: habits,
     dayStart: parseTime(s.day_start),
+    breaks: normalizeBreaks(s.breaks),
+    breaksUntil: parseTime(s.breaks_until),
+    breakReason: typeof s.break_reason === 'string' ? s.break_reason.trim() : '',
+    earlyEnd: {
+      waitSeconds: Number.isInteger(ee.wait_seconds) && ee.wait_seconds >= 0 ? ee.wait_seconds : DEFAULT_EARLY_END_WAIT_SECONDS,
+      leftThisWeek: Number.isInteger(ee.left_this_week) && ee.left_this_week >= 0 ? ee.left_this_week : null,
+    },
   };
 }
 

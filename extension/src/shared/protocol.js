@@ -11,12 +11,15 @@ export const MAX_BATCH = 200;
 export const MAX_URL_LENGTH = 2048;
 
 /** Message types the extension sends. */
-export const EXTENSION_TYPES = Object.freeze(['pair_request', 'hello', 'events', 'ping', 'pong']);
+export const EXTENSION_TYPES = Object.freeze(['pair_request', 'hello', 'events', 'break_stop_request', 'break_stop', 'ping', 'pong']);
 /** Message types the daemon sends. */
-export const DAEMON_TYPES = Object.freeze(['pair_pending', 'paired', 'welcome', 'state', 'ack', 'error', 'ping', 'pong']);
+export const DAEMON_TYPES = Object.freeze([
+  'pair_pending', 'paired', 'welcome', 'state', 'break_stop_ticket', 'break_stopped', 'ack', 'error', 'ping', 'pong',
+]);
 
 export const EVENT_TYPES = Object.freeze([
   'tab_navigated', 'tab_activated', 'tab_closed', 'window_focus', 'idle_state', 'prompt', 'feed_time',
+  'break_attempt', 'break_note',
 ]);
 export const IDLE_STATES = Object.freeze(['active', 'idle', 'locked']);
 /** Answers to "Habit or need?" (`prompt` events). */
@@ -28,6 +31,10 @@ export const MAX_PURPOSE_BYTES = 500;
 export const MAX_TIMEBOX_MINUTES = 240;
 /** seconds_to_answer and feed_time seconds lie in 0..86400. */
 export const MAX_EVENT_SECONDS = 86_400;
+/** Longest break key and break-page note (UTF-8 bytes), and the longest early-end reason the daemon takes. */
+export const MAX_BREAK_KEY_LENGTH = 128;
+export const MAX_NOTE_BYTES = 2000;
+export const MAX_STOP_REASON_BYTES = 500;
 const FEED_ID_RE = /^[a-z0-9-]{1,32}$/;
 export const BROWSERS = Object.freeze([
   'chrome', 'chromium', 'edge', 'brave', 'opera', 'vivaldi', 'firefox', 'firefox-esr', 'gecko', 'unknown',
@@ -48,7 +55,7 @@ export const FORGET_TOKEN_CLOSE_CODES = Object.freeze([CLOSE.badToken, CLOSE.rev
 
 export const ERROR_CODES = Object.freeze([
   'bad_json', 'bad_envelope', 'unsupported_version', 'unknown_type', 'invalid',
-  'not_authenticated', 'unauthorized', 'pairing_unavailable', 'unavailable',
+  'not_authenticated', 'unauthorized', 'pairing_unavailable', 'unavailable', 'refused',
 ]);
 
 // ---------------------------------------------------------------- builders
@@ -83,6 +90,16 @@ export function hello(id, token, identity) {
 
 export function eventsMessage(id, events) {
   return envelope('events', id, { events });
+}
+
+/** Asks the daemon for a ticket to end the running break early. */
+export function breakStopRequest(id) {
+  return envelope('break_stop_request', id, {});
+}
+
+/** Ends the break of `ticket` early, with the user's reason. */
+export function breakStop(id, ticket, reason) {
+  return envelope('break_stop', id, { ticket, reason });
 }
 
 export function ping(id) {
@@ -173,10 +190,39 @@ export function feedTimeEvent(st, { promptId, feedId, seconds }) {
   return { ...st, type: 'feed_time', prompt_id: promptId, feed_id: feedId, seconds };
 }
 
+/** A `break_attempt`: a navigation to a blocked site was stopped during a break. */
+export function breakAttemptEvent(st, { domain, breakKey, tabId, windowId }) {
+  const ev = { ...st, type: 'break_attempt', domain, break_key: breakKey };
+  if (Number.isInteger(tabId)) ev.tab_id = tabId;
+  if (Number.isInteger(windowId)) ev.window_id = windowId;
+  return ev;
+}
+
+/** A `break_note`: what the user wanted to look at, jotted down on the break page. */
+export function breakNoteEvent(st, { breakKey, note }) {
+  return { ...st, type: 'break_note', break_key: breakKey, note };
+}
+
 /** Seconds as sent in events: a number rounded to tenths, within 0..86400. */
 export function eventSeconds(ms) {
   const s = Math.round(Math.max(0, Number(ms) || 0) / 100) / 10;
   return Math.min(s, MAX_EVENT_SECONDS);
+}
+
+/** The longest prefix of `text` (whole characters) that fits in maxBytes of UTF-8. */
+export function cutToBytes(text, maxBytes) {
+  const s = String(text ?? '');
+  const enc = new TextEncoder();
+  if (enc.encode(s).length <= maxBytes) return s;
+  let out = '';
+  let bytes = 0;
+  for (const ch of s) {
+    const n = enc.encode(ch).length;
+    if (bytes + n > maxBytes) break;
+    out += ch;
+    bytes += n;
+  }
+  return out;
 }
 
 /**
@@ -185,18 +231,20 @@ export function eventSeconds(ms) {
  * cutting a character).
  */
 export function cleanPurpose(text) {
-  let s = String(text ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
-  const enc = new TextEncoder();
-  if (enc.encode(s).length <= MAX_PURPOSE_BYTES) return s;
-  let out = '';
-  let bytes = 0;
-  for (const ch of s) {
-    const n = enc.encode(ch).length;
-    if (bytes + n > MAX_PURPOSE_BYTES) break;
-    out += ch;
-    bytes += n;
-  }
-  return out.trim();
+  const s = String(text ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
+  return cutToBytes(s, MAX_PURPOSE_BYTES).trim();
+}
+
+/** A break-page note as sent: trimmed, at most 2,000 UTF-8 bytes (line breaks kept). */
+export function cleanNote(text) {
+  const s = String(text ?? '').replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ').trim();
+  return cutToBytes(s, MAX_NOTE_BYTES).trim();
+}
+
+/** An early-end reason as sent: one line, trimmed, at most 500 UTF-8 bytes. */
+export function cleanStopReason(text) {
+  const s = String(text ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
+  return cutToBytes(s, MAX_STOP_REASON_BYTES).trim();
 }
 
 // -------------------------------------------------------------- validation
@@ -291,9 +339,30 @@ export function validateEvent(ev, at = 'event') {
       return isInt(ev.window_id) ? OK : fail('invalid', `${at}.window_id`, 'must be an integer');
     case 'idle_state':
       return IDLE_STATES.includes(ev.state) ? OK : fail('invalid', `${at}.state`, 'must be active, idle or locked');
+    case 'break_attempt': {
+      if (!isString(ev.domain) || ev.domain === '' || ev.domain !== ev.domain.toLowerCase()) {
+        return fail('invalid', `${at}.domain`, 'must be a lower-case host name');
+      }
+      if (ev.tab_id !== undefined && !isInt(ev.tab_id)) return fail('invalid', `${at}.tab_id`, 'must be an integer');
+      if (ev.window_id !== undefined && !isInt(ev.window_id)) return fail('invalid', `${at}.window_id`, 'must be an integer');
+      return breakKey(ev.break_key, at) ?? OK;
+    }
+    case 'break_note':
+      if (!isString(ev.note) || ev.note.trim() === '' || new TextEncoder().encode(ev.note).length > MAX_NOTE_BYTES) {
+        return fail('invalid', `${at}.note`, `must be text of 1 to ${MAX_NOTE_BYTES} bytes`);
+      }
+      return breakKey(ev.break_key, at) ?? OK;
   }
   return OK; // unreachable
 }
+
+function breakKey(v, at) {
+  return isString(v) && v.length >= 1 && v.length <= MAX_BREAK_KEY_LENGTH
+    ? null
+    : fail('invalid', `${at}.break_key`, `must be a string of 1 to ${MAX_BREAK_KEY_LENGTH} characters`);
+}
+
+const isTime = (x) => isString(x) && RFC3339.test(x);
 
 const BODY_CHECKS = {
   // ---- from the extension
@@ -312,9 +381,21 @@ const BODY_CHECKS = {
     }
     return null;
   },
+  break_stop_request: () => null,
+  break_stop: (b) =>
+    (isString(b.ticket) && b.ticket.length >= 1 && b.ticket.length <= 64 ? null : fail('invalid', 'body.ticket', 'must be a string of 1 to 64 characters')) ??
+    (isString(b.reason) && b.reason.trim() !== '' ? null : fail('invalid', 'body.reason', 'must not be empty')),
   ping: () => null,
   pong: () => null,
   // ---- from the daemon
+  break_stop_ticket: (b) =>
+    (isString(b.ticket) && b.ticket !== '' ? null : fail('invalid', 'body.ticket', 'must be a non-empty string')) ??
+    (isTime(b.not_before) ? null : fail('invalid', 'body.not_before', 'must be an RFC 3339 timestamp')) ??
+    (b.name === undefined || isString(b.name) ? null : fail('invalid', 'body.name', 'must be a string')) ??
+    (b.end === undefined || b.end === null || isTime(b.end) ? null : fail('invalid', 'body.end', 'must be an RFC 3339 timestamp or null')),
+  break_stopped: (b) =>
+    (b.name === undefined || isString(b.name) ? null : fail('invalid', 'body.name', 'must be a string')) ??
+    (b.at === undefined || isTime(b.at) ? null : fail('invalid', 'body.at', 'must be an RFC 3339 timestamp')),
   pair_pending: (b) =>
     (isString(b.code) && /^\d{6}$/.test(b.code) ? null : fail('invalid', 'body.code', 'must be a string of 6 digits')) ??
     (isString(b.expires_at) && RFC3339.test(b.expires_at) ? null : fail('invalid', 'body.expires_at', 'must be an RFC 3339 timestamp')),

@@ -10,8 +10,9 @@
 //   status         string   one of STATUS (shared/status.js)
 //   lastError      string   human-readable reason for the last failure, "" when none
 //   daemonState    object   the daemon's state from the last `welcome` or `state` message
-//                           (feed catalog, prompt settings, pause, habit count); prompts and
-//                           request rules are built from it, so they work while the daemon is away
+//                           (feed catalog, prompt settings, pause, habit count, the break
+//                           schedule of the coming days); prompts, breaks and request rules are
+//                           built from it, so they work while the daemon is away
 //   grants         object   {active: [grant], ended: [{promptId, rootId, feedId, endedAt, extended}]}:
 //                           feeds opened after a `need` / `habit_continued` answer, until their
 //                           time box ends, with the time spent on them (background/grants.js)
