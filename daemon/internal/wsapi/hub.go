@@ -72,6 +72,7 @@ type Hub struct {
 	wg     sync.WaitGroup
 
 	mu       sync.Mutex
+	closing  bool // set by Shutdown; no session starts after it
 	sessions map[*session]struct{}
 	byClient map[string]map[*session]struct{}
 }
@@ -135,18 +136,24 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "mindful: "+reason, http.StatusForbidden)
 		return
 	}
-	if h.ctx.Err() != nil {
+	// Count the session before upgrading, under the lock Shutdown takes,
+	// so that no WaitGroup.Add can race with Shutdown's Wait.
+	h.mu.Lock()
+	if h.closing {
+		h.mu.Unlock()
 		http.Error(w, "mindful: shutting down", http.StatusServiceUnavailable)
 		return
 	}
+	h.wg.Add(1)
+	h.mu.Unlock()
 	conn, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
+		h.wg.Done()
 		return // Upgrade has answered the client.
 	}
 	s := newSession(h, conn, origin)
 	h.mu.Lock()
 	h.sessions[s] = struct{}{}
-	h.wg.Add(1)
 	h.mu.Unlock()
 	defer func() {
 		h.mu.Lock()
@@ -159,6 +166,9 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // Shutdown closes every connection with 1001 and waits for their loops.
 func (h *Hub) Shutdown(ctx context.Context) error {
+	h.mu.Lock()
+	h.closing = true
+	h.mu.Unlock()
 	h.cancel()
 	done := make(chan struct{})
 	go func() { h.wg.Wait(); close(done) }()
