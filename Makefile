@@ -10,10 +10,10 @@ BIN := bin/mindful
 GO_TEST_FLAGS ?= -race -timeout 30m
 
 .DEFAULT_GOAL := help
-.PHONY: help run build ext test test-go test-ext lint bench deps-run deps-test clean
+.PHONY: help run build ext test test-go test-ext lint bench screenshot deps-run deps-test clean
 
 help: ## show this list
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
 run: deps-run build ## build and start the daemon in the foreground (default data dir, 127.0.0.1:17717)
 	./$(BIN) run
@@ -42,6 +42,9 @@ lint: ## gofmt and go vet
 bench: deps-test ## benchmarks: store, protocol, matcher, daemon latency, and a real Chromium (numbers go into the issue notes)
 	go test -run '^$$' -bench . -benchmem $$(go list ./daemon/... | grep -v /e2e)
 	CI=true go test -run '^$$' -bench . -benchtime 20x ./daemon/internal/e2e/
+
+screenshot: ## the tray icon with its menu open, under Xvfb + trayer: writes dist/screenshot-tray.png
+	tray/screenshot.sh dist/screenshot-tray.png
 
 deps-run:
 	@.ci/deps.sh run

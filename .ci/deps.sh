@@ -23,6 +23,11 @@ fi
 
 # cgo: SQLite (mattn/go-sqlite3) is compiled from C.
 have gcc || missing_pkgs+=(gcc libc6-dev)
+# cgo: the tray icon (getlantern/systray) links GTK 3 and
+# ayatana-appindicator (`go build -tags notray` leaves it out).
+have pkg-config || missing_pkgs+=(pkg-config)
+{ have pkg-config && pkg-config --exists gtk+-3.0; } || missing_pkgs+=(libgtk-3-dev)
+{ have pkg-config && pkg-config --exists ayatana-appindicator3-0.1; } || missing_pkgs+=(libayatana-appindicator3-dev)
 
 if [ "$want" = test ]; then
   # The extension's unit tests use node's built-in test runner (node >= 18).
@@ -36,6 +41,9 @@ if [ "$want" = test ]; then
   [ -x /usr/lib/chromium/chromium ] || missing_pkgs+=(chromium)
   # Fonts so that pages render text in headless Chromium.
   dpkg -s fonts-dejavu-core >/dev/null 2>&1 || missing_pkgs+=(fonts-dejavu-core)
+  # The real tray test (tray/e2e): a private X server and session bus.
+  have Xvfb || missing_pkgs+=(xvfb)
+  have dbus-daemon || missing_pkgs+=(dbus)
 fi
 
 if [ ${#missing_pkgs[@]} -gt 0 ]; then

@@ -9,13 +9,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
-	"os/signal"
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -24,7 +21,6 @@ import (
 	"github.com/mindful-app/mindful/daemon/client"
 	"github.com/mindful-app/mindful/daemon/datadir"
 	"github.com/mindful-app/mindful/daemon/version"
-	"github.com/mindful-app/mindful/tray"
 )
 
 const usage = `mindful helps you notice habitual social-feed use and take real breaks.
@@ -203,30 +199,7 @@ func cmdRun(c *cmdCtx, args []string) error {
 	if _, err := c.parse(args, 0, 0); err != nil {
 		return err
 	}
-	dir, err := datadir.Resolve(*c.dataDir)
-	if err != nil {
-		return err
-	}
-	level := slog.LevelInfo
-	if os.Getenv("MINDFUL_LOG") == "debug" {
-		level = slog.LevelDebug
-	}
-	log := slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: level}))
-	d, err := daemon.New(daemon.Config{Addr: *c.addr, DataDir: dir, Logger: log})
-	if err != nil {
-		return usageErr("%v", err)
-	}
-	switch {
-	case *noTray:
-		log.Info("running headless (--no-tray)")
-	default:
-		if err := tray.Supported(); err != nil {
-			log.Info("running headless", "reason", err.Error())
-		}
-	}
-	sctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return d.Run(sctx)
+	return runDaemon(c, *noTray) // run.go
 }
 
 func cmdStatus(c *cmdCtx, args []string) error {
