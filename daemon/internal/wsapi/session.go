@@ -109,12 +109,17 @@ func (s *session) run() {
 	var approved <-chan auth.Approval
 	var pairExpiry <-chan time.Time
 	var ping <-chan time.Time
+	var pinger *time.Ticker
+	defer func() {
+		if pinger != nil {
+			pinger.Stop()
+		}
+	}()
 	startPing := func() {
-		if ping == nil {
-			t := time.NewTicker(cfg.PingInterval)
+		if pinger == nil {
+			pinger = time.NewTicker(cfg.PingInterval)
 			s.lastPong = cfg.Now()
-			ping = t.C
-			context.AfterFunc(s.hub.ctx, t.Stop)
+			ping = pinger.C
 		}
 	}
 
