@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -430,8 +429,10 @@ func (s *session) breakStop(env protocol.Envelope) {
 	s.send(protocol.TypeBreakStopped, env.ID, protocol.BreakStopped{Name: p.Name, At: cfg.Now().UTC()})
 }
 
+// fieldOf names the field of a refused break_stop: the reason is the only
+// input Stop can find invalid.
 func fieldOf(err error) string {
-	if errors.Is(err, breaks.ErrInvalid) && strings.Contains(err.Error(), "reason:") {
+	if errors.Is(err, breaks.ErrInvalid) {
 		return "reason"
 	}
 	return ""
