@@ -83,6 +83,9 @@ func (d *Daemon) Addr() string { return d.addr }
 // Run runs the daemon until ctx ends, then shuts down cleanly: sockets are
 // closed with 1001, queued writes are committed, the database is closed.
 func (d *Daemon) Run(ctx context.Context) error {
+	// POST /api/v1/shutdown (mindful uninstall) ends the run like ctx does.
+	ctx, shutdown := context.WithCancel(ctx)
+	defer shutdown()
 	dir := d.cfg.DataDir
 	if err := datadir.Ensure(dir); err != nil {
 		return err
@@ -186,6 +189,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	ctl := &control.Server{
 		Token: ctlToken, Store: st, State: states, Breaks: brk, Changes: changes, Hub: hub, Pairings: pairings,
 		Version: version.Version, Addr: d.addr, DataDir: dir, StartedAt: time.Now(), Now: time.Now,
+		Shutdown: shutdown,
 	}
 
 	mux := http.NewServeMux()
