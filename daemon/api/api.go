@@ -146,6 +146,9 @@ type Client struct {
 	Connected      bool       `json:"connected"`
 	PairedAt       time.Time  `json:"paired_at"`
 	LastSeen       *time.Time `json:"last_seen,omitempty"`
+	// PairedVia is "code" (an approved pairing code) or "native" (the
+	// native-messaging host).
+	PairedVia string `json:"paired_via,omitempty"`
 }
 
 // Event is one stored event; GET /api/v1/events and `mindful events --json`.
@@ -240,6 +243,7 @@ type PairedClient struct {
 	Origin         string    `json:"origin,omitempty"`
 	Connected      bool      `json:"connected"`
 	PairedAt       time.Time `json:"paired_at"`
+	PairedVia      string    `json:"paired_via,omitempty"` // "code" or "native"
 }
 
 // ApproveRequest is the body of POST /api/v1/pairing/approve.

@@ -38,6 +38,8 @@ type Server struct {
 	DataDir   string
 	StartedAt time.Time
 	Now       func() time.Time
+	// Shutdown stops the daemon (POST /api/v1/shutdown); nil refuses.
+	Shutdown func()
 }
 
 // Handler returns the API's routes, sorted by path.
@@ -55,10 +57,12 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST "+api.PathFeedEnable, s.feedEnable(true))
 	mux.HandleFunc("GET "+api.PathPairing, s.pairing)
 	mux.HandleFunc("POST "+api.PathApprove, s.approve)
+	mux.HandleFunc("POST "+api.PathPairNative, s.pairNative) // native.go
 	mux.HandleFunc("POST "+api.PathRevoke, s.revoke)
 	mux.HandleFunc("GET "+api.PathSchedule, s.scheduleList)
 	mux.HandleFunc("POST "+api.PathSchedule, s.scheduleAdd)
 	mux.HandleFunc("POST "+api.PathScheduleRemove, s.scheduleRemove)
+	mux.HandleFunc("POST "+api.PathShutdown, s.shutdown) // native.go
 	mux.HandleFunc("POST "+api.PathPromptsPause, s.promptsPause)
 	mux.HandleFunc("POST "+api.PathPromptsResume, s.promptsResume)
 	mux.HandleFunc("GET "+api.PathPromptSettings, s.promptSettings)
@@ -123,7 +127,7 @@ func (s *Server) Status(ctx context.Context) (api.Status, error) {
 	for _, c := range cs {
 		ac := api.Client{
 			ID: c.ID, Browser: c.Browser, BrowserVersion: c.BrowserVersion, ExtVersion: c.ExtVersion,
-			Connected: conn[c.ID], PairedAt: c.PairedAt,
+			Connected: conn[c.ID], PairedAt: c.PairedAt, PairedVia: c.PairedVia,
 		}
 		if !c.LastSeen.IsZero() {
 			t := c.LastSeen
@@ -197,7 +201,7 @@ func (s *Server) pairing(w http.ResponseWriter, r *http.Request) {
 	for _, c := range cs {
 		out.Paired = append(out.Paired, api.PairedClient{
 			ID: c.ID, Browser: c.Browser, BrowserVersion: c.BrowserVersion, Origin: c.Origin,
-			Connected: conn[c.ID], PairedAt: c.PairedAt,
+			Connected: conn[c.ID], PairedAt: c.PairedAt, PairedVia: c.PairedVia,
 		})
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -215,7 +219,7 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		writeErr(w, http.StatusServiceUnavailable, err.Error())
 	default:
-		writeJSON(w, http.StatusOK, api.PairedClient{ID: c.ID, Browser: c.Browser, BrowserVersion: c.BrowserVersion, Origin: c.Origin, PairedAt: c.PairedAt})
+		writeJSON(w, http.StatusOK, api.PairedClient{ID: c.ID, Browser: c.Browser, BrowserVersion: c.BrowserVersion, Origin: c.Origin, PairedAt: c.PairedAt, PairedVia: c.PairedVia})
 	}
 }
 

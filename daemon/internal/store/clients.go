@@ -17,7 +17,14 @@ type Client struct {
 	TokenHash      []byte
 	PairedAt       time.Time
 	LastSeen       time.Time // zero if never seen after pairing
+	PairedVia      string    // PairedViaCode or PairedViaNative; "" is stored as code
 }
+
+// How a client was paired (clients.paired_via).
+const (
+	PairedViaCode   = "code"   // the user approved the code the extension showed
+	PairedViaNative = "native" // the extension asked mindful's native-messaging host
+)
 
 // ErrNotFound is returned when a row does not exist.
 var ErrNotFound = errors.New("not found")
@@ -25,13 +32,17 @@ var ErrNotFound = errors.New("not found")
 // PutClient stores a newly paired client, replacing any earlier pairing of
 // the same client id (and so its token).
 func (s *Store) PutClient(ctx context.Context, c Client) error {
+	via := c.PairedVia
+	if via == "" {
+		via = PairedViaCode
+	}
 	return s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`INSERT INTO clients (id, browser, browser_version, ext_version, origin, token_hash, paired_at, last_seen)
-			VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
+		_, err := tx.Exec(`INSERT INTO clients (id, browser, browser_version, ext_version, origin, token_hash, paired_at, last_seen, paired_via)
+			VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)
 			ON CONFLICT (id) DO UPDATE SET browser=excluded.browser, browser_version=excluded.browser_version,
 				ext_version=excluded.ext_version, origin=excluded.origin, token_hash=excluded.token_hash,
-				paired_at=excluded.paired_at, last_seen=NULL`,
-			c.ID, c.Browser, c.BrowserVersion, c.ExtVersion, c.Origin, c.TokenHash, c.PairedAt.UnixMilli())
+				paired_at=excluded.paired_at, last_seen=NULL, paired_via=excluded.paired_via`,
+			c.ID, c.Browser, c.BrowserVersion, c.ExtVersion, c.Origin, c.TokenHash, c.PairedAt.UnixMilli(), via)
 		return err
 	})
 }
@@ -61,7 +72,7 @@ func (s *Store) DeleteClient(ctx context.Context, id string) error {
 
 // Client returns the client with this id, or ErrNotFound.
 func (s *Store) Client(ctx context.Context, id string) (Client, error) {
-	row := s.r.QueryRowContext(ctx, `SELECT id, browser, browser_version, ext_version, origin, token_hash, paired_at, last_seen FROM clients WHERE id=?`, id)
+	row := s.r.QueryRowContext(ctx, `SELECT id, browser, browser_version, ext_version, origin, token_hash, paired_at, last_seen, paired_via FROM clients WHERE id=?`, id)
 	c, err := scanClient(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Client{}, ErrNotFound
@@ -71,7 +82,7 @@ func (s *Store) Client(ctx context.Context, id string) (Client, error) {
 
 // Clients returns every paired client, oldest pairing first.
 func (s *Store) Clients(ctx context.Context) ([]Client, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, browser, browser_version, ext_version, origin, token_hash, paired_at, last_seen FROM clients ORDER BY paired_at, id`)
+	rows, err := s.r.QueryContext(ctx, `SELECT id, browser, browser_version, ext_version, origin, token_hash, paired_at, last_seen, paired_via FROM clients ORDER BY paired_at, id`)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +104,7 @@ func scanClient(r scanner) (Client, error) {
 	var c Client
 	var paired int64
 	var seen sql.NullInt64
-	if err := r.Scan(&c.ID, &c.Browser, &c.BrowserVersion, &c.ExtVersion, &c.Origin, &c.TokenHash, &paired, &seen); err != nil {
+	if err := r.Scan(&c.ID, &c.Browser, &c.BrowserVersion, &c.ExtVersion, &c.Origin, &c.TokenHash, &paired, &seen, &c.PairedVia); err != nil {
 		return Client{}, err
 	}
 	c.PairedAt = time.UnixMilli(paired).UTC()

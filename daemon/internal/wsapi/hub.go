@@ -228,15 +228,45 @@ func (h *Hub) Broadcast(st protocol.State) {
 // ErrNotFound is returned by Revoke for an unknown client.
 var ErrNotFound = errors.New("no paired browser has this id")
 
+// ErrOrigin is returned by PairNative for an origin the socket would refuse.
+var ErrOrigin = errors.New("origin")
+
 // Approve approves the pending pairing request with this code: it stores a
 // new client with the hash of a fresh token, then hands the token to the
 // socket that asked. It returns the stored client.
 func (h *Hub) Approve(ctx context.Context, code string) (store.Client, error) {
-	now := h.cfg.Now()
-	p, err := h.cfg.Pairings.Take(code, now)
+	p, err := h.cfg.Pairings.Take(code, h.cfg.Now())
 	if err != nil {
 		return store.Client{}, err
 	}
+	c, token, err := h.pair(ctx, *p, store.PairedViaCode)
+	if err != nil {
+		return store.Client{}, err
+	}
+	p.Approved <- auth.Approval{Token: token}
+	return c, nil
+}
+
+// PairNative pairs the browser described by p at once, as an approved code
+// would: the extension asked mindful's native-messaging host, which only the
+// browser can start and only for mindful's own extension (the host's
+// manifest lists exactly its origins), and the host proved it is the
+// trusted side with the control token. p.Origin is the extension's origin,
+// to which the token is bound; it must pass the socket's origin policy. It
+// returns the stored client and the token, which the caller hands to the
+// extension and never logs.
+func (h *Hub) PairNative(ctx context.Context, p auth.Pending) (store.Client, string, error) {
+	if p.Origin == "" {
+		return store.Client{}, "", fmt.Errorf("%w: missing", ErrOrigin)
+	}
+	if reason := h.cfg.Origins.Check(p.Origin); reason != "" {
+		return store.Client{}, "", fmt.Errorf("%w: %s", ErrOrigin, reason)
+	}
+	return h.pair(ctx, p, store.PairedViaNative)
+}
+
+// pair stores a client for p with the hash of a fresh token.
+func (h *Hub) pair(ctx context.Context, p auth.Pending, via string) (store.Client, string, error) {
 	token, hash := auth.NewToken()
 	c := store.Client{
 		ID:             p.ClientID,
@@ -245,15 +275,15 @@ func (h *Hub) Approve(ctx context.Context, code string) (store.Client, error) {
 		ExtVersion:     p.ExtVersion,
 		Origin:         p.Origin,
 		TokenHash:      hash,
-		PairedAt:       now.UTC(),
+		PairedAt:       h.cfg.Now().UTC(),
+		PairedVia:      via,
 	}
 	if err := h.cfg.Store.PutClient(ctx, c); err != nil {
-		return store.Client{}, fmt.Errorf("store pairing: %w", err)
+		return store.Client{}, "", fmt.Errorf("store pairing: %w", err)
 	}
-	p.Approved <- auth.Approval{Token: token}
-	h.cfg.Log.Info("pairing approved", "client", c.ID, "browser", c.Browser, "origin", c.Origin)
+	h.cfg.Log.Info("pairing approved", "client", c.ID, "browser", c.Browser, "origin", c.Origin, "via", via)
 	h.cfg.Changed()
-	return c, nil
+	return c, token, nil
 }
 
 // Revoke removes a paired client and closes its sockets with 4003.
