@@ -47,6 +47,7 @@ const api = {
     onAlarm: event(), get: async () => undefined, create: async (name, info) => calls.alarms.push([name, info]), clear: async () => true,
   },
   declarativeNetRequest: dnr,
+  permissions: { contains: async () => true, onAdded: event(), onRemoved: event() },
   action: {
     setBadgeText: async ({ text }) => calls.badge.push(text),
     setBadgeBackgroundColor: async () => {},
@@ -110,7 +111,8 @@ test('background wiring, from start to flushed events', async () => {
 
     // activity before welcome is queued, not sent
     api.webNavigation.onCommitted.fire({ tabId: 1, frameId: 0, url: 'https://www.youtube.com/watch?v=1' });
-    await settle(async () => (await dbg.status()).queued === 1, 'event queued');
+    // (the first check of site access is queued too: an `access` event)
+    await settle(async () => (await dbg.status()).queued === 2, 'events queued');
     assert.equal(ws.sentOf('events').length, 0);
 
     ws.serverSend({ v: 1, type: 'welcome', id: 'd-3', re: ws.sent[1].id, body: { max_batch: 200, state: sampleState() } });
@@ -118,8 +120,10 @@ test('background wiring, from start to flushed events', async () => {
     assert.equal((await dbg.status()).status, 'connected');
     assert.equal(calls.badge.at(-1), '');
     const batch = ws.sentOf('events')[0];
-    assert.equal(batch.body.events[0].url, 'https://www.youtube.com/watch', 'no query string');
-    ws.serverSend({ v: 1, type: 'ack', id: 'd-4', re: batch.id, body: { ids: [batch.body.events[0].id], rejected: [] } });
+    const nav = batch.body.events.find((e) => e.type === 'tab_navigated');
+    assert.equal(nav.url, 'https://www.youtube.com/watch', 'no query string');
+    assert.deepEqual(batch.body.events.filter((e) => e.type === 'access').map((e) => [e.state, e.missing_hosts]), [['full', []]]);
+    ws.serverSend({ v: 1, type: 'ack', id: 'd-4', re: batch.id, body: { ids: batch.body.events.map((e) => e.id), rejected: [] } });
     await settle(async () => (await dbg.status()).queued === 0, 'acked');
 
     ws.serverSend({ v: 1, type: 'ping', id: 'd-17', body: {} });

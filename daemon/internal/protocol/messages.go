@@ -87,10 +87,11 @@ const (
 	EventFeedTime     = "feed_time"
 	EventBreakAttempt = "break_attempt"
 	EventBreakNote    = "break_note"
+	EventAccess       = "access"
 )
 
 // EventTypes lists every event type.
-var EventTypes = []string{EventBreakAttempt, EventBreakNote, EventFeedTime, EventIdleState, EventPrompt, EventTabActivated, EventTabClosed, EventTabNavigated, EventWindowFocus}
+var EventTypes = []string{EventAccess, EventBreakAttempt, EventBreakNote, EventFeedTime, EventIdleState, EventPrompt, EventTabActivated, EventTabClosed, EventTabNavigated, EventWindowFocus}
 
 // MaxNoteLen bounds a break-page note.
 const MaxNoteLen = 2000
@@ -114,6 +115,15 @@ const (
 	MaxPurposeLen  = 500
 	MaxTimeboxMins = 240
 )
+
+// Access states: the extension may act on every site it needs, or not.
+const (
+	AccessFull    = "full"
+	AccessLimited = "limited"
+)
+
+// MaxAccessHosts bounds an access event's missing_hosts.
+const MaxAccessHosts = 200
 
 // IdleStates lists the values of idle_state's state.
 var IdleStates = []string{"active", "idle", "locked"}
@@ -141,6 +151,9 @@ type Event struct {
 
 	BreakKey string `json:"break_key,omitempty"`
 	Note     string `json:"note,omitempty"`
+
+	// access: the sites the extension needs but may not act on.
+	MissingHosts []string `json:"missing_hosts,omitempty"`
 }
 
 // ValidEvent is an event that passed validation, with its time parsed and
@@ -304,6 +317,21 @@ func validateEvent(prefix string, e Event, now time.Time) (ValidEvent, *Error) {
 		}
 		if len(e.Note) > MaxNoteLen || !utf8.ValidString(e.Note) {
 			return ValidEvent{}, errf(CodeInvalid, f("note"), "must be UTF-8 text of at most %d bytes", MaxNoteLen)
+		}
+	case EventAccess:
+		if e.State != AccessFull && e.State != AccessLimited {
+			return ValidEvent{}, errf(CodeInvalid, f("state"), "must be %s or %s", AccessFull, AccessLimited)
+		}
+		if len(e.MissingHosts) > MaxAccessHosts {
+			return ValidEvent{}, errf(CodeInvalid, f("missing_hosts"), "at most %d hosts", MaxAccessHosts)
+		}
+		if (e.State == AccessFull) != (len(e.MissingHosts) == 0) {
+			return ValidEvent{}, errf(CodeInvalid, f("missing_hosts"), "must be empty exactly when state is %s", AccessFull)
+		}
+		for _, h := range e.MissingHosts {
+			if !domainRe.MatchString(h) {
+				return ValidEvent{}, errf(CodeInvalid, f("missing_hosts"), "not a lower-case host name: %q", h)
+			}
 		}
 	case "":
 		return ValidEvent{}, errf(CodeInvalid, f("type"), "missing")

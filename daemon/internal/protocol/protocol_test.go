@@ -262,6 +262,10 @@ func TestDecodeEventsRejectsOneEvent(t *testing.T) {
 		{"tab_id a string", `{"id": "ev-bad-0001", "ts": "2026-11-23T15:00:00Z", "type": "tab_activated", "tab_id": "x", "window_id": 1}`, "events[1].tab_id"},
 		{"window_id a float", `{"id": "ev-bad-0001", "ts": "2026-11-23T15:00:00Z", "type": "window_focus", "window_id": 1.5}`, "events[1].window_id"},
 		{"domain a number", `{"id": "ev-bad-0001", "ts": "2026-11-23T15:00:00Z", "type": "tab_activated", "tab_id": 1, "window_id": 1, "domain": 5}`, "events[1].domain"},
+		{"access without state", `{"id": "ev-bad-0001", "ts": "2026-11-23T15:00:00Z", "type": "access", "missing_hosts": []}`, "events[1].state"},
+		{"access limited, nothing missing", `{"id": "ev-bad-0001", "ts": "2026-11-23T15:00:00Z", "type": "access", "state": "limited", "missing_hosts": []}`, "events[1].missing_hosts"},
+		{"access full, a host missing", `{"id": "ev-bad-0001", "ts": "2026-11-23T15:00:00Z", "type": "access", "state": "full", "missing_hosts": ["x.com"]}`, "events[1].missing_hosts"},
+		{"access host not a host", `{"id": "ev-bad-0001", "ts": "2026-11-23T15:00:00Z", "type": "access", "state": "limited", "missing_hosts": ["https://x.com/"]}`, "events[1].missing_hosts"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

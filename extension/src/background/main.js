@@ -3,6 +3,7 @@
 // Listeners are registered synchronously at the top level so that an event
 // that wakes the background is delivered.
 
+import { HostAccess } from './access.js';
 import { ActivityTracker } from './activity.js';
 import { showBadge } from './badge.js';
 import { Connection } from './connection.js';
@@ -75,6 +76,16 @@ const activity = new ActivityTracker({
   log,
 });
 
+const access = new HostAccess({
+  permissions: api.permissions,
+  scripting: api.scripting,
+  manifest: api.runtime.getManifest(),
+  local,
+  queue,
+  onQueued: () => connection.flush(),
+  log,
+});
+
 // Our own pages are trusted senders; content scripts are not (router.js).
 const self = { id: api.runtime.id, baseUrl: api.runtime.getURL('') };
 const routeMessage = (msg, sender, port) => route(msg, sender, { guard, self, port, log });
@@ -113,7 +124,14 @@ api.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   return true; // the answer comes asynchronously
 });
 api.runtime.onConnect.addListener((port) => guard.onConnect(port, routeMessage));
-api.storage.onChanged.addListener((changes, area) => guard.onStorageChanged(changes, area));
+api.storage.onChanged.addListener((changes, area) => {
+  guard.onStorageChanged(changes, area);
+  // New feeds, hosts or break sites may need access the extension lacks.
+  if (area === 'local' && KEYS.daemonState in changes) access.refresh(changes[KEYS.daemonState].newValue);
+});
+// The user granted or withdrew site access (popup, options, the browser's own settings).
+api.permissions.onAdded.addListener(() => access.refresh());
+api.permissions.onRemoved.addListener(() => access.refresh());
 
 // ---- keeping the link up
 api.alarms.onAlarm.addListener((alarm) => {
@@ -125,7 +143,13 @@ api.alarms.onAlarm.addListener((alarm) => {
   }
 });
 api.runtime.onStartup.addListener(() => connection.ensureConnected());
-api.runtime.onInstalled.addListener(() => connection.ensureConnected());
+api.runtime.onInstalled.addListener((details) => {
+  connection.ensureConnected();
+  // The first-run page, once, when the browser did not grant every site
+  // at install (some Firefox versions hold back MV3 host permissions).
+  if (details?.reason !== 'install') return;
+  access.refresh().then((a) => (a?.state === 'limited' ? api.runtime.openOptionsPage() : null)).catch((err) => log('first-run page', err));
+});
 watchDaemonAddr(api.storage.onChanged, connection);
 
 // ---- test hook: never exposes the token itself
@@ -145,6 +169,8 @@ globalThis.mindfulDebug = {
   grants: () => guard.grants(),
   /** The running breaks, the next start or end, whether the worker is kept awake. */
   breaks: () => guard.breaks(),
+  /** Checks host access again and returns {state, missing_hosts}. */
+  access: () => access.refresh(),
 };
 
 // ---- start
@@ -159,5 +185,6 @@ try {
 })().catch((err) => log('alarm', err));
 identity().catch((err) => log('identity', err)); // creates clientId on first run
 guard.start(); // rebuilds the request rules from the cached state (lost if the browser was killed)
+access.refresh();
 api.tabs.query({}).then((tabs) => activity.seedTabs(tabs)).catch((err) => log('seeding tabs', err));
 connection.start();

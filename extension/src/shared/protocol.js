@@ -19,8 +19,12 @@ export const DAEMON_TYPES = Object.freeze([
 
 export const EVENT_TYPES = Object.freeze([
   'tab_navigated', 'tab_activated', 'tab_closed', 'window_focus', 'idle_state', 'prompt', 'feed_time',
-  'break_attempt', 'break_note',
+  'break_attempt', 'break_note', 'access',
 ]);
+/** `access` event states: every needed host can be acted on, or some cannot. */
+export const ACCESS_STATES = Object.freeze(['full', 'limited']);
+/** At most this many hosts in an `access` event's missing_hosts. */
+export const MAX_ACCESS_HOSTS = 200;
 export const IDLE_STATES = Object.freeze(['active', 'idle', 'locked']);
 /** Answers to "Habit or need?" (`prompt` events). */
 export const ANSWERS = Object.freeze(['habit', 'habit_continued', 'need', 'left_during_pause']);
@@ -203,6 +207,14 @@ export function breakNoteEvent(st, { breakKey, note }) {
   return { ...st, type: 'break_note', break_key: breakKey, note };
 }
 
+/**
+ * An `access` event: whether the browser lets the extension act on every
+ * site it needs (`full`), or which ones it may not (`limited`).
+ */
+export function accessEvent(st, { state, missing_hosts: missing }) {
+  return { ...st, type: 'access', state, missing_hosts: [...missing] };
+}
+
 /** Seconds as sent in events: a number rounded to tenths, within 0..86400. */
 export function eventSeconds(ms) {
   const s = Math.round(Math.max(0, Number(ms) || 0) / 100) / 10;
@@ -352,6 +364,17 @@ export function validateEvent(ev, at = 'event') {
         return fail('invalid', `${at}.note`, `must be text of 1 to ${MAX_NOTE_BYTES} bytes`);
       }
       return breakKey(ev.break_key, at) ?? OK;
+    case 'access': {
+      if (!ACCESS_STATES.includes(ev.state)) return fail('invalid', `${at}.state`, `must be one of ${ACCESS_STATES.join(', ')}`);
+      const hosts = ev.missing_hosts;
+      if (!Array.isArray(hosts) || hosts.length > MAX_ACCESS_HOSTS || !hosts.every((h) => isString(h) && h !== '' && h.length <= 253 && h === h.toLowerCase())) {
+        return fail('invalid', `${at}.missing_hosts`, `must be a list of at most ${MAX_ACCESS_HOSTS} lower-case host names`);
+      }
+      if ((ev.state === 'full') !== (hosts.length === 0)) {
+        return fail('invalid', `${at}.missing_hosts`, 'must be empty exactly when state is full');
+      }
+      return OK;
+    }
   }
   return OK; // unreachable
 }

@@ -18,6 +18,9 @@
 //                           time box ends, with the time spent on them (background/grants.js)
 //   habitLog       array    times (ms) of habit answers given since daemonState last changed,
 //                           added to its habit_opens_today for the breathing pause
+//   access         object   {state: "full"|"limited", missing_hosts: [host]}: the sites the
+//                           extension needs but may not act on (background/access.js); the
+//                           popup and the options page offer to grant them
 //
 // storage.session (cleared when the browser quits; memory fallback when missing):
 //   tabDomains     object   {"<tabId>": "<domain>"} so tab_closed can name the domain
@@ -36,6 +39,7 @@ export const KEYS = Object.freeze({
   daemonState: 'daemonState',
   grants: 'grants',
   habitLog: 'habitLog',
+  access: 'access',
 });
 
 export const SESSION_KEYS = Object.freeze({

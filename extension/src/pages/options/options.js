@@ -2,10 +2,12 @@
 // stored value changes.
 
 import { parseDaemonAddr } from '../../shared/addr.js';
+import { bindAccessStep } from '../../shared/access-view.js';
 import { getApi } from '../../shared/platform.js';
 import { DEFAULT_DAEMON_ADDR, KEYS } from '../../shared/storage-keys.js';
 
 const api = getApi();
+bindAccessStep(document, api);
 const input = document.getElementById('daemon-addr');
 const error = document.getElementById('addr-error');
 const saved = document.getElementById('saved');

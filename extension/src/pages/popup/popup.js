@@ -1,11 +1,13 @@
 // The popup: shows the connection status, the pairing code and the queue
 // length, straight from storage.local, and updates live. It never reads the token.
 
+import { bindAccessStep } from '../../shared/access-view.js';
 import { getApi } from '../../shared/platform.js';
 import { describeStatus } from '../../shared/status.js';
 import { KEYS } from '../../shared/storage-keys.js';
 
 const api = getApi();
+bindAccessStep(document, api);
 const WATCHED = [KEYS.status, KEYS.pairing, KEYS.lastError, KEYS.queue];
 const state = {};
 
