@@ -49,9 +49,15 @@ test('base manifest: shared keys', () => {
   assert.equal(base.background, undefined, 'background is per browser');
 });
 
-test('package.json: no dependencies, node --test', () => {
+test('package.json: no runtime dependencies, node --test, web-ext pinned for the lint', () => {
   const pkg = readJson('package.json');
-  assert.deepEqual(pkg, { name: 'mindful-extension', private: true, type: 'module', scripts: { test: 'node --test test/' } });
+  assert.deepEqual(pkg, {
+    name: 'mindful-extension', private: true, type: 'module', scripts: { test: 'node --test test/' },
+    devDependencies: { 'web-ext': pkg.devDependencies['web-ext'] },
+  });
+  assert.match(pkg.devDependencies['web-ext'], /^\d+\.\d+\.\d+$/, 'an exact version');
+  const lock = readJson('package-lock.json');
+  assert.equal(lock.packages['node_modules/web-ext'].version, pkg.devDependencies['web-ext']);
 });
 
 test('chrome manifest: module service worker and the key that pins the extension id', () => {
@@ -65,7 +71,11 @@ test('chrome manifest: module service worker and the key that pins the extension
 
 test('firefox manifest: module event page, gecko id, CSP that allows ws to loopback', () => {
   assert.deepEqual(firefox.background, { scripts: ['src/background/main.js'], type: 'module' });
-  assert.deepEqual(firefox.browser_specific_settings.gecko, { id: 'mindful@mindful-app.org', strict_min_version: '128.0' });
+  assert.deepEqual(firefox.browser_specific_settings.gecko, {
+    id: 'mindful@mindful-app.org',
+    strict_min_version: '128.0', // ESR 128: content scripts in the MAIN world, storage.session, DNR
+    data_collection_permissions: { required: ['none'] }, // nothing leaves the machine
+  });
   assert.equal(
     firefox.content_security_policy.extension_pages,
     "script-src 'self'; connect-src 'self' ws://127.0.0.1:* ws://localhost:* ws://[::1]:*",
