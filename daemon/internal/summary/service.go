@@ -10,10 +10,15 @@
 package summary
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"slices"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/mindful-app/mindful/daemon/api"
@@ -43,10 +48,12 @@ type Config struct {
 
 // Service builds summaries. It is safe for concurrent use.
 type Service struct {
-	cfg Config
+	cfg      Config
+	fullURLs atomic.Bool
 }
 
-// New returns a Service.
+// New returns a Service. It reads the cached settings lazily: call Load
+// once before StoreFullURLs matters.
 func New(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -63,50 +70,117 @@ func New(cfg Config) *Service {
 	return &Service{cfg: cfg}
 }
 
-var errTODO = errors.New("not implemented yet")
+// Load reads the settings the Service caches (whether to store full URLs).
+func (s *Service) Load(ctx context.Context) error { return s.loadFlags(ctx) }
 
-// Day returns the summary of one day; date is YYYY-MM-DD, "" for today
-// (the day that contains now). A day without data is all zeros.
-func (s *Service) Day(ctx context.Context, date string) (api.Summary, error) {
-	return api.Summary{}, errTODO
-}
-
-// Days returns the summaries of the days from..to (YYYY-MM-DD, both
-// included, oldest first; at most 400 days).
-func (s *Service) Days(ctx context.Context, from, to string) ([]api.Summary, error) {
-	return nil, errTODO
-}
-
-// Week returns the 7 days ending with date ("" = today) and their totals.
-func (s *Service) Week(ctx context.Context, date string) (api.Week, error) {
-	return api.Week{}, errTODO
-}
-
-// SaveReflection stores the evening reflection answer of a day ("" =
-// today), replacing an earlier one; empty text removes it.
-func (s *Service) SaveReflection(ctx context.Context, date, text string) error {
-	return errTODO
-}
-
-// Settings returns the user's general settings.
-func (s *Service) Settings(ctx context.Context) (api.Settings, error) {
-	return api.Settings{}, errTODO
-}
-
-// SetSettings validates and stores all of set. Nothing is stored when a
-// field is invalid.
-func (s *Service) SetSettings(ctx context.Context, set api.Settings) error {
-	return errTODO
-}
-
-// Export writes everything stored as "json" or "csv".
+// Export writes everything stored as "json" or "csv" (see store.Export).
 func (s *Service) Export(ctx context.Context, w io.Writer, format string) error {
-	return errTODO
+	if format != "json" && format != "csv" {
+		return fmt.Errorf("%w: format: want json or csv, got %q", ErrInvalid, format)
+	}
+	return s.cfg.Store.Export(ctx, w, format)
 }
 
 // DeleteAll deletes everything stored about the user's activity, breaks,
 // notes, reflections and settings, so that it is gone from the database
 // file and its WAL too. Paired browsers stay paired.
 func (s *Service) DeleteAll(ctx context.Context) error {
-	return errTODO
+	if err := s.cfg.Store.DeleteAll(ctx); err != nil {
+		return err
+	}
+	s.fullURLs.Store(false)
+	s.cfg.Changed()
+	return nil
+}
+
+// SaveReflection stores the evening reflection answer of a day ("" =
+// today), replacing an earlier one; empty text removes it.
+func (s *Service) SaveReflection(ctx context.Context, date, text string) error {
+	if date == "" {
+		h, m, err := s.dayStart(ctx)
+		if err != nil {
+			return err
+		}
+		date = s.today(h, m).Format(time.DateOnly)
+	} else if _, err := ParseDate("date", date); err != nil {
+		return err
+	}
+	text = strings.TrimSpace(text)
+	if len(text) > MaxReflection {
+		return fmt.Errorf("%w: text: %d bytes, at most %d", ErrInvalid, len(text), MaxReflection)
+	}
+	return s.cfg.Store.SetReflection(ctx, date, text, s.cfg.Now())
+}
+
+// MaxReflection is the longest reflection text, in bytes.
+const MaxReflection = 10000
+
+// Week returns the 7 days ending with date ("" = today) and their totals.
+func (s *Service) Week(ctx context.Context, date string) (api.Week, error) {
+	var end time.Time
+	if date == "" {
+		h, m, err := s.dayStart(ctx)
+		if err != nil {
+			return api.Week{}, err
+		}
+		end = s.today(h, m)
+	} else {
+		var err error
+		if end, err = ParseDate("date", date); err != nil {
+			return api.Week{}, err
+		}
+	}
+	from := end.AddDate(0, 0, -6).Format(time.DateOnly)
+	days, err := s.Days(ctx, from, end.Format(time.DateOnly))
+	if err != nil {
+		return api.Week{}, err
+	}
+	w := api.Week{From: from, To: end.Format(time.DateOnly), Days: days, Totals: Total(days)}
+	return w, nil
+}
+
+// Total adds up days.
+func Total(days []api.Summary) api.Totals {
+	var t api.Totals
+	t.Feeds = []api.FeedDay{}
+	byID := map[string]int{}
+	for _, d := range days {
+		t.Opens.Total += d.Opens.Total
+		t.Opens.Habit += d.Opens.Habit
+		t.Opens.HabitContinued += d.Opens.HabitContinued
+		t.Opens.Need += d.Opens.Need
+		t.Opens.LeftDuringPause += d.Opens.LeftDuringPause
+		t.SecondsOnFeeds += d.SecondsOnFeeds
+		t.Breaks.Planned += d.Breaks.Planned
+		t.Breaks.Kept += d.Breaks.Kept
+		t.Breaks.EndedEarly += d.Breaks.EndedEarly
+		for _, f := range d.Feeds {
+			i, ok := byID[f.ID]
+			if !ok {
+				i = len(t.Feeds)
+				byID[f.ID] = i
+				t.Feeds = append(t.Feeds, api.FeedDay{ID: f.ID})
+			}
+			x := &t.Feeds[i]
+			x.Opens += f.Opens
+			x.Habit += f.Habit
+			x.HabitContinued += f.HabitContinued
+			x.Need += f.Need
+			x.LeftDuringPause += f.LeftDuringPause
+			x.Seconds += f.Seconds
+		}
+	}
+	slices.SortFunc(t.Feeds, func(a, b api.FeedDay) int {
+		if c := cmp.Compare(b.Seconds, a.Seconds); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.Opens, a.Opens); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	if len(days) > 0 {
+		t.AvgOpens = round1(float64(t.Opens.Total) / float64(len(days)))
+	}
+	return t
 }

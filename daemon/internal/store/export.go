@@ -1,0 +1,235 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// exportTables are the tables that hold the user's data, in export order.
+// Paired browsers (clients, with their token hashes) are not the user's
+// data and are neither exported nor deleted; summary_days is a cache.
+var exportTables = []string{
+	"events", "reflections", "schedule_rules", "adhoc_breaks", "break_early_ends",
+	"client_sessions", "feed_settings", "settings",
+}
+
+// ExportFormats are the formats Export writes.
+var ExportFormats = []string{"json", "csv"}
+
+// Export writes everything the user's data tables hold, from one snapshot,
+// as "json" or "csv".
+//
+// JSON is one object: {"format": "mindful-export", "version": 1,
+// "exported_at": ..., "tables": {"events": [{column: value, ...}, ...],
+// ...}}, every row with every column (times are unix ms, as stored).
+//
+// CSV is one table: a "table" column, then the columns of events, then a
+// "data" column. Events fill the event columns; a row of any other table
+// has its table's name in "table" and the whole row as a JSON object in
+// "data".
+func (s *Store) Export(ctx context.Context, w io.Writer, format string) error {
+	if !slices.Contains(ExportFormats, format) {
+		return fmt.Errorf("format: want json or csv, got %q", format)
+	}
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if format == "json" {
+		return exportJSON(ctx, tx, w)
+	}
+	return exportCSV(ctx, tx, w)
+}
+
+// eachRow calls fn with the columns and values of every row of table.
+func eachRow(ctx context.Context, tx *sql.Tx, table string, fn func(cols []string, vals []any) error) error {
+	rows, err := tx.QueryContext(ctx, `SELECT * FROM `+table+` ORDER BY rowid`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return err
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		for i, v := range vals {
+			if b, ok := v.([]byte); ok {
+				vals[i] = string(b)
+			}
+		}
+		if err := fn(cols, vals); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func rowJSON(cols []string, vals []any) ([]byte, error) {
+	buf := []byte{'{'}
+	for i, c := range cols {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		k, _ := json.Marshal(c)
+		v, err := json.Marshal(vals[i])
+		if err != nil {
+			return nil, err
+		}
+		buf = append(append(append(buf, k...), ':'), v...)
+	}
+	return append(buf, '}'), nil
+}
+
+func exportJSON(ctx context.Context, tx *sql.Tx, w io.Writer) error {
+	if _, err := fmt.Fprintf(w, "{\"format\":\"mindful-export\",\"version\":1,\"exported_at\":%q,\"tables\":{", time.Now().UTC().Format(time.RFC3339)); err != nil {
+		return err
+	}
+	for ti, t := range exportTables {
+		sep := ","
+		if ti == 0 {
+			sep = ""
+		}
+		if _, err := fmt.Fprintf(w, "%s\n%q:[", sep, t); err != nil {
+			return err
+		}
+		n := 0
+		err := eachRow(ctx, tx, t, func(cols []string, vals []any) error {
+			b, err := rowJSON(cols, vals)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				b = append([]byte{','}, b...)
+			}
+			n++
+			_, err = w.Write(append([]byte("\n"), b...))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("export %s: %w", t, err)
+		}
+		if _, err := io.WriteString(w, "]"); err != nil {
+			return err
+		}
+	}
+	_, err := io.WriteString(w, "}}\n")
+	return err
+}
+
+func csvValue(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+func exportCSV(ctx context.Context, tx *sql.Tx, w io.Writer) error {
+	cw := csv.NewWriter(w)
+	var evCols []string
+	rows, err := tx.QueryContext(ctx, `SELECT * FROM events LIMIT 0`)
+	if err != nil {
+		return err
+	}
+	evCols, err = rows.Columns()
+	rows.Close()
+	if err != nil {
+		return err
+	}
+	if err := cw.Write(append(append([]string{"table"}, evCols...), "data")); err != nil {
+		return err
+	}
+	rec := make([]string, len(evCols)+2)
+	for _, t := range exportTables {
+		err := eachRow(ctx, tx, t, func(cols []string, vals []any) error {
+			clear(rec)
+			rec[0] = t
+			if t == "events" {
+				for i, v := range vals {
+					rec[i+1] = csvValue(v)
+				}
+			} else {
+				b, err := rowJSON(cols, vals)
+				if err != nil {
+					return err
+				}
+				rec[len(rec)-1] = string(b)
+			}
+			return cw.Write(rec)
+		})
+		if err != nil {
+			return fmt.Errorf("export %s: %w", t, err)
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// DeleteAll deletes the user's data (every table Export writes, and the
+// summary cache) in one write, then rebuilds the database file (VACUUM)
+// and empties the write-ahead log (wal_checkpoint(TRUNCATE)), so the
+// deleted text is gone from the files on disk, not just unreachable.
+// Paired browsers stay paired.
+//
+// VACUUM cannot run inside a transaction, so it runs on the writer's own
+// connection (the only one that writes) right after the delete.
+func (s *Store) DeleteAll(ctx context.Context) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		for _, t := range append(slices.Clone(exportTables), "summary_days") {
+			if _, err := tx.Exec(`DELETE FROM ` + t); err != nil {
+				return fmt.Errorf("delete %s: %w", t, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := s.w.ExecContext(ctx, `VACUUM`); err != nil {
+		return unavailable(fmt.Errorf("vacuum: %w", err))
+	}
+	// A reader that is in the middle of a query keeps the log from being
+	// emptied; try again for a while.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var busy, logN, done int
+		if err := s.w.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logN, &done); err != nil {
+			return unavailable(fmt.Errorf("checkpoint: %w", err))
+		}
+		if busy == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%w: the write-ahead log could not be emptied (a reader kept it busy); try again", ErrUnavailable)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,511 @@
+package summary
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/internal/breaks"
+	"github.com/mindful-app/mindful/daemon/internal/schedule"
+	"github.com/mindful-app/mindful/daemon/internal/store"
+)
+
+// Lookback is how long before a day's start the events are read that set
+// the state at the start (which tab is on which feed, focus, idle).
+const Lookback = 6 * time.Hour
+
+// MaxDays is the longest range Days returns.
+const MaxDays = 400
+
+// usualDays is how many days before a day make "your usual".
+const usualDays = 7
+
+// rollupVersion changes when the computation of a day part changes, so that
+// older rollups are computed again.
+const rollupVersion = "v1"
+
+// dayPart is the part of a day computed from its events alone, which the
+// summary_days rollups store for days that are over.
+type dayPart struct {
+	Opens          api.Opens       `json:"opens"`
+	Feeds          []api.FeedDay   `json:"feeds"`
+	SecondsOnFeeds int64           `json:"seconds_on_feeds"`
+	Needs          []api.NeedOpen  `json:"needs"`
+	Attempts       []api.SiteCount `json:"attempts"`
+	Notes          []api.Note      `json:"notes"`
+}
+
+// span is one day of the user: [from, to).
+type span struct {
+	date     string
+	from, to time.Time
+}
+
+// ParseDate checks a YYYY-MM-DD date.
+func ParseDate(field, s string) (time.Time, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%w: %s: want YYYY-MM-DD, got %q", ErrInvalid, field, s)
+	}
+	return t, nil
+}
+
+// dayOf returns the user's day that starts on the calendar date d.
+func (s *Service) dayOf(d time.Time, h, m int) span {
+	y, mo, dd := d.Date()
+	from := time.Date(y, mo, dd, h, m, 0, 0, s.cfg.Loc)
+	to := time.Date(y, mo, dd+1, h, m, 0, 0, s.cfg.Loc)
+	return span{date: time.Date(y, mo, dd, 0, 0, 0, 0, time.UTC).Format(time.DateOnly), from: from, to: to}
+}
+
+// today returns the calendar date of the user's day that contains now.
+func (s *Service) today(h, m int) time.Time {
+	now := s.cfg.Now().In(s.cfg.Loc)
+	y, mo, d := now.Date()
+	if now.Before(time.Date(y, mo, d, h, m, 0, 0, s.cfg.Loc)) {
+		d--
+	}
+	return time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)
+}
+
+// Day returns the summary of one day; date is YYYY-MM-DD, "" for today
+// (the day that contains now). A day without data is all zeros.
+func (s *Service) Day(ctx context.Context, date string) (api.Summary, error) {
+	if date == "" {
+		h, m, err := s.dayStart(ctx)
+		if err != nil {
+			return api.Summary{}, err
+		}
+		date = s.today(h, m).Format(time.DateOnly)
+	}
+	out, err := s.Days(ctx, date, date)
+	if err != nil {
+		return api.Summary{}, err
+	}
+	return out[0], nil
+}
+
+// Days returns the summaries of the days from..to (YYYY-MM-DD, both
+// included, oldest first; at most MaxDays days). "" is today.
+func (s *Service) Days(ctx context.Context, from, to string) ([]api.Summary, error) {
+	h, m, err := s.dayStart(ctx)
+	if err != nil {
+		return nil, err
+	}
+	today := s.today(h, m)
+	fd, td := today, today
+	if from != "" {
+		if fd, err = ParseDate("from", from); err != nil {
+			return nil, err
+		}
+	}
+	if to != "" {
+		if td, err = ParseDate("to", to); err != nil {
+			return nil, err
+		}
+	}
+	if td.Before(fd) {
+		return nil, fmt.Errorf("%w: to: %s is before from %s", ErrInvalid, td.Format(time.DateOnly), fd.Format(time.DateOnly))
+	}
+	n := int(td.Sub(fd).Hours()/24) + 1
+	if n > MaxDays {
+		return nil, fmt.Errorf("%w: from..to: %d days, at most %d", ErrInvalid, n, MaxDays)
+	}
+	// The days asked for, and the usualDays before them for "your usual".
+	spans := make([]span, 0, n+usualDays)
+	for i := -usualDays; i < n; i++ {
+		spans = append(spans, s.dayOf(fd.AddDate(0, 0, i), h, m))
+	}
+	now := s.cfg.Now()
+	first, hasData, err := s.cfg.Store.FirstEventTime(ctx)
+	if err != nil {
+		return nil, err
+	}
+	parts, err := s.parts(ctx, spans, now, first, hasData)
+	if err != nil {
+		return nil, err
+	}
+
+	asked := spans[usualDays:]
+	lo, hi := asked[0].from, asked[len(asked)-1].to
+	bk, err := s.breakData(ctx, lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	refl, err := s.cfg.Store.Reflections(ctx, asked[0].date, asked[len(asked)-1].date)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]api.Summary, len(asked))
+	for i, sp := range asked {
+		p := parts[i+usualDays]
+		sum := api.Summary{
+			Date: sp.date, Start: sp.from, End: sp.to,
+			Opens: p.Opens, Feeds: p.Feeds, SecondsOnFeeds: p.SecondsOnFeeds, Needs: p.Needs,
+			Notes: p.Notes, Reflection: refl[sp.date],
+		}
+		sum.Breaks = bk.day(sp.from, sp.to, now)
+		sum.Breaks.Attempts = p.Attempts
+		var prev []dayPart
+		for j := i; j < i+usualDays; j++ {
+			if hasData && spans[j].to.UnixMilli() > first {
+				prev = append(prev, parts[j])
+			}
+		}
+		sum.Usual = usual(p, prev)
+		out[i] = sum
+	}
+	return out, nil
+}
+
+// parts computes (or reads from the rollups) the event part of each span.
+func (s *Service) parts(ctx context.Context, spans []span, now time.Time, first int64, hasData bool) ([]dayPart, error) {
+	out := make([]dayPart, len(spans))
+	rolls, err := s.cfg.Store.Rollups(ctx, spans[0].date, spans[len(spans)-1].date)
+	if err != nil {
+		return nil, err
+	}
+	var fresh []store.Rollup
+	for i, sp := range spans {
+		if !hasData || !sp.from.Before(now) || sp.to.UnixMilli() <= first {
+			out[i] = emptyPart()
+			continue
+		}
+		lf, lt := sp.from.Add(-Lookback).UnixMilli(), sp.to.UnixMilli()
+		over := !sp.to.After(now)
+		var fp string
+		if over {
+			if fp, err = s.cfg.Store.Fingerprint(ctx, lf, lt); err != nil {
+				return nil, err
+			}
+			fp = rollupVersion + " " + fp
+			if r, ok := rolls[sp.date]; ok && r.From == sp.from.UnixMilli() && r.To == lt && r.Fingerprint == fp {
+				var p dayPart
+				if err := json.Unmarshal(r.Body, &p); err == nil {
+					out[i] = p
+					continue
+				}
+			}
+		}
+		end := minTime(sp.to, now)
+		evs, err := s.cfg.Store.SummaryEvents(ctx, lf, end.UnixMilli())
+		if err != nil {
+			return nil, err
+		}
+		ss, err := s.cfg.Store.Sessions(ctx, sp.from.Add(-Lookback), end)
+		if err != nil {
+			return nil, err
+		}
+		p := computePart(evs, connected(ss), sp.from.UnixMilli(), end.UnixMilli())
+		out[i] = p
+		if over {
+			body, err := json.Marshal(p)
+			if err != nil {
+				return nil, err
+			}
+			fresh = append(fresh, store.Rollup{Day: sp.date, From: sp.from.UnixMilli(), To: lt, Fingerprint: fp, Body: body})
+		}
+	}
+	if err := s.cfg.Store.PutRollups(ctx, fresh); err != nil {
+		// A rollup is only a cache: the summary stands without it.
+		s.cfg.Logger.Warn("summary rollups not stored", "err", err)
+	}
+	return out, nil
+}
+
+func connected(ss []store.Session) []Connected {
+	out := make([]Connected, len(ss))
+	for i, x := range ss {
+		out[i] = Connected{Client: x.ClientID, Start: x.ConnectedAt.UnixMilli()}
+		if !x.Disconnected.IsZero() {
+			out[i].End = x.Disconnected.UnixMilli()
+		}
+	}
+	return out
+}
+
+func emptyPart() dayPart {
+	return dayPart{Feeds: []api.FeedDay{}, Needs: []api.NeedOpen{}, Attempts: []api.SiteCount{}, Notes: []api.Note{}}
+}
+
+// seconds rounds milliseconds to whole seconds.
+func seconds(ms int64) int64 { return (ms + 500) / 1000 }
+
+// computePart computes the event part of the day [from, to) (unix ms)
+// from evs, which may start before from (the lookback).
+func computePart(evs []store.SummaryEvent, conn []Connected, from, to int64) dayPart {
+	p := emptyPart()
+	acts := make([]Activity, 0, len(evs))
+	feeds := map[string]*api.FeedDay{}
+	feed := func(id string) *api.FeedDay {
+		f := feeds[id]
+		if f == nil {
+			f = &api.FeedDay{ID: id}
+			feeds[id] = f
+		}
+		return f
+	}
+	extended := map[string]bool{}
+	var needs []store.SummaryEvent
+	attempts := map[string]int{}
+	for _, e := range evs {
+		switch e.Type {
+		case "tab_navigated", "tab_activated", "tab_closed", "window_focus", "idle_state":
+			acts = append(acts, Activity{Client: e.ClientID, TS: e.TS, Type: e.Type, TabID: e.TabID, WindowID: e.WindowID,
+				HasTab: e.HasTab, HasWin: e.HasWin, FeedID: e.FeedID, State: e.State})
+			continue
+		}
+		if e.TS < from {
+			continue
+		}
+		switch e.Type {
+		case "prompt":
+			if e.Extends != "" {
+				extended[e.ClientID+"\x00"+e.Extends] = true
+			}
+			f := feed(e.FeedID)
+			switch e.Answer {
+			case "habit":
+				p.Opens.Habit++
+				f.Habit++
+			case "habit_continued":
+				p.Opens.HabitContinued++
+				f.HabitContinued++
+			case "need":
+				p.Opens.Need++
+				f.Need++
+				needs = append(needs, e)
+			case "left_during_pause":
+				p.Opens.LeftDuringPause++
+				f.LeftDuringPause++
+			default:
+				continue
+			}
+			p.Opens.Total++
+			f.Opens++
+		case "break_attempt":
+			attempts[e.Domain]++
+		case "break_note":
+			if e.Note != "" {
+				p.Notes = append(p.Notes, api.Note{At: time.UnixMilli(e.TS).UTC(), Note: e.Note})
+			}
+		}
+	}
+	perFeed, total := Accumulate(acts, conn, from, to)
+	for id, ms := range perFeed {
+		feed(id).Seconds = seconds(ms)
+	}
+	p.SecondsOnFeeds = seconds(total)
+	for _, f := range feeds {
+		if f.Opens > 0 || f.Seconds > 0 {
+			p.Feeds = append(p.Feeds, *f)
+		}
+	}
+	slices.SortFunc(p.Feeds, func(a, b api.FeedDay) int {
+		if c := cmp.Compare(b.Seconds, a.Seconds); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.Opens, a.Opens); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	for _, e := range needs {
+		secs := int64(math.Round(e.SecondsOnFeed))
+		p.Needs = append(p.Needs, api.NeedOpen{
+			At: time.UnixMilli(e.TS).UTC(), FeedID: e.FeedID, Purpose: e.Purpose, TimeboxMinutes: e.TimeboxMinutes,
+			SecondsOnFeed: secs, OverSeconds: max(0, secs-e.TimeboxMinutes*60),
+			Extended: extended[e.ClientID+"\x00"+e.EID],
+		})
+	}
+	for d, n := range attempts {
+		p.Attempts = append(p.Attempts, api.SiteCount{Domain: d, Count: n})
+	}
+	slices.SortFunc(p.Attempts, func(a, b api.SiteCount) int {
+		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Domain, b.Domain)
+	})
+	return p
+}
+
+// usual compares p with the average of prev; nil when prev is empty.
+func usual(p dayPart, prev []dayPart) *api.Usual {
+	if len(prev) == 0 {
+		return nil
+	}
+	var opens, secs float64
+	for _, x := range prev {
+		opens += float64(x.Opens.Total)
+		secs += float64(x.SecondsOnFeeds)
+	}
+	u := &api.Usual{Days: len(prev), Opens: round1(opens / float64(len(prev))), SecondsOnFeeds: math.Round(secs / float64(len(prev)))}
+	u.OpensDiff = p.Opens.Total - int(math.Round(opens/float64(len(prev))))
+	u.Text = UsualText(p.Opens.Total, u.OpensDiff)
+	return u
+}
+
+// UsualText says how a day's opens compare: "9 opens, 4 fewer than your
+// usual".
+func UsualText(opens, diff int) string {
+	s := plural(opens, "open", "opens")
+	switch {
+	case diff < 0:
+		return fmt.Sprintf("%s, %d fewer than your usual", s, -diff)
+	case diff > 0:
+		return fmt.Sprintf("%s, %d more than your usual", s, diff)
+	}
+	return s + ", as many as your usual"
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func round1(f float64) float64 { return math.Round(f*10) / 10 }
+
+// breakData is what the break part of a range of days needs.
+type breakData struct {
+	windows  []schedule.Window
+	ends     map[string]store.EarlyEnd
+	sessions []store.Session
+}
+
+func (s *Service) breakData(ctx context.Context, from, to time.Time) (breakData, error) {
+	var bd breakData
+	if s.cfg.Breaks == nil {
+		return bd, nil
+	}
+	ws, err := s.cfg.Breaks.Windows(ctx, from, to)
+	if err != nil {
+		return bd, err
+	}
+	bd.windows = ws
+	ends, err := s.cfg.Store.EarlyEnds(ctx, from.Add(-breaks.Horizon))
+	if err != nil {
+		return bd, err
+	}
+	bd.ends = make(map[string]store.EarlyEnd, len(ends))
+	for _, e := range ends {
+		bd.ends[e.WindowKey] = e
+	}
+	if bd.sessions, err = s.cfg.Store.Sessions(ctx, from, to); err != nil {
+		return bd, err
+	}
+	return bd, nil
+}
+
+// day returns the breaks of the day [from, to) as of now.
+func (bd breakData) day(from, to, now time.Time) api.BreakDay {
+	out := api.BreakDay{Windows: []api.BreakEntry{}, Attempts: []api.SiteCount{}, NotEnforced: []api.Period{}}
+	var clipped [][2]time.Time
+	for _, w := range bd.windows {
+		if !w.Start.Before(to) || !w.End.After(from) {
+			continue
+		}
+		out.Planned++
+		e := api.BreakEntry{Name: w.Name, Start: w.Start.UTC()}
+		if !breaks.OpenEnded(w) {
+			end := w.End.UTC()
+			e.End = &end
+		}
+		if x, ok := bd.ends[w.Key]; ok {
+			out.EndedEarly++
+			e.EndedEarly, e.Reason = true, x.Reason
+			pe := x.PlannedEnd.UTC()
+			if breaks.OpenEnded(schedule.Window{End: x.PlannedEnd}) {
+				e.PlannedEnd = nil
+			} else {
+				e.PlannedEnd = &pe
+			}
+		} else if !w.End.After(now) {
+			out.Kept++
+		} else if !w.Start.After(now) {
+			e.Running = true
+		}
+		out.Windows = append(out.Windows, e)
+		a, b := maxTime(w.Start, from), minTime(w.End, minTime(to, now))
+		if a.Before(b) {
+			clipped = append(clipped, [2]time.Time{a, b})
+		}
+	}
+	out.NotEnforced = uncovered(mergeSpans(clipped), bd.sessions, now)
+	return out
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func mergeSpans(in [][2]time.Time) [][2]time.Time {
+	slices.SortFunc(in, func(a, b [2]time.Time) int { return a[0].Compare(b[0]) })
+	var out [][2]time.Time
+	for _, x := range in {
+		if n := len(out); n > 0 && !x[0].After(out[n-1][1]) {
+			out[n-1][1] = maxTime(out[n-1][1], x[1])
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// uncovered returns the parts of spans during which no session was
+// connected (an open session lasts until now).
+func uncovered(spans [][2]time.Time, ss []store.Session, now time.Time) []api.Period {
+	var cov [][2]time.Time
+	for _, x := range ss {
+		end := x.Disconnected
+		if end.IsZero() {
+			end = now
+		}
+		if x.ConnectedAt.Before(end) {
+			cov = append(cov, [2]time.Time{x.ConnectedAt, end})
+		}
+	}
+	cov = mergeSpans(cov)
+	out := []api.Period{}
+	for _, sp := range spans {
+		cur := sp[0]
+		for _, c := range cov {
+			if !c[1].After(cur) || !c[0].Before(sp[1]) {
+				continue
+			}
+			if c[0].After(cur) {
+				out = append(out, period(cur, c[0]))
+			}
+			cur = maxTime(cur, c[1])
+			if !cur.Before(sp[1]) {
+				break
+			}
+		}
+		if cur.Before(sp[1]) {
+			out = append(out, period(cur, sp[1]))
+		}
+	}
+	return out
+}
+
+func period(a, b time.Time) api.Period {
+	return api.Period{Start: a.UTC(), End: b.UTC(), Seconds: seconds(b.Sub(a).Milliseconds())}
+}
