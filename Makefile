@@ -36,8 +36,8 @@ lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	go vet ./...
-	GOOS=windows go vet ./daemon/internal/instance/ ./daemon/datadir/
-	GOOS=darwin go vet ./daemon/internal/instance/ ./daemon/datadir/
+	GOOS=windows go vet ./daemon/internal/instance/ ./daemon/datadir/ ./installer/...
+	GOOS=darwin go vet ./daemon/internal/instance/ ./daemon/datadir/ ./installer/...
 
 bench: deps-test ## benchmarks: store, protocol, matcher, daemon latency, and a real Chromium (numbers go into the issue notes)
 	go test -run '^$$' -bench . -benchmem $$(go list ./daemon/... | grep -v /e2e)

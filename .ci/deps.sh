@@ -44,6 +44,8 @@ if [ "$want" = test ]; then
   # The real tray test (tray/e2e): a private X server and session bus.
   have Xvfb || missing_pkgs+=(xvfb)
   have dbus-daemon || missing_pkgs+=(dbus)
+  # The installer test validates the autostart entry; the .deb test uses dpkg-deb (dpkg).
+  have desktop-file-validate || missing_pkgs+=(desktop-file-utils)
 fi
 
 if [ ${#missing_pkgs[@]} -gt 0 ]; then
