@@ -24,6 +24,7 @@ import (
 	"github.com/mindful-app/mindful/daemon/internal/protocol"
 	"github.com/mindful-app/mindful/daemon/internal/state"
 	"github.com/mindful-app/mindful/daemon/internal/store"
+	"github.com/mindful-app/mindful/daemon/internal/summary"
 	"github.com/mindful-app/mindful/daemon/internal/wsapi"
 	"github.com/mindful-app/mindful/daemon/version"
 )
@@ -169,6 +170,13 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return nil
 	})
 	go brk.Watch(ctx)
+	// The daily summary, the user's settings, export and deletion; old
+	// events are pruned once a day when a retention is set.
+	sums := summary.New(summary.Config{Store: st, State: states, Breaks: brk, Logger: d.log.With("component", "summary"), Changed: broadcast})
+	if err := sums.Load(ctx); err != nil {
+		return err
+	}
+	go sums.RunPrune(ctx)
 
 	pairings := &auth.Pairings{}
 	hub = wsapi.New(wsapi.Config{
@@ -185,10 +193,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 		PromptAnswered: broadcast,
 		Breaks:         brk,
 		Changed:        changes.Publish,
+		StoreFullURLs:  sums.StoreFullURLs,
 	})
 	ctl := &control.Server{
 		Token: ctlToken, Store: st, State: states, Breaks: brk, Changes: changes, Hub: hub, Pairings: pairings,
-		Version: version.Version, Addr: d.addr, DataDir: dir, StartedAt: time.Now(), Now: time.Now,
+		Version: version.Version, Addr: d.addr, DataDir: dir, StartedAt: time.Now(), Now: time.Now, Summary: sums,
 		Shutdown: shutdown,
 	}
 

@@ -21,6 +21,7 @@ import (
 	"github.com/mindful-app/mindful/daemon/internal/notify"
 	"github.com/mindful-app/mindful/daemon/internal/state"
 	"github.com/mindful-app/mindful/daemon/internal/store"
+	"github.com/mindful-app/mindful/daemon/internal/summary"
 	"github.com/mindful-app/mindful/daemon/internal/wsapi"
 )
 
@@ -38,6 +39,7 @@ type Server struct {
 	DataDir   string
 	StartedAt time.Time
 	Now       func() time.Time
+	Summary   *summary.Service // the daily summary, settings, export and delete
 	// Shutdown stops the daemon (POST /api/v1/shutdown); nil refuses.
 	Shutdown func()
 }
@@ -50,7 +52,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST "+api.PathBreakStart, s.breakStart)
 	mux.HandleFunc("POST "+api.PathBreakStop, s.breakStop)
 	mux.HandleFunc("POST "+api.PathBreakStopAsk, s.breakStopRequest)
+	mux.HandleFunc("POST "+api.PathDeleteAll, s.deleteAll)
 	mux.HandleFunc("GET "+api.PathEvents, s.events)
+	mux.HandleFunc("GET "+api.PathExport, s.export)
 	mux.HandleFunc("GET "+api.PathFeeds, s.feedList)
 	mux.HandleFunc("POST "+api.PathFeeds, s.feedAdd)
 	mux.HandleFunc("POST "+api.PathFeedDisable, s.feedEnable(false))
@@ -67,7 +71,11 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST "+api.PathPromptsResume, s.promptsResume)
 	mux.HandleFunc("GET "+api.PathPromptSettings, s.promptSettings)
 	mux.HandleFunc("POST "+api.PathPromptSettings, s.promptSettingsSet)
+	mux.HandleFunc("GET "+api.PathSettings, s.settingsGet)
+	mux.HandleFunc("POST "+api.PathSettings, s.settingsSet)
 	mux.HandleFunc("GET "+api.PathStatus, s.status)
+	mux.HandleFunc("GET "+api.PathSummary, s.summaryGet)
+	mux.HandleFunc("POST "+api.PathReflection, s.reflectionSet)
 	mux.HandleFunc("GET "+api.PathWatch, s.watch)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)

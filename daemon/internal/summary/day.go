@@ -51,7 +51,7 @@ type span struct {
 func ParseDate(field, s string) (time.Time, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%w: %s: want YYYY-MM-DD, got %q", ErrInvalid, field, s)
+		return time.Time{}, invalid("%s: want YYYY-MM-DD, got %q", field, s)
 	}
 	return t, nil
 }
@@ -83,6 +83,8 @@ func (s *Service) Day(ctx context.Context, date string) (api.Summary, error) {
 			return api.Summary{}, err
 		}
 		date = s.today(h, m).Format(time.DateOnly)
+	} else if _, err := ParseDate("date", date); err != nil {
+		return api.Summary{}, err
 	}
 	out, err := s.Days(ctx, date, date)
 	if err != nil {
@@ -111,11 +113,11 @@ func (s *Service) Days(ctx context.Context, from, to string) ([]api.Summary, err
 		}
 	}
 	if td.Before(fd) {
-		return nil, fmt.Errorf("%w: to: %s is before from %s", ErrInvalid, td.Format(time.DateOnly), fd.Format(time.DateOnly))
+		return nil, invalid("to: %s is before from %s", td.Format(time.DateOnly), fd.Format(time.DateOnly))
 	}
 	n := int(td.Sub(fd).Hours()/24) + 1
 	if n > MaxDays {
-		return nil, fmt.Errorf("%w: from..to: %d days, at most %d", ErrInvalid, n, MaxDays)
+		return nil, invalid("from..to: %d days, at most %d", n, MaxDays)
 	}
 	// The days asked for, and the usualDays before them for "your usual".
 	spans := make([]span, 0, n+usualDays)

@@ -31,6 +31,17 @@ import (
 // setting); the message names the field.
 var ErrInvalid = errors.New("invalid")
 
+// invalidError is an ErrInvalid whose message is only the field and the
+// problem: `day_start: want HH:MM, got "25:00"`.
+type invalidError struct{ msg string }
+
+func (e *invalidError) Error() string { return e.msg }
+func (e *invalidError) Unwrap() error { return ErrInvalid }
+
+func invalid(format string, args ...any) error {
+	return &invalidError{msg: fmt.Sprintf(format, args...)}
+}
+
 // Config wires a Service.
 type Config struct {
 	Store *store.Store
@@ -76,7 +87,7 @@ func (s *Service) Load(ctx context.Context) error { return s.loadFlags(ctx) }
 // Export writes everything stored as "json" or "csv" (see store.Export).
 func (s *Service) Export(ctx context.Context, w io.Writer, format string) error {
 	if format != "json" && format != "csv" {
-		return fmt.Errorf("%w: format: want json or csv, got %q", ErrInvalid, format)
+		return invalid("format: want json or csv, got %q", format)
 	}
 	return s.cfg.Store.Export(ctx, w, format)
 }
@@ -107,7 +118,7 @@ func (s *Service) SaveReflection(ctx context.Context, date, text string) error {
 	}
 	text = strings.TrimSpace(text)
 	if len(text) > MaxReflection {
-		return fmt.Errorf("%w: text: %d bytes, at most %d", ErrInvalid, len(text), MaxReflection)
+		return invalid("text: %d bytes, at most %d", len(text), MaxReflection)
 	}
 	return s.cfg.Store.SetReflection(ctx, date, text, s.cfg.Now())
 }

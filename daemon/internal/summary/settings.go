@@ -41,7 +41,7 @@ func ParseClock(field, s string) (h, m int, err error) {
 			return h, m, nil
 		}
 	}
-	return 0, 0, fmt.Errorf("%w: %s: want HH:MM, got %q", ErrInvalid, field, s)
+	return 0, 0, invalid("%s: want HH:MM, got %q", field, s)
 }
 
 // dayStart returns the hour and minute the user's day starts at.
@@ -110,10 +110,10 @@ func Validate(set api.Settings) error {
 		errs = append(errs, err)
 	}
 	if set.RetentionDays < 0 || set.RetentionDays > MaxRetentionDays {
-		errs = append(errs, fmt.Errorf("%w: retention_days: want 0 (keep forever) to %d, got %d", ErrInvalid, MaxRetentionDays, set.RetentionDays))
+		errs = append(errs, invalid("retention_days: want 0 (keep forever) to %d, got %d", MaxRetentionDays, set.RetentionDays))
 	}
 	if math.IsNaN(set.PromptPauseSeconds) || set.PromptPauseSeconds < 0 || set.PromptPauseSeconds > 60 {
-		errs = append(errs, fmt.Errorf("%w: prompt_pause_seconds: want 0 to 60, got %g", ErrInvalid, set.PromptPauseSeconds))
+		errs = append(errs, invalid("prompt_pause_seconds: want 0 to 60, got %g", set.PromptPauseSeconds))
 	}
 	return errors.Join(errs...)
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/mindful-app/mindful/daemon/client"
 	"github.com/mindful-app/mindful/daemon/datadir"
 	"github.com/mindful-app/mindful/daemon/version"
+	"github.com/mindful-app/mindful/installer/nativehost"
 )
 
 const usage = `mindful helps you notice habitual social-feed use and take real breaks.
@@ -50,6 +51,11 @@ Usage:
                                    e.g. --weekly "Fri 15:30" "Sat 16:00", --weekly "weekdays 21:00" "07:00"
   mindful schedule remove ID       delete a scheduled break
   mindful schedule list [--json]   the scheduled breaks
+  mindful install [--dry-run] [--prefix DIR] [--browsers LIST] [--systemd]
+                                   start at login, and let the extension pair by itself
+                                   (native messaging; LIST: chrome,chromium,edge,brave,firefox)
+  mindful uninstall [--purge] [--yes] [--dry-run]
+                                   stop the daemon, remove what install wrote (--purge: the data too)
   mindful version                  print the version
 
 Every subcommand takes --addr (env MINDFUL_ADDR, default 127.0.0.1:17717)
@@ -80,11 +86,14 @@ var commands = []command{
 	{"break", cmdBreak},
 	{"events", cmdEvents},
 	{"feeds", cmdFeeds},
+	{"install", cmdInstall},         // install.go
+	{"native-host", cmdNativeHost}, // install.go; browsers start it
 	{"pair", cmdPair},
 	{"prompts", cmdPrompts},
 	{"run", cmdRun},
 	{"schedule", cmdSchedule},
 	{"status", cmdStatus},
+	{"uninstall", cmdUninstall}, // install.go
 	{"version", cmdVersion},
 }
 
@@ -109,6 +118,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case "-version", "--version":
 		name = "version"
+	}
+	// A browser starting the native-messaging host runs the binary the
+	// host manifest names with the caller's origin (Chromium) or manifest
+	// path and add-on id (Firefox) as arguments.
+	if nativehost.IsHostInvocation(args) {
+		name, args = "native-host", append([]string{"native-host"}, args...)
 	}
 	for _, c := range commands {
 		if c.name != name {
