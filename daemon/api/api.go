@@ -149,6 +149,12 @@ type Client struct {
 	// PairedVia is "code" (an approved pairing code) or "native" (the
 	// native-messaging host).
 	PairedVia string `json:"paired_via,omitempty"`
+	// Access is "full" when the extension may act on every site it needs,
+	// "limited" when the browser withholds some (MissingHosts names them:
+	// their feeds are not asked about and breaks do not block them), and
+	// "" until the extension has said.
+	Access       string   `json:"access,omitempty"`
+	MissingHosts []string `json:"missing_hosts,omitempty"`
 }
 
 // Event is one stored event; GET /api/v1/events and `mindful events --json`.
@@ -178,6 +184,7 @@ type Event struct {
 	SecondsOnFeed   *float64 `json:"seconds_on_feed,omitempty"`
 	Note            string   `json:"note,omitempty"`
 	BreakKey        string   `json:"break_key,omitempty"`
+	MissingHosts    []string `json:"missing_hosts,omitempty"`
 }
 
 // Feed is one feed of the effective catalog; GET /api/v1/feeds and

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -35,6 +37,9 @@ type Event struct {
 	// Breaks.
 	Note     string // break_note: what the user wanted to look at
 	BreakKey string // break_attempt, break_note: the break window
+
+	// Hosts is an access event's missing hosts (stored as a JSON array).
+	Hosts []string
 }
 
 // InsertEvents stores evs for one client in a single transaction. Events
@@ -46,8 +51,8 @@ func (s *Store) InsertEvents(ctx context.Context, evs []Event) (int, error) {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		added = 0
 		st, err := tx.Prepare(`INSERT INTO events (client_id, eid, ts, type, domain, url, tab_id, window_id, state, received_at,
-				feed_id, answer, seconds_to_answer, purpose, timebox_minutes, via, extends, prompt_id, seconds, note, break_key)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (client_id, eid) DO NOTHING`)
+				feed_id, answer, seconds_to_answer, purpose, timebox_minutes, via, extends, prompt_id, seconds, note, break_key, hosts)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (client_id, eid) DO NOTHING`)
 		if err != nil {
 			return err
 		}
@@ -56,7 +61,8 @@ func (s *Store) InsertEvents(ctx context.Context, evs []Event) (int, error) {
 			res, err := st.Exec(e.ClientID, e.ID, e.TS.UnixMilli(), e.Type, e.Domain, nullString(e.URL),
 				e.TabID, e.WindowID, nullString(e.State), e.ReceivedAt.UnixMilli(),
 				nullString(e.FeedID), nullString(e.Answer), e.SecondsToAnswer, nullString(e.Purpose), e.TimeboxMinutes,
-				nullString(e.Via), nullString(e.Extends), nullString(e.PromptID), e.Seconds, nullString(e.Note), nullString(e.BreakKey))
+				nullString(e.Via), nullString(e.Extends), nullString(e.PromptID), e.Seconds, nullString(e.Note), nullString(e.BreakKey),
+				hostsJSON(e))
 			if err != nil {
 				return err
 			}
@@ -92,7 +98,7 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 		since = f.Since.UnixMilli()
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT client_id, eid, ts, type, domain, url, tab_id, window_id, state, received_at,
-			feed_id, answer, seconds_to_answer, purpose, timebox_minutes, via, extends, prompt_id, seconds, seconds_on_feed, note, break_key
+			feed_id, answer, seconds_to_answer, purpose, timebox_minutes, via, extends, prompt_id, seconds, seconds_on_feed, note, break_key, hosts
 		FROM events WHERE ts >= ? ORDER BY ts, seq LIMIT ?`, since, f.Limit)
 	if err != nil {
 		return nil, err
@@ -102,15 +108,20 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 	for rows.Next() {
 		var e Event
 		var ts, recv int64
-		var u, state, feed, answer, purpose, via, ext, pid, note, bkey sql.NullString
+		var u, state, feed, answer, purpose, via, ext, pid, note, bkey, hosts sql.NullString
 		var tab, win, timebox sql.NullInt64
 		var sta, secs, onFeed sql.NullFloat64
 		if err := rows.Scan(&e.ClientID, &e.ID, &ts, &e.Type, &e.Domain, &u, &tab, &win, &state, &recv,
-			&feed, &answer, &sta, &purpose, &timebox, &via, &ext, &pid, &secs, &onFeed, &note, &bkey); err != nil {
+			&feed, &answer, &sta, &purpose, &timebox, &via, &ext, &pid, &secs, &onFeed, &note, &bkey, &hosts); err != nil {
 			return nil, err
 		}
 		e.FeedID, e.Answer, e.Purpose, e.Via, e.Extends, e.PromptID = feed.String, answer.String, purpose.String, via.String, ext.String, pid.String
 		e.Note, e.BreakKey = note.String, bkey.String
+		if hosts.Valid {
+			if err := json.Unmarshal([]byte(hosts.String), &e.Hosts); err != nil {
+				return nil, fmt.Errorf("event %s: hosts: %w", e.ID, err)
+			}
+		}
 		e.SecondsToAnswer = nullFloat(sta)
 		e.Seconds = nullFloat(secs)
 		e.SecondsOnFeed = nullFloat(onFeed)
@@ -176,4 +187,54 @@ func nullString(s string) any {
 		return nil
 	}
 	return s
+}
+
+// hostsJSON is the hosts column of an access event: a JSON array (never
+// NULL, so "no host missing" is stored as []), and NULL for other events.
+func hostsJSON(e Event) any {
+	if e.Type != "access" {
+		return nil
+	}
+	if e.Hosts == nil {
+		return "[]"
+	}
+	b, _ := json.Marshal(e.Hosts)
+	return string(b)
+}
+
+// Access is what a browser last said about its site access.
+type Access struct {
+	State        string // "full" or "limited"
+	MissingHosts []string
+	At           time.Time
+}
+
+// LatestAccess returns, per client, its most recent access event (by the
+// time it happened, so a late replay of an older one does not win).
+func (s *Store) LatestAccess(ctx context.Context) (map[string]Access, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT e.client_id, e.state, e.hosts, e.ts FROM events e
+		JOIN (SELECT client_id, MAX(ts) AS ts FROM events WHERE type = 'access' GROUP BY client_id) m
+		ON e.client_id = m.client_id AND e.ts = m.ts
+		WHERE e.type = 'access' ORDER BY e.seq`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]Access{}
+	for rows.Next() {
+		var id string
+		var state, hosts sql.NullString
+		var ts int64
+		if err := rows.Scan(&id, &state, &hosts, &ts); err != nil {
+			return nil, err
+		}
+		a := Access{State: state.String, At: time.UnixMilli(ts).UTC()}
+		if hosts.Valid {
+			if err := json.Unmarshal([]byte(hosts.String), &a.MissingHosts); err != nil {
+				return nil, fmt.Errorf("access of client %s: %w", id, err)
+			}
+		}
+		out[id] = a
+	}
+	return out, rows.Err()
 }

@@ -116,6 +116,56 @@ func TestInsertEventsIsIdempotentPerClient(t *testing.T) {
 	}
 }
 
+func TestLatestAccessPerClient(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "m.db"))
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	access := func(client, id string, at time.Time, hosts ...string) Event {
+		e := Event{ID: id, ClientID: client, TS: at, Type: "access", State: "full", ReceivedAt: at, Hosts: hosts}
+		if len(hosts) > 0 {
+			e.State = "limited"
+		}
+		return e
+	}
+	if got, err := s.LatestAccess(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("no events: %v, %v", got, err)
+	}
+	if _, err := s.InsertEvents(ctx, []Event{
+		access("c1", "a1", t0),
+		access("c1", "a2", t0.Add(time.Hour), "mastodon.social", "x.com"),
+		access("c2", "a3", t0.Add(time.Hour), "x.com"),
+		evt("c2", "e1", t0.Add(2*time.Hour)),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// A late replay of an older answer does not win over the newer one.
+	if _, err := s.InsertEvents(ctx, []Event{access("c2", "a0", t0)}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.LatestAccess(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c1 := got["c1"]; c1.State != "limited" || strings.Join(c1.MissingHosts, ",") != "mastodon.social,x.com" || !c1.At.Equal(t0.Add(time.Hour)) {
+		t.Errorf("c1: %+v", c1)
+	}
+	if c2 := got["c2"]; c2.State != "limited" || strings.Join(c2.MissingHosts, ",") != "x.com" {
+		t.Errorf("c2: %+v (the older replay must not win)", c2)
+	}
+	evs, err := s.Events(ctx, EventFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range evs {
+		if e.ID == "a1" && (e.Hosts == nil || len(e.Hosts) != 0) {
+			t.Errorf("full access round-trips as an empty list, got %#v", e.Hosts)
+		}
+		if e.ID == "e1" && e.Hosts != nil {
+			t.Errorf("other events have no hosts, got %#v", e.Hosts)
+		}
+	}
+}
+
 func TestConcurrentWritesAllCommit(t *testing.T) {
 	s := open(t, filepath.Join(t.TempDir(), "m.db"))
 	ctx := context.Background()

@@ -447,7 +447,7 @@ func (s *session) storeEvent(v protocol.ValidEvent, now time.Time, fullURLs bool
 		TabID: v.TabID, WindowID: v.WindowID, State: v.State, ReceivedAt: now.UTC(),
 		FeedID: v.FeedID, Answer: v.Answer, SecondsToAnswer: v.SecondsToAnswer, Purpose: v.Purpose,
 		TimeboxMinutes: v.TimeboxMinutes, Via: v.Via, Extends: v.Extends, PromptID: v.PromptID, Seconds: v.Seconds,
-		Note: v.Note, BreakKey: v.BreakKey,
+		Note: v.Note, BreakKey: v.BreakKey, Hosts: v.MissingHosts,
 	}
 	if v.Type == protocol.EventTabNavigated {
 		e.FeedID = ""
