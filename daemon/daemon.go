@@ -17,6 +17,7 @@ import (
 	"github.com/mindful-app/mindful/daemon/datadir"
 	"github.com/mindful-app/mindful/daemon/internal/auth"
 	"github.com/mindful-app/mindful/daemon/internal/breaks"
+	"github.com/mindful-app/mindful/daemon/internal/checkin"
 	"github.com/mindful-app/mindful/daemon/internal/control"
 	"github.com/mindful-app/mindful/daemon/internal/guard"
 	"github.com/mindful-app/mindful/daemon/internal/instance"
@@ -25,6 +26,7 @@ import (
 	"github.com/mindful-app/mindful/daemon/internal/state"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 	"github.com/mindful-app/mindful/daemon/internal/summary"
+	"github.com/mindful-app/mindful/daemon/internal/web"
 	"github.com/mindful-app/mindful/daemon/internal/wsapi"
 	"github.com/mindful-app/mindful/daemon/version"
 )
@@ -195,21 +197,34 @@ func (d *Daemon) Run(ctx context.Context) error {
 		Changed:        changes.Publish,
 		StoreFullURLs:  sums.StoreFullURLs,
 	})
+	// The evening check-in and the dashboard (served at /).
+	chk := checkin.New(checkin.Config{
+		Store: st,
+		Times: func(ctx context.Context) (string, string, error) {
+			set, err := sums.Settings(ctx)
+			return set.DayStart, set.CheckinTime, err
+		},
+		Reflected: func(ctx context.Context, date string) (bool, error) {
+			day, err := sums.Day(ctx, date)
+			return day.Reflection != "", err
+		},
+		Changed: changes.Publish,
+	})
+	go chk.Watch(ctx, lastAlive)
+	dash := web.New(web.Config{
+		Summaries: sums, Settings: sums, Data: sums, Breaks: brk, Feeds: states, Checkin: chk,
+		Logger: d.log.With("component", "dashboard"),
+	})
 	ctl := &control.Server{
 		Token: ctlToken, Store: st, State: states, Breaks: brk, Changes: changes, Hub: hub, Pairings: pairings,
 		Version: version.Version, Addr: d.addr, DataDir: dir, StartedAt: time.Now(), Now: time.Now, Summary: sums,
-		Shutdown: shutdown,
+		Shutdown: shutdown, Dashboard: dash, Checkin: chk,
 	}
 
 	mux := http.NewServeMux()
 	mux.Handle("/api/", ctl.Handler())
 	mux.Handle("GET /ws", hub)
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		w.Header().Set("X-Frame-Options", "DENY")
-		fmt.Fprintln(w, "mindful is running. Use the mindful command (mindful status) or the browser extension.")
-	})
+	mux.Handle("/", dash.Handler())
 	srv := &http.Server{
 		Handler:           guard.Hosts(port, mux),
 		ReadHeaderTimeout: 5 * time.Second,

@@ -53,6 +53,8 @@ type Status struct {
 	NextBreak *NextBreak `json:"next_break"`
 	// Today counts the answers to "Habit or need?" since the day began.
 	Today Today `json:"today"`
+	// Checkin is the evening check-in (see Checkin in dashboard.go).
+	Checkin Checkin `json:"checkin"`
 }
 
 // Today is the day at a glance.

@@ -40,6 +40,8 @@ type Server struct {
 	StartedAt time.Time
 	Now       func() time.Time
 	Summary   *summary.Service // the daily summary, settings, export and delete
+	Dashboard Dashboard        // may be nil: no dashboard links
+	Checkin   Checkin          // may be nil: no check-in in the status
 	// Shutdown stops the daemon (POST /api/v1/shutdown); nil refuses.
 	Shutdown func()
 }
@@ -52,6 +54,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST "+api.PathBreakStart, s.breakStart)
 	mux.HandleFunc("POST "+api.PathBreakStop, s.breakStop)
 	mux.HandleFunc("POST "+api.PathBreakStopAsk, s.breakStopRequest)
+	mux.HandleFunc("POST "+api.PathCheckinDismiss, s.checkinDismiss)
+	mux.HandleFunc("POST "+api.PathDashboardLink, s.dashboardLink)
 	mux.HandleFunc("POST "+api.PathDeleteAll, s.deleteAll)
 	mux.HandleFunc("GET "+api.PathEvents, s.events)
 	mux.HandleFunc("GET "+api.PathExport, s.export)
@@ -131,6 +135,7 @@ func (s *Server) Status(ctx context.Context) (api.Status, error) {
 		StartedAt:          s.StartedAt.UTC(),
 		Clients:            make([]api.Client, 0, len(cs)),
 		PendingPairings:    len(s.Pairings.List(s.Now())),
+		Checkin:            s.checkin(ctx),
 	}
 	for _, c := range cs {
 		ac := api.Client{

@@ -61,10 +61,14 @@ func TestSummaryRoutes(t *testing.T) {
 	if _, err := c.SetSettings(ctx, set); !isStatus(err, http.StatusBadRequest) || !strings.Contains(err.Error(), `day_start: want HH:MM, got "25:00"`) {
 		t.Errorf("bad day_start: %v", err)
 	}
-	set.DayStart, set.PromptPauseSeconds = "05:00", 6
+	set.DayStart, set.PromptPauseSeconds = "05:30", 6
 	got, err := c.SetSettings(ctx, set)
-	if err != nil || got.DayStart != "05:00" || got.PromptPauseSeconds != 6 {
+	if err != nil || got.DayStart != "05:30" || got.PromptPauseSeconds != 6 {
 		t.Errorf("settings: %+v, %v", got, err)
+	}
+	// Today's counts in the status start at the new day start too.
+	if st, err := c.Status(ctx); err != nil || !st.Today.Since.Equal(time.Date(2026, 3, 1, 5, 30, 0, 0, time.UTC)) {
+		t.Errorf("status today since %v (%v), want 05:30", st.Today.Since, err)
 	}
 	// The pause goes through the state service (what browsers get).
 	if ps, _ := f.srv.State.PromptSettings(ctx); ps.PauseSeconds != 6 {

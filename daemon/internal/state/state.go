@@ -24,6 +24,7 @@ const (
 	keyPauseSeconds   = "prompt.pause_seconds"
 	keyDefaultTimebox = "prompt.default_timebox_minutes"
 	keyDayStartHour   = "day_start_hour"
+	keyDayStart       = "day_start"
 )
 
 // Defaults.
@@ -354,24 +355,36 @@ func (s *Service) SetPromptSettings(ctx context.Context, pauseSeconds float64, d
 // DayStart returns the start of the user's day that contains now: the most
 // recent hour:00 local time at or before now. time.Date normalizes a time
 // that a DST change skips.
-func DayStart(now time.Time, hour int) time.Time {
+func DayStart(now time.Time, hour int) time.Time { return DayStartAt(now, hour, 0) }
+
+// DayStartAt is DayStart for a day that starts at hour:minute.
+func DayStartAt(now time.Time, hour, minute int) time.Time {
 	y, m, d := now.Date()
-	t := time.Date(y, m, d, hour, 0, 0, 0, now.Location())
+	t := time.Date(y, m, d, hour, minute, 0, 0, now.Location())
 	if now.Before(t) {
-		t = time.Date(y, m, d-1, hour, 0, 0, 0, now.Location())
+		t = time.Date(y, m, d-1, hour, minute, 0, 0, now.Location())
 	}
 	return t
 }
 
-// DayStart returns when the user's current day began.
+// DayStart returns when the user's current day began: the "day_start"
+// setting ("HH:MM", which the summary service sets), else the older
+// "day_start_hour", else 04:00.
 func (s *Service) DayStart(ctx context.Context) time.Time {
-	hour := DefaultDayStartHour
+	hour, minute := DefaultDayStartHour, 0
+	if v, err := s.store.Setting(ctx, keyDayStart, ""); err == nil && len(v) == 5 && v[2] == ':' {
+		h, err1 := strconv.Atoi(v[:2])
+		m, err2 := strconv.Atoi(v[3:])
+		if err1 == nil && err2 == nil && h >= 0 && h < 24 && m >= 0 && m < 60 {
+			return DayStartAt(s.now(), h, m)
+		}
+	}
 	if v, err := s.store.Setting(ctx, keyDayStartHour, ""); err == nil {
 		if n, err := strconv.Atoi(v); err == nil && n >= 0 && n < 24 {
 			hour = n
 		}
 	}
-	return DayStart(s.now(), hour)
+	return DayStartAt(s.now(), hour, minute)
 }
 
 // State builds what the extension caches.

@@ -56,6 +56,9 @@ Usage:
                                    (native messaging; LIST: chrome,chromium,edge,brave,firefox)
   mindful uninstall [--purge] [--yes] [--dry-run]
                                    stop the daemon, remove what install wrote (--purge: the data too)
+  mindful dashboard [--page PAGE] [--print]
+                                   open the dashboard in the browser (today, history, breaks, feeds, settings, data);
+                                   --print only prints the one-time link
   mindful version                  print the version
 
 Every subcommand takes --addr (env MINDFUL_ADDR, default 127.0.0.1:17717)
@@ -84,6 +87,7 @@ type command struct {
 
 var commands = []command{
 	{"break", cmdBreak},
+	{"dashboard", cmdDashboard},
 	{"events", cmdEvents},
 	{"feeds", cmdFeeds},
 	{"install", cmdInstall},         // install.go

@@ -1,0 +1,129 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mindful-app/mindful/daemon/api"
+)
+
+// maxReflection is the longest reflection the form takes, in characters.
+const maxReflection = 2000
+
+// answers are the series of "Habit or need?", in the order the charts
+// stack them.
+var answers = []Series{
+	{Key: "habit", Label: "Habit"},
+	{Key: "continued", Label: "Habit, continued"},
+	{Key: "need", Label: "Need"},
+	{Key: "left", Label: "Left during the pause"},
+}
+
+func answerValues(o api.Opens) []float64 {
+	return []float64{float64(o.Habit), float64(o.HabitContinued), float64(o.Need), float64(o.LeftDuringPause)}
+}
+
+type todayData struct {
+	S          api.Summary
+	Heading    string
+	IsToday    bool
+	Prev, Next string // dates, "" when there is none
+	Answers    []answerRow
+	FeedChart  HBarChart
+	CheckinDue bool // the check-in asks about this day
+	Reflection string
+}
+
+type answerRow struct {
+	Key, Label string
+	N          int
+}
+
+func (s *Server) todayPage(ctx context.Context, r *http.Request, v *view) (string, error) {
+	date := r.URL.Query().Get("date")
+	if date != "" {
+		if _, err := time.Parse(time.DateOnly, date); err != nil {
+			v.Error = "That date is not one mindful knows (want YYYY-MM-DD); here is today."
+			date = ""
+		}
+	}
+	sum, err := s.cfg.Summaries.Day(ctx, date)
+	if err != nil {
+		return "today", err
+	}
+	today, err := s.cfg.Summaries.Day(ctx, "")
+	if err != nil {
+		return "today", err
+	}
+	d := todayData{S: sum, Heading: day(sum.Date), IsToday: sum.Date == today.Date, Reflection: sum.Reflection}
+	if d.IsToday {
+		d.Heading = "Today"
+	}
+	if t, err := time.Parse(time.DateOnly, sum.Date); err == nil {
+		d.Prev = t.AddDate(0, 0, -1).Format(time.DateOnly)
+		if n := t.AddDate(0, 0, 1).Format(time.DateOnly); n <= today.Date {
+			d.Next = n
+		}
+	}
+	vals := answerValues(sum.Opens)
+	for j, a := range answers {
+		d.Answers = append(d.Answers, answerRow{Key: a.Key, Label: a.Label, N: int(vals[j])})
+	}
+	d.FeedChart = feedChart("today-feeds", "Time on each feed", sum.Feeds, "No time on feeds this day.")
+	d.CheckinDue = v.Checkin.Due && v.Checkin.Date == sum.Date
+	v.Title = d.Heading
+	v.Data = d
+	return "today", nil
+}
+
+// feedChart is time per feed, most first (fs is already in that order).
+func feedChart(id, title string, fs []api.FeedDay, empty string) HBarChart {
+	c := HBarChart{ID: id, Title: title, Empty: empty}
+	var parts []string
+	for _, f := range fs {
+		if f.Seconds <= 0 {
+			continue
+		}
+		c.Bars = append(c.Bars, HBar{Label: f.ID, Value: float64(f.Seconds), Text: fmtDur(f.Seconds)})
+		parts = append(parts, f.ID+" "+fmtDur(f.Seconds))
+	}
+	c.Desc = "Time with each feed in view: " + strings.Join(parts, ", ") + "."
+	if len(parts) == 0 {
+		c.Desc = empty
+	}
+	return c
+}
+
+func (s *Server) reflectionSave(w http.ResponseWriter, r *http.Request, sess session) {
+	date := r.PostForm.Get("date")
+	text := strings.TrimSpace(r.PostForm.Get("reflection"))
+	back := "/today"
+	if date != "" {
+		if _, err := time.Parse(time.DateOnly, date); err != nil {
+			s.show(w, r, sess, http.StatusBadRequest, s.todayPage, "date: want YYYY-MM-DD.", "")
+			return
+		}
+		back += "?date=" + date
+	}
+	if n := utf8.RuneCountInString(text); n > maxReflection {
+		s.show(w, r, sess, http.StatusBadRequest, s.todayPage, "Your reflection is longer than 2,000 characters; please shorten it a little.", "")
+		return
+	}
+	if err := s.cfg.Summaries.SaveReflection(r.Context(), date, text); err != nil {
+		s.show(w, r, sess, http.StatusBadRequest, s.todayPage, "Not saved: "+err.Error(), "")
+		return
+	}
+	s.cfg.Checkin.Refresh()
+	redirectDone(w, r, back, "reflection")
+}
+
+func (s *Server) checkinDismiss(w http.ResponseWriter, r *http.Request, sess session) {
+	if err := s.cfg.Checkin.Dismiss(r.Context(), r.PostForm.Get("date")); err != nil {
+		s.show(w, r, sess, http.StatusBadRequest, s.todayPage, "Not dismissed: "+err.Error(), "")
+		return
+	}
+	redirectDone(w, r, "/today", "dismissed")
+}
