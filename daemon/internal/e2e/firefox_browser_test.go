@@ -377,51 +377,65 @@ func (f *firefox) stop() {
 
 // ffTab is one top-level browsing context (a tab).
 type ffTab struct {
-	f  *firefox
-	id string
+	f      *firefox
+	id     string
+	navSeq int
 }
 
 // tab opens a new tab.
-func (f *firefox) tab() *ffTab {
-	f.t.Helper()
+func (f *firefox) tab(t testing.TB) *ffTab {
+	t.Helper()
 	var r struct {
 		Context string `json:"context"`
 	}
 	if err := f.call("browsingContext.create", map[string]any{"type": "tab"}, &r); err != nil {
-		f.t.Fatalf("new tab: %v", err)
+		t.Fatalf("new tab: %v", err)
 	}
 	return &ffTab{f: f, id: r.Context}
 }
 
-// navigate loads url in the tab and waits for the load to complete.
-func (p *ffTab) navigate(url string) {
-	p.f.t.Helper()
-	if err := p.f.call("browsingContext.navigate", map[string]any{"context": p.id, "url": url, "wait": "complete"}, nil); err != nil {
-		p.f.t.Fatalf("navigate to %s: %v", url, err)
+// navigate loads url in the tab and waits until a new document has
+// loaded. BiDi's own wait:"complete" never returns for some navigations that
+// a declarativeNetRequest rule redirects to a moz-extension:// page, so the
+// old document gets a marker, and the wait is for a complete document
+// without it.
+func (p *ffTab) navigate(t testing.TB, url string) {
+	t.Helper()
+	p.navSeq++
+	mark := fmt.Sprintf("nav-%d", p.navSeq)
+	if _, err := ffTry[any](p, `window.__mindfulNav = '`+mark+`'`); err != nil {
+		if err := p.f.call("browsingContext.navigate", map[string]any{"context": p.id, "url": url, "wait": "complete"}, nil); err != nil {
+			t.Fatalf("navigate to %s: %v", url, err)
+		}
+		return
 	}
+	if err := p.f.call("browsingContext.navigate", map[string]any{"context": p.id, "url": url, "wait": "none"}, nil); err != nil {
+		t.Fatalf("navigate to %s: %v", url, err)
+	}
+	ffPoll[bool](t, p, "the page of "+url+" to load", `window.__mindfulNav !== '`+mark+`' && document.readyState === 'complete'`, 30*time.Second)
 }
 
 // reload reloads the tab.
-func (p *ffTab) reload() {
-	p.f.t.Helper()
+func (p *ffTab) reload(t testing.TB) {
+	t.Helper()
 	if err := p.f.call("browsingContext.reload", map[string]any{"context": p.id, "wait": "complete"}, nil); err != nil {
-		p.f.t.Fatalf("reload: %v", err)
+		t.Fatalf("reload: %v", err)
 	}
 }
 
 // openExt brings the tab to one of mindful's pages. BiDi may not navigate
 // to moz-extension:// URLs, but a web page may open a web-accessible one
 // (the break page), and an extension page may open any other.
-func (p *ffTab) openExt(path string) {
-	p.f.t.Helper()
+func (p *ffTab) openExt(t testing.TB, path string) {
+	t.Helper()
 	href, _ := ffTry[string](p, `location.href`)
 	if !strings.HasPrefix(href, ffOrigin+"/") {
-		p.navigate("http://plain.test/to-extension")
-		ffEval[any](p.f.t, p, `location.assign('`+ffOrigin+`/src/pages/break/break.html')`)
-		ffPoll[bool](p.f.t, p, "a mindful page", `location.origin === '`+ffOrigin+`' && document.readyState === 'complete'`, 15*time.Second)
+		p.navigate(t, "http://plain.test/to-extension")
+		ffEval[any](t, p, `location.assign('`+ffOrigin+`/src/pages/break/break.html')`)
+		ffPoll[bool](t, p, "a mindful page", `location.origin === '`+ffOrigin+`' && document.readyState === 'complete'`, 15*time.Second)
 	}
-	ffEval[any](p.f.t, p, `location.assign('`+ffOrigin+path+`')`)
-	ffPoll[bool](p.f.t, p, path, `location.href.startsWith('`+ffOrigin+path+`') && document.readyState === 'complete'`, 15*time.Second)
+	ffEval[any](t, p, `location.assign('`+ffOrigin+path+`')`)
+	ffPoll[bool](t, p, path, `location.href.startsWith('`+ffOrigin+path+`') && document.readyState === 'complete'`, 15*time.Second)
 }
 
 // ffTry evaluates expr in the tab's page and decodes its JSON value.
@@ -475,8 +489,8 @@ func ffPoll[T any](t testing.TB, p *ffTab, what, expr string, timeout time.Durat
 }
 
 // node finds the first element matching the CSS selector.
-func (p *ffTab) node(sel string) map[string]any {
-	p.f.t.Helper()
+func (p *ffTab) node(t testing.TB, sel string) map[string]any {
+	t.Helper()
 	var r struct {
 		Nodes []map[string]any `json:"nodes"`
 	}
@@ -484,19 +498,19 @@ func (p *ffTab) node(sel string) map[string]any {
 		"context": p.id, "locator": map[string]any{"type": "css", "value": sel}, "maxNodeCount": 1,
 	}, &r)
 	if err != nil {
-		p.f.t.Fatalf("locate %s: %v", sel, err)
+		t.Fatalf("locate %s: %v", sel, err)
 	}
 	if len(r.Nodes) == 0 {
-		p.f.t.Fatalf("no element %s", sel)
+		t.Fatalf("no element %s", sel)
 	}
 	return map[string]any{"sharedId": r.Nodes[0]["sharedId"]}
 }
 
 // click clicks the element's centre with a real (trusted) mouse click.
-func (p *ffTab) click(sel string) {
-	p.f.t.Helper()
-	ffEval[any](p.f.t, p, `document.querySelector(`+jsString(sel)+`).scrollIntoView({block: 'center'})`)
-	el := p.node(sel)
+func (p *ffTab) click(t testing.TB, sel string) {
+	t.Helper()
+	ffEval[any](t, p, `document.querySelector(`+jsString(sel)+`).scrollIntoView({block: 'center'})`)
+	el := p.node(t, sel)
 	err := p.f.call("input.performActions", map[string]any{
 		"context": p.id,
 		"actions": []any{map[string]any{
@@ -509,14 +523,14 @@ func (p *ffTab) click(sel string) {
 		}},
 	}, nil)
 	if err != nil {
-		p.f.t.Fatalf("click %s: %v", sel, err)
+		t.Fatalf("click %s: %v", sel, err)
 	}
 }
 
 // typeText focuses the element and types text with real key presses.
-func (p *ffTab) typeText(sel, text string) {
-	p.f.t.Helper()
-	p.click(sel)
+func (p *ffTab) typeText(t testing.TB, sel, text string) {
+	t.Helper()
+	p.click(t, sel)
 	var keys []any
 	for _, r := range text {
 		keys = append(keys, map[string]any{"type": "keyDown", "value": string(r)}, map[string]any{"type": "keyUp", "value": string(r)})
@@ -526,15 +540,15 @@ func (p *ffTab) typeText(sel, text string) {
 		"actions": []any{map[string]any{"type": "key", "id": "keyboard", "actions": keys}},
 	}, nil)
 	if err != nil {
-		p.f.t.Fatalf("type into %s: %v", sel, err)
+		t.Fatalf("type into %s: %v", sel, err)
 	}
 }
 
 // setValue sets a form field's value as a script would, and fires input
 // and change events.
-func (p *ffTab) setValue(sel, value string) {
-	p.f.t.Helper()
-	ffEval[any](p.f.t, p, `(() => { const el = document.querySelector(`+jsString(sel)+`); el.value = `+jsString(value)+`;
+func (p *ffTab) setValue(t testing.TB, sel, value string) {
+	t.Helper()
+	ffEval[any](t, p, `(() => { const el = document.querySelector(`+jsString(sel)+`); el.value = `+jsString(value)+`;
 		el.dispatchEvent(new Event('input', {bubbles: true})); el.dispatchEvent(new Event('change', {bubbles: true})); })()`)
 }
 
