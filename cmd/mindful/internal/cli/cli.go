@@ -56,6 +56,7 @@ Usage:
                                    (native messaging; LIST: chrome,chromium,edge,brave,firefox)
   mindful uninstall [--purge] [--yes] [--dry-run]
                                    stop the daemon, remove what install wrote (--purge: the data too)
+  mindful native-host              (internal) the native-messaging host; browsers start it
   mindful dashboard [--page PAGE] [--print]
                                    open the dashboard in the browser (today, history, breaks, feeds, settings, data);
                                    --print only prints the one-time link
@@ -90,7 +91,7 @@ var commands = []command{
 	{"dashboard", cmdDashboard},
 	{"events", cmdEvents},
 	{"feeds", cmdFeeds},
-	{"install", cmdInstall},         // install.go
+	{"install", cmdInstall},        // install.go
 	{"native-host", cmdNativeHost}, // install.go; browsers start it
 	{"pair", cmdPair},
 	{"prompts", cmdPrompts},
