@@ -148,7 +148,7 @@ func (s *Service) Days(ctx context.Context, from, to string) ([]api.Summary, err
 	for i, sp := range asked {
 		p := parts[i+usualDays]
 		sum := api.Summary{
-			Date: sp.date, Start: sp.from, End: sp.to,
+			Date: sp.date, Start: sp.from.UTC(), End: sp.to.UTC(),
 			Opens: p.Opens, Feeds: p.Feeds, SecondsOnFeeds: p.SecondsOnFeeds, Needs: p.Needs,
 			Notes: p.Notes, Reflection: refl[sp.date],
 		}

@@ -51,6 +51,11 @@ Usage:
                                    e.g. --weekly "Fri 15:30" "Sat 16:00", --weekly "weekdays 21:00" "07:00"
   mindful schedule remove ID       delete a scheduled break
   mindful schedule list [--json]   the scheduled breaks
+  mindful summary [--date YYYY-MM-DD | --week] [--json | --markdown]
+                                   the day in review: opens by answer, time on feeds, breaks, your usual
+  mindful export [--format json|csv] [--out FILE]
+                                   everything mindful stored (activity, breaks, notes, settings)
+  mindful delete-all --yes         delete everything mindful stored, for good
   mindful install [--dry-run] [--prefix DIR] [--browsers LIST] [--systemd]
                                    start at login, and let the extension pair by itself
                                    (native messaging; LIST: chrome,chromium,edge,brave,firefox)
@@ -89,7 +94,9 @@ type command struct {
 var commands = []command{
 	{"break", cmdBreak},
 	{"dashboard", cmdDashboard},
+	{"delete-all", cmdDeleteAll}, // summary.go
 	{"events", cmdEvents},
+	{"export", cmdExport}, // summary.go
 	{"feeds", cmdFeeds},
 	{"install", cmdInstall},        // install.go
 	{"native-host", cmdNativeHost}, // install.go; browsers start it
@@ -98,6 +105,7 @@ var commands = []command{
 	{"run", cmdRun},
 	{"schedule", cmdSchedule},
 	{"status", cmdStatus},
+	{"summary", cmdSummary},     // summary.go
 	{"uninstall", cmdUninstall}, // install.go
 	{"version", cmdVersion},
 }
