@@ -42,7 +42,7 @@ test('base manifest: shared keys', () => {
   assert.equal(base.version, '0.1.0');
   assert.ok(base.description.length > 10);
   assert.deepEqual([...base.permissions].sort(), [
-    'alarms', 'declarativeNetRequestWithHostAccess', 'idle', 'scripting', 'storage', 'tabs', 'webNavigation',
+    'alarms', 'declarativeNetRequestWithHostAccess', 'idle', 'nativeMessaging', 'scripting', 'storage', 'tabs', 'webNavigation',
   ]);
   assert.equal(base.action.default_popup, 'src/pages/popup/popup.html');
   assert.deepEqual(base.options_ui, { page: 'src/pages/options/options.html', open_in_tab: true });

@@ -25,6 +25,13 @@
 //         clears the batch in flight (its events stay queued) and the
 //         pairing code, then reconnects after the back-off delay.
 //
+// Native pairing: with no token stored, connect first asks the
+// native-messaging host (nativePair, background/native.js). On success the
+// token and the address the app gave are stored, and the socket opens
+// straight to hello; any failure leaves the pair_request path above. An
+// unpair by the user (4003) turns native pairing off until a typed code
+// pairs the browser again.
+//
 // Requests (request()): a message with a fresh id, sent only while the
 // socket is authenticated (else it fails at once, code "not_connected");
 // the daemon's reply with that `re` resolves it, an `error` with that `re`
@@ -71,6 +78,7 @@ export class Connection {
   #queue;
   #timers;
   #identity;
+  #nativePair;
   #keepalive;
   #log;
   #onStatus;
@@ -98,6 +106,7 @@ export class Connection {
    *   storage: {get: Function, set: Function, remove: Function},
    *   queue: import('./queue.js').EventQueue,
    *   identity: () => Promise<{client_id: string, browser: string, browser_version: string, ext_version: string}>,
+   *   nativePair?: (identity: object) => Promise<{addr: string, token: string} | null>,
    *   keepalive?: () => Promise<unknown>,
    *   timers?: {setTimeout: Function, clearTimeout: Function},
    *   random?: () => number,
@@ -107,7 +116,7 @@ export class Connection {
    * }} deps
    */
   constructor({
-    WebSocket, storage, queue, identity, keepalive = async () => {},
+    WebSocket, storage, queue, identity, keepalive = async () => {}, nativePair = null,
     timers = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (t) => clearTimeout(t) },
     random = Math.random, now = () => Date.now(), log = () => {}, onStatus = () => {},
   }) {
@@ -117,6 +126,7 @@ export class Connection {
     this.#queue = queue;
     this.#identity = identity;
     this.#keepalive = keepalive;
+    this.#nativePair = nativePair;
     this.#timers = timers;
     this.#log = log;
     this.#onStatus = onStatus;
@@ -155,7 +165,10 @@ export class Connection {
   setAddress(value) {
     return this.#run(async () => {
       if (this.#stopped) return;
-      this.#addr = effectiveDaemonAddr(value);
+      const next = effectiveDaemonAddr(value);
+      // Native pairing stores the address it was given and is there already.
+      if (next === this.#addr && this.#sock) return;
+      this.#addr = next;
       this.#dropSocket('address changed');
       this.#clearReconnect();
       this.#backoff.reset();
@@ -302,6 +315,10 @@ export class Connection {
   async #connect() {
     if (this.#stopped) return;
     this.#clearReconnect();
+    if (this.#nativePair) {
+      await this.#tryNativePairing();
+      if (this.#stopped || this.#sock) return;
+    }
     const url = daemonUrl(this.#addr);
     let ws;
     try {
@@ -319,6 +336,26 @@ export class Connection {
     ws.onmessage = (e) => this.#run(() => this.#onMessage(sock, e?.data));
     ws.onerror = () => {}; // a close event always follows
     ws.onclose = (e) => this.#run(() => this.#onClose(sock, e?.code ?? 1006, e?.reason ?? ''));
+  }
+
+  /**
+   * Without a token, asks the native-messaging host first (native.js): on
+   * success the token, and the address the app gave, are stored, and the
+   * socket about to open says hello. Any failure leaves code pairing.
+   */
+  async #tryNativePairing() {
+    const token = (await this.#storage.get(KEYS.token))[KEYS.token];
+    if (typeof token === 'string' && TOKEN_RE.test(token)) return;
+    const got = await this.#nativePair(await this.#identity());
+    if (!got || this.#stopped) return;
+    const set = { [KEYS.token]: got.token };
+    if (got.addr !== this.#addr) {
+      set[KEYS.daemonAddr] = got.addr;
+      this.#addr = got.addr;
+    }
+    await this.#storage.set(set);
+    this.#backoff.reset();
+    this.#log(`paired through native messaging with mindful at ${got.addr}`);
   }
 
   #dropSocket(reason) {
@@ -415,7 +452,8 @@ export class Connection {
       }
       case 'paired': {
         await this.#storage.set({ [KEYS.token]: msg.body.token });
-        await this.#storage.remove(KEYS.pairing);
+        // The user paired by hand: native pairing may help again later.
+        await this.#storage.remove([KEYS.pairing, KEYS.nativePairingOff]);
         if (sock !== this.#sock) return;
         sock.phase = 'hello';
         this.#send(sock, hello(this.#nextId(sock), msg.body.token, await this.#identity()));
@@ -516,6 +554,8 @@ export class Connection {
     const why = `code ${code}${reason ? `: ${reason}` : ''}`;
     if (FORGET_TOKEN_CLOSE_CODES.includes(code)) {
       await this.#forgetToken();
+      // Unpaired by the user: do not let native messaging undo that.
+      if (code === 4003) await this.#storage.set({ [KEYS.nativePairingOff]: true });
       await this.#setStatus(
         STATUS.notPaired,
         code === 4003 ? 'This browser was unpaired from mindful; pairing again.' : 'mindful did not accept the stored token; pairing again.',

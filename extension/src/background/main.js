@@ -9,6 +9,7 @@ import { showBadge } from './badge.js';
 import { Connection } from './connection.js';
 import { FeedGuard, PROMPT_PATH } from './guard.js';
 import { identityProvider } from './identity.js';
+import { nativePairing } from './native.js';
 import { route } from './router.js';
 import { watchDaemonAddr } from './settings.js';
 import { EventQueue } from './queue.js';
@@ -44,6 +45,14 @@ const connection = new Connection({
   queue,
   identity,
   keepalive,
+  // Pair through the mindful app's native-messaging host before showing a code.
+  nativePair: nativePairing({
+    runtime: api.runtime,
+    permissions: api.permissions,
+    storage: local,
+    origin: new URL(api.runtime.getURL('')).origin,
+    log,
+  }),
   log,
   onStatus: (status) => showBadge(api.action, status).catch((err) => log('badge', err)),
 });

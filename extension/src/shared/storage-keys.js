@@ -21,6 +21,8 @@
 //   access         object   {state: "full"|"limited", missing_hosts: [host]}: the sites the
 //                           extension needs but may not act on (background/access.js); the
 //                           popup and the options page offer to grant them
+//   nativePairingOff  true  set when the user unpaired this browser: from then on only a typed
+//                           code pairs it again, not native messaging (background/native.js)
 //
 // storage.session (cleared when the browser quits; memory fallback when missing):
 //   tabDomains     object   {"<tabId>": "<domain>"} so tab_closed can name the domain
@@ -40,6 +42,7 @@ export const KEYS = Object.freeze({
   grants: 'grants',
   habitLog: 'habitLog',
   access: 'access',
+  nativePairingOff: 'nativePairingOff',
 });
 
 export const SESSION_KEYS = Object.freeze({
