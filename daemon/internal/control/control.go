@@ -122,6 +122,10 @@ func (s *Server) Status(ctx context.Context) (api.Status, error) {
 	if err != nil {
 		return api.Status{}, err
 	}
+	access, err := s.Store.LatestAccess(ctx)
+	if err != nil {
+		return api.Status{}, err
+	}
 	conn := s.Hub.Connected()
 	st := api.Status{
 		Today:              today,
@@ -141,6 +145,7 @@ func (s *Server) Status(ctx context.Context) (api.Status, error) {
 		ac := api.Client{
 			ID: c.ID, Browser: c.Browser, BrowserVersion: c.BrowserVersion, ExtVersion: c.ExtVersion,
 			Connected: conn[c.ID], PairedAt: c.PairedAt, PairedVia: c.PairedVia,
+			Access: access[c.ID].State, MissingHosts: access[c.ID].MissingHosts,
 		}
 		if !c.LastSeen.IsZero() {
 			t := c.LastSeen
@@ -191,7 +196,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			TabID: e.TabID, WindowID: e.WindowID, State: e.State, ReceivedAt: e.ReceivedAt,
 			FeedID: e.FeedID, Answer: e.Answer, SecondsToAnswer: e.SecondsToAnswer, Purpose: e.Purpose,
 			TimeboxMinutes: e.TimeboxMinutes, Via: e.Via, Extends: e.Extends, PromptID: e.PromptID,
-			Seconds: e.Seconds, SecondsOnFeed: e.SecondsOnFeed, Note: e.Note, BreakKey: e.BreakKey,
+			Seconds: e.Seconds, SecondsOnFeed: e.SecondsOnFeed, Note: e.Note, BreakKey: e.BreakKey, MissingHosts: e.Hosts,
 		}
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -40,7 +40,14 @@ func chromiumPath(t testing.TB) string {
 
 // startChromium launches headless Chromium with the unpacked extension and
 // the fake sites mapped in; it returns the browser's context.
-func startChromium(t testing.TB, s *sites) context.Context {
+// extra options go last, so that they win (e.g. chromedp.UserDataDir).
+func startChromium(t testing.TB, s *sites, extra ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
+	return startChromiumWith(t, s, extDir, extra...)
+}
+
+// startChromiumWith is startChromium with the unpacked extension in ext.
+func startChromiumWith(t testing.TB, s *sites, extDir string, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath(t)),
@@ -61,6 +68,8 @@ func startChromium(t testing.TB, s *sites) context.Context {
 		chromedp.Flag("host-resolver-rules", s.resolverRules()),
 		chromedp.Flag("ignore-certificate-errors-spki-list", s.spki),
 	}
+	// Later options win: a test may replace the profile or add environment.
+	opts = append(opts, extra...)
 	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, bcancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
 	t.Cleanup(func() { bcancel(); acancel() })

@@ -22,7 +22,7 @@ import (
 // siteHosts are served by the fake sites; the browser maps them to loopback
 // with --host-resolver-rules.
 var (
-	tlsHosts  = []string{"www.reddit.com", "old.reddit.com", "www.facebook.com", "www.youtube.com", "x.com"}
+	tlsHosts  = []string{"www.reddit.com", "old.reddit.com", "www.facebook.com", "www.youtube.com", "x.com", "mastodon.test"}
 	httpHosts = []string{"offline.test", "evil.test", "plain.test"}
 )
 

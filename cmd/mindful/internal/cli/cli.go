@@ -265,6 +265,9 @@ func cmdStatus(c *cmdCtx, args []string) error {
 			} else if b.LastSeen != nil {
 				state = "last seen " + b.LastSeen.Local().Format("2006-01-02 15:04")
 			}
+			if b.Access == "limited" {
+				state += fmt.Sprintf(", limited: no access to %s (grant it in the extension's popup)", strings.Join(b.MissingHosts, ", "))
+			}
 			fmt.Fprintf(tw, "  %s\t%s %s\t%s\n", b.ID, b.Browser, b.BrowserVersion, state)
 		}
 		tw.Flush()
