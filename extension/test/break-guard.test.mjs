@@ -169,33 +169,57 @@ test('a break ended early (new state) removes the rules and tells the break page
   assert.deepEqual(h.calls.notified.at(-1)[1], { type: 'breaks_changed' });
 });
 
-test('break_info: an attempt on a redirected load, none on a switch; the page learns name, end, reason, lock', async () => {
+test('break_info: the page learns name, end, reason, lock; asking records nothing', async () => {
   const h = setup();
   await h.guard.start();
   await h.settle();
   const href = `${BREAK}?k=adhoc%3A1&u=https://www.reddit.com/r/golang/`;
-  const info = await h.send({ type: 'break_info', key: 'adhoc:1', url: 'https://www.reddit.com/r/golang/', attempt: true }, h.pageSender(7, href));
+  const info = await h.send({ type: 'break_info', key: 'adhoc:1', url: 'https://www.reddit.com/r/golang/' }, h.pageSender(7, href));
   assert.deepEqual(info, {
     ok: true, state: 'on', now: T0, key: 'adhoc:1', name: 'Focus', start: T0, end: T0 + 60 * MIN, locked: false,
     reason: 'I want my evenings back.', waitSeconds: 10, leftThisWeek: 2,
   });
   await h.settle();
-  const [ev] = h.events('break_attempt');
-  assert.deepEqual(ev, { id: ev.id, ts: iso(T0), type: 'break_attempt', domain: 'www.reddit.com', break_key: 'adhoc:1', tab_id: 7, window_id: 1 });
-  assert.ok(validateEvent(ev).ok);
-  await h.send({ type: 'break_info', key: 'adhoc:1', url: 'https://www.reddit.com/', attempt: false }, h.pageSender(8, href));
-  await h.send({ type: 'break_info', key: 'adhoc:1', url: 'https://www.reddit.com/', attempt: true }, h.pageSender(8, href, 3));
-  await h.settle();
-  assert.equal(h.events('break_attempt').length, 1, 'no attempt for a switch, a re-ask or a framed page');
+  assert.deepEqual(h.events('break_attempt'), [], 'the page asking is not an attempt (the commit is)');
 
   // After the end: "ended", and the page may go back (a site the cache knows); a made-up target may not.
   h.timers.now = T0 + 60 * MIN;
-  const ended = await h.send({ type: 'break_info', key: 'adhoc:1', url: 'https://www.reddit.com/', attempt: true }, h.pageSender(7, href));
+  const ended = await h.send({ type: 'break_info', key: 'adhoc:1', url: 'https://www.reddit.com/' }, h.pageSender(7, href));
   assert.deepEqual(ended, { ok: true, state: 'ended', returnOk: true });
   assert.deepEqual(h.breakRules(), [], 'the rules went first (caught up before the answer)');
-  const evil = await h.send({ type: 'break_info', key: 'made-up', url: 'https://evil.example/', attempt: true }, h.pageSender(7, href));
+  const evil = await h.send({ type: 'break_info', key: 'made-up', url: 'https://evil.example/' }, h.pageSender(7, href));
   assert.deepEqual(evil, { ok: true, state: 'ended', returnOk: false });
-  assert.equal(h.events('break_attempt').length, 1);
+});
+
+test('attempts: a break page committed by a redirect is one, even if the user leaves at once; reloads, back/forward and switches are not', async () => {
+  const h = setup({ tabs: [{ id: 7, windowId: 2, url: 'about:blank' }] });
+  await h.guard.start();
+  await h.settle();
+  const redirected = (u) => `${BREAK}?k=adhoc%3A1&u=${u}`;
+  await h.guard.onCommitted({ tabId: 7, frameId: 0, url: redirected('https://www.reddit.com/r/golang/?x=1'), transitionType: 'typed', transitionQualifiers: ['server_redirect'] });
+  await h.guard.onCommitted({ tabId: 7, frameId: 0, url: redirected('http://www.reddit.com/message/inbox'), transitionType: 'link', transitionQualifiers: [] });
+  await h.guard.onCommitted({ tabId: 7, frameId: 0, url: 'https://example.org/', transitionType: 'typed', transitionQualifiers: [] });
+  await h.settle();
+  const evs = h.events('break_attempt');
+  assert.deepEqual(evs.map((e) => [e.domain, e.break_key, e.tab_id, e.window_id]), [
+    ['www.reddit.com', 'adhoc:1', 7, 2], ['www.reddit.com', 'adhoc:1', 7, 2],
+  ]);
+  for (const e of evs) assert.ok(validateEvent(e).ok);
+
+  await h.guard.onCommitted({ tabId: 7, frameId: 0, url: redirected('https://www.reddit.com/'), transitionType: 'reload', transitionQualifiers: [] });
+  await h.guard.onCommitted({ tabId: 7, frameId: 0, url: redirected('https://www.reddit.com/'), transitionType: 'link', transitionQualifiers: ['forward_back'] });
+  await h.guard.onCommitted({ tabId: 7, frameId: 0, url: `${BREAK}?k=adhoc%3A1&s=1&u=${encodeURIComponent('https://www.reddit.com/')}`, transitionType: 'link', transitionQualifiers: [] });
+  await h.guard.onCommitted({ tabId: 7, frameId: 2, url: redirected('https://www.reddit.com/'), transitionType: 'link', transitionQualifiers: [] });
+  await h.guard.onCommitted({ tabId: 7, frameId: 0, url: `${BREAK}?k=made-up&u=https://evil.example/`, transitionType: 'link', transitionQualifiers: [] });
+  await h.settle();
+  assert.equal(h.events('break_attempt').length, 2, 'a reload, going back, a switched tab, a frame and a made-up break are not attempts');
+
+  // The tab closed before its window was known: still an attempt, without a window.
+  await h.guard.onCommitted({ tabId: 99, frameId: 0, url: redirected('https://www.reddit.com/'), transitionType: 'typed', transitionQualifiers: [] });
+  await h.settle();
+  const last = h.events('break_attempt').at(-1);
+  assert.equal(last.tab_id, 99);
+  assert.equal(last.window_id, undefined);
 });
 
 test('break_note: queued as a break_note event; empty notes and content scripts are refused', async () => {

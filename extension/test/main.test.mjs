@@ -162,7 +162,7 @@ test('background wiring, from start to flushed events', async () => {
     // the break page (a trusted extension page) asks what runs: no break in this state
     const breakSender = { id: api.runtime.id, url: `${EXT}src/pages/break/break.html?k=adhoc%3A1&u=https://www.reddit.com/`, tab: { id: 6, windowId: 1 }, frameId: 0 };
     const info = await new Promise((resolve) => {
-      assert.equal(api.runtime.onMessage.fire({ type: 'break_info', key: 'adhoc:1', url: 'https://www.reddit.com/', attempt: true }, breakSender, resolve)[0], true);
+      assert.equal(api.runtime.onMessage.fire({ type: 'break_info', key: 'adhoc:1', url: 'https://www.reddit.com/' }, breakSender, resolve)[0], true);
     });
     assert.deepEqual(info, { ok: true, state: 'ended', returnOk: false });
     assert.equal(api.runtime.onMessage.fire({ type: 'break_stop_request' }, contentSender, () => {})[0], false, 'content scripts cannot end breaks');

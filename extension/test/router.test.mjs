@@ -92,7 +92,7 @@ const breakPage = { id: self.id, url: `${self.baseUrl}src/pages/break/break.html
 test('the break page\'s messages are trusted ones: content scripts can neither read breaks nor end them', async () => {
   const guard = fakeGuard();
   for (const msg of [
-    { type: 'break_info', key: 'adhoc:1', url: 'https://www.reddit.com/', attempt: true },
+    { type: 'break_info', key: 'adhoc:1', url: 'https://www.reddit.com/' },
     { type: 'break_note', key: 'adhoc:1', note: 'x' },
     { type: 'break_stop_request' },
     { type: 'break_stop', ticket: 't', reason: 'r' },
@@ -100,8 +100,8 @@ test('the break page\'s messages are trusted ones: content scripts can neither r
     assert.equal(route(msg, contentScript, { guard, self }), null, msg.type);
   }
   assert.deepEqual(guard.calls, []);
-  await route({ type: 'break_info', key: 'adhoc:1', url: 'https://www.reddit.com/', attempt: true }, breakPage, { guard, self });
-  assert.deepEqual(guard.calls[0], ['breakInfo', { tabId: 4, windowId: 1, frameId: 0, trusted: true, port: undefined }, { key: 'adhoc:1', url: 'https://www.reddit.com/', attempt: true }]);
+  await route({ type: 'break_info', key: 'adhoc:1', url: 'https://www.reddit.com/' }, breakPage, { guard, self });
+  assert.deepEqual(guard.calls[0], ['breakInfo', { tabId: 4, windowId: 1, frameId: 0, trusted: true, port: undefined }, { key: 'adhoc:1', url: 'https://www.reddit.com/' }]);
   await route({ type: 'break_note', key: 'adhoc:1', note: 'the thread' }, breakPage, { guard, self });
   assert.deepEqual(guard.calls[1][2], { key: 'adhoc:1', note: 'the thread' });
   await route({ type: 'break_stop_request' }, breakPage, { guard, self });
@@ -116,7 +116,6 @@ test('break messages are shape-checked', () => {
     { type: 'break_info', key: '', url: 'https://www.reddit.com/' },
     { type: 'break_info', key: 'k'.repeat(129), url: 'https://www.reddit.com/' },
     { type: 'break_info', key: 'k', url: 'javascript:alert(1)' },
-    { type: 'break_info', key: 'k', url: 'https://a.b/', attempt: 'yes' },
     { type: 'break_note', key: 'k', note: 7 },
     { type: 'break_note', key: 'k', note: 'x'.repeat(4001) },
     { type: 'break_stop', ticket: '', reason: 'r' },

@@ -31,7 +31,7 @@ import {
   MAX_BREAK_KEY_LENGTH, breakAttemptEvent, breakNoteEvent, cleanNote, cleanStopReason, eventSeconds, feedTimeEvent, pageInfo,
   stamp, validateEvent,
 } from '../shared/protocol.js';
-import { isBreakPage } from '../shared/break-url.js';
+import { isBreakPage, parseBreakUrl } from '../shared/break-url.js';
 import { KEYS, SESSION_KEYS } from '../shared/storage-keys.js';
 import {
   KEEPALIVE_MS, activeBreaks, breakForUrl, breakSignature, breakView, hostOf, mayReturn, tabsToSwitch, timerPlan,
@@ -528,24 +528,44 @@ export class FeedGuard {
 
   /**
    * break_info: what the break page shows. The break covering the page's
-   * URL (the page's own key if that one still runs), or "ended". A page
-   * loaded by a redirect (attempt) records a `break_attempt`.
+   * URL (the page's own key if that one still runs), or "ended". (The
+   * attempt that brought the page is recorded when it commits, in
+   * onCommitted, so it counts even if the user leaves at once.)
    */
-  breakInfo(ctx, { key, url, attempt }) {
+  breakInfo(ctx, { key, url }) {
     return this.#run(async () => {
       const now = this.#now();
       const b = breakForUrl(activeBreaks(this.#state.breaks, now), url, key);
       if (!b) return { ok: true, state: 'ended', returnOk: mayReturn(this.#state.breaks, key, url) };
-      if (attempt && ctx.frameId === 0) {
-        await this.#enqueue(breakAttemptEvent(stamp({ newId: this.#newId, now: this.#now }), {
-          domain: pageInfo(url).domain,
-          breakKey: b.key,
-          tabId: ctx.tabId >= 0 ? ctx.tabId : undefined,
-          windowId: ctx.windowId >= 0 ? ctx.windowId : undefined,
-        }));
-      }
       return { ok: true, state: 'on', now, ...breakView(b, this.#state) };
     });
+  }
+
+  /**
+   * A break page committed in a tab's top frame. A redirect rule sent it
+   * there (its address holds the raw URL), so it is an attempt, unless the
+   * user reloaded it or came back to it; a tab the background switched at
+   * the start of a break is not one either.
+   */
+  async #recordAttempt(details) {
+    const page = parseBreakUrl(details.url);
+    if (!page.ok || page.switched) return;
+    if (details.transitionType === 'reload' || (details.transitionQualifiers ?? []).includes('forward_back')) return;
+    const b = breakForUrl(activeBreaks(this.#state.breaks, this.#now()), page.url, page.key);
+    if (!b) return;
+    const st = stamp({ newId: this.#newId, now: this.#now });
+    let windowId;
+    try {
+      windowId = (await this.#tabs.get(details.tabId))?.windowId;
+    } catch {
+      // the tab is gone already; the attempt still counts
+    }
+    await this.#enqueue(breakAttemptEvent(st, {
+      domain: pageInfo(page.url).domain,
+      breakKey: b.key,
+      tabId: details.tabId,
+      windowId: Number.isInteger(windowId) && windowId >= 0 ? windowId : undefined,
+    }));
   }
 
   /** break_note: the user jotted down what they wanted to look at. */
@@ -889,6 +909,7 @@ export class FeedGuard {
         this.#fallbackTimers.delete(tabId);
       }
       this.#tabFeed.set(tabId, this.feedOf(details.url) ?? null);
+      if (isBreakPage(details.url, this.#breakUrl)) await this.#recordAttempt(details);
       // A blocked site committed during a break (its rules were missing or not allowed): the break page.
       if (details.frameId === 0 && hostOf(details.url) !== '') {
         const sw = tabsToSwitch([{ id: tabId, url: details.url }], activeBreaks(this.#state.breaks, this.#now()), { breakUrl: this.#breakUrl });

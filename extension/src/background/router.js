@@ -25,8 +25,8 @@ const isBreakKey = (x) => typeof x === 'string' && x.length >= 1 && x.length <= 
 export const HANDLERS = Object.freeze({
   break_info: {
     trusted: true,
-    valid: (m) => isBreakKey(m.key) && isHttpUrl(m.url) && (m.attempt === undefined || typeof m.attempt === 'boolean'),
-    run: (guard, m, ctx) => guard.breakInfo(ctx, { key: m.key, url: m.url, attempt: m.attempt === true }),
+    valid: (m) => isBreakKey(m.key) && isHttpUrl(m.url),
+    run: (guard, m, ctx) => guard.breakInfo(ctx, { key: m.key, url: m.url }),
   },
   break_note: {
     trusted: true,

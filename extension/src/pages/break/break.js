@@ -25,7 +25,6 @@ let asking = null;
 let lastAsked = 0;
 let returned = false;
 /** This load was a redirect the background has not been told about yet. */
-let attemptPending = false;
 
 // A page framed by another site cannot end a break (the background refuses too).
 const framed = (() => {
@@ -80,11 +79,9 @@ function refresh() {
   if (asking) return asking;
   lastAsked = Date.now();
   asking = (async () => {
-    const attempt = attemptPending;
-    const r = await ask('break_info', { key: params.key, url: params.url, attempt });
+    const r = await ask('break_info', { key: params.key, url: params.url });
     asking = null;
     if (!r?.ok) return;
-    if (attempt) attemptPending = false;
     if (r.state === 'on') sawOn = true;
     dispatch({ type: 'info', info: r });
     if (r.state === 'ended') goBack(r.returnOk === true);
@@ -194,12 +191,6 @@ function keepBreak() {
 
 // ------------------------------------------------------------------ wiring
 
-function loadedByRedirect() {
-  // A reload or going back to this page is not a new attempt.
-  const nav = performance.getEntriesByType?.('navigation')?.[0];
-  return !params.switched && (!nav || nav.type === 'navigate');
-}
-
 if (!params.ok) {
   dispatch({ type: 'broken' });
   $('over-text').textContent = 'This break page has a broken address.';
@@ -230,6 +221,5 @@ if (!params.ok) {
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') refresh();
   });
-  attemptPending = loadedByRedirect();
   refresh();
 }
