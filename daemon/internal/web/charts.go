@@ -181,26 +181,27 @@ func (c HBarChart) SVG() template.HTML {
 	var b strings.Builder
 	rows := max(1, len(c.Bars))
 	h := float64(marginT + rows*hbarRowH + 8)
-	fmt.Fprintf(&b, `<svg class="chart hbar" viewBox="0 0 %d %.0f" role="img" aria-labelledby="%s-t %s-d">`, chartW, h, c.ID, c.ID)
+	w := chartW
+	fmt.Fprintf(&b, `<svg class="chart hbar" viewBox="0 0 %d %.0f" role="img" aria-labelledby="%s-t %s-d">`, w, h, c.ID, c.ID)
 	fmt.Fprintf(&b, `<title id="%s-t">%s</title><desc id="%s-d">%s</desc>`, c.ID, esc(c.Title), c.ID, esc(c.Desc))
 	labelW, textW := 150.0, 110.0
-	pw := float64(chartW) - labelW - textW
+	pw := float64(w) - labelW - textW
 	max := 0.0
 	for _, x := range c.Bars {
 		max = math.Max(max, x.Value)
 	}
 	if len(c.Bars) == 0 || max == 0 {
-		fmt.Fprintf(&b, `<text x="%d" y="%.0f" class="empty" text-anchor="middle">%s</text>`, chartW/2, h/2+4, esc(c.Empty))
+		fmt.Fprintf(&b, `<text x="%d" y="%.0f" class="empty" text-anchor="middle">%s</text>`, w/2, h/2+4, esc(c.Empty))
 	}
 	for i, x := range c.Bars {
 		if max == 0 {
 			break
 		}
 		y := float64(marginT + i*hbarRowH)
-		w := math.Max(1, x.Value/max*pw)
+		bw := math.Max(1, x.Value/max*pw)
 		fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" class="tick" text-anchor="end">%s</text>`, labelW-8, y+15, esc(x.Label))
-		fmt.Fprintf(&b, `<rect x="%.0f" y="%.1f" width="%.2f" height="20" class="hbar-bar"><title>%s: %s</title></rect>`, labelW, y, w, esc(x.Label), esc(x.Text))
-		fmt.Fprintf(&b, `<text x="%.2f" y="%.1f" class="value">%s</text>`, labelW+w+6, y+15, esc(x.Text))
+		fmt.Fprintf(&b, `<rect x="%.0f" y="%.1f" width="%.2f" height="20" class="hbar-bar"><title>%s: %s</title></rect>`, labelW, y, bw, esc(x.Label), esc(x.Text))
+		fmt.Fprintf(&b, `<text x="%.2f" y="%.1f" class="value">%s</text>`, labelW+bw+6, y+15, esc(x.Text))
 	}
 	b.WriteString("</svg>")
 	return template.HTML(b.String())

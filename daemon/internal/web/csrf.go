@@ -11,7 +11,8 @@ import (
 //
 //  1. Sec-Fetch-Site, when the browser sends it, is "same-origin" (or
 //     "none": typed by the user), never "same-site" or "cross-site".
-//  2. Origin, when present, is this daemon's own origin.
+//  2. Origin, when present, is this daemon's own origin ("null" only
+//     with Sec-Fetch-Site: same-origin, see sameOrigin).
 //  3. The form's csrf field equals the session's token (constant time).
 //
 // The session cookie is SameSite=Strict on top of that.
@@ -21,13 +22,20 @@ const csrfField = "csrf"
 // sameOrigin reports whether a request's Origin and Sec-Fetch-Site headers
 // say it comes from the dashboard itself; reason says why not.
 func sameOrigin(r *http.Request) (ok bool, reason string) {
-	switch sfs := r.Header.Get("Sec-Fetch-Site"); sfs {
+	sfs := r.Header.Get("Sec-Fetch-Site")
+	switch sfs {
 	case "", "same-origin", "none":
 	default:
 		return false, "Sec-Fetch-Site is " + sfs
 	}
 	o := r.Header.Get("Origin")
 	if o == "" {
+		return true, ""
+	}
+	// Under "Referrer-Policy: no-referrer" Chromium sends "Origin: null"
+	// even for the dashboard's own forms; then Sec-Fetch-Site, which no
+	// page can set, has the last word.
+	if o == "null" && sfs == "same-origin" {
 		return true, ""
 	}
 	u, err := url.Parse(o)

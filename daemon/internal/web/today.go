@@ -32,9 +32,15 @@ type todayData struct {
 	IsToday    bool
 	Prev, Next string // dates, "" when there is none
 	Answers    []answerRow
-	FeedChart  HBarChart
+	FeedBars   []feedBar
 	CheckinDue bool // the check-in asks about this day
 	Reflection string
+}
+
+// feedBar is one feed's time on Today: a bar Pct (1–100) of the longest.
+type feedBar struct {
+	ID, Text string
+	Pct      int
 }
 
 type answerRow struct {
@@ -72,8 +78,16 @@ func (s *Server) todayPage(ctx context.Context, r *http.Request, v *view) (strin
 	for j, a := range answers {
 		d.Answers = append(d.Answers, answerRow{Key: a.Key, Label: a.Label, N: int(vals[j])})
 	}
-	d.FeedChart = feedChart("today-feeds", "Time on each feed", sum.Feeds, "No time on feeds this day.")
-	d.CheckinDue = v.Checkin.Due && v.Checkin.Date == sum.Date
+	var most int64
+	for _, f := range sum.Feeds {
+		most = max(most, f.Seconds)
+	}
+	for _, f := range sum.Feeds {
+		if f.Seconds > 0 {
+			d.FeedBars = append(d.FeedBars, feedBar{ID: f.ID, Text: fmtDur(f.Seconds), Pct: max(1, int(100*f.Seconds/most))})
+		}
+	}
+	d.CheckinDue = v.Checkin.Due && v.Checkin.Date == sum.Date && sum.Reflection == ""
 	v.Title = d.Heading
 	v.Data = d
 	return "today", nil
