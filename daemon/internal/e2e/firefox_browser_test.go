@@ -172,6 +172,9 @@ type ffOptions struct {
 	IdleTimeout time.Duration
 	// ExtraUUIDs pins the origins of further add-ons (gecko id → uuid).
 	ExtraUUIDs map[string]string
+	// Env is added to Firefox's environment (e.g. HOME, for the
+	// native-messaging host manifests in ~/.mozilla).
+	Env []string
 }
 
 // startFirefox launches headless firefox-esr with a fresh profile whose
@@ -239,6 +242,7 @@ func startFirefox(t testing.TB, s *sites, opt ffOptions) *firefox {
 	f := &firefox{t: t, profile: profile, stderr: &syncBuf{}, console: &syncBuf{}, exited: make(chan struct{})}
 	f.cmd = exec.Command(bin, "--headless", "--no-remote", "--profile", profile, "--remote-debugging-port", "0")
 	f.cmd.Env = append(os.Environ(), "MOZ_CRASHREPORTER_DISABLE=1", "MOZ_DISABLE_AUTO_SAFE_MODE=1")
+	f.cmd.Env = append(f.cmd.Env, opt.Env...)
 	f.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	pr, pw := io.Pipe()
 	f.cmd.Stderr = pw
