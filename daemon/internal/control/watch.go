@@ -8,30 +8,18 @@ import (
 	"time"
 
 	"github.com/mindful-app/mindful/daemon/api"
-	"github.com/mindful-app/mindful/daemon/internal/protocol"
 )
 
 // today counts today's answers.
 func (s *Server) today(ctx context.Context) (api.Today, error) {
-	since := s.State.DayStart(ctx)
-	t := api.Today{Since: since}
-	for _, c := range []struct {
-		answer string
-		n      *int
-	}{
-		{protocol.AnswerHabit, &t.Habit},
-		{protocol.AnswerHabitContinued, &t.HabitContinued},
-		{protocol.AnswerNeed, &t.Need},
-		{protocol.AnswerLeftDuringPause, &t.LeftDuringPause},
-	} {
-		n, err := s.Store.CountPrompts(ctx, since, c.answer)
-		if err != nil {
-			return t, err
-		}
-		*c.n = n
+	t, since, err := s.State.Today(ctx)
+	if err != nil {
+		return api.Today{}, err
 	}
-	t.FeedOpens = t.Habit + t.HabitContinued + t.Need + t.LeftDuringPause
-	return t, nil
+	return api.Today{
+		FeedOpens: t.FeedOpens, Habit: t.Habit, HabitContinued: t.HabitContinued, Need: t.Need,
+		LeftDuringPause: t.LeftDuringPause, Since: since,
+	}, nil
 }
 
 // watch streams the status as server-sent events: once at once, then after

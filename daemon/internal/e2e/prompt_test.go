@@ -78,6 +78,10 @@ func TestChromiumFeedPrompt(t *testing.T) {
 			t.Fatalf("feed requests after need = %d, want 1", n)
 		}
 		waitFor(t, "the need to be stored", 20*time.Second, func() bool { return len(prompts(d, "reddit")) == 1 })
+		// The popup has the day at a glance.
+		if got := poll[string](t, popup, "the popup's day at a glance", `(document.querySelector('#today-opens')?.textContent || '').includes('1 feed open') ? document.querySelector('#today-opens').textContent : ''`, 15*time.Second); !strings.Contains(got, "1 need") {
+			t.Fatalf("popup says %q", got)
+		}
 		p := prompts(d, "reddit")[0]
 		if p.Answer != "need" || p.Purpose != "Reply to a message" || p.TimeboxMinutes == nil || *p.TimeboxMinutes != 5 || p.Via != "navigation" || p.SecondsToAnswer == nil {
 			t.Fatalf("stored prompt %+v", p)

@@ -439,6 +439,8 @@ type State struct {
 	PromptsPausedUntil *time.Time     `json:"prompts_paused_until"`
 	HabitOpensToday    int            `json:"habit_opens_today"`
 	DayStart           time.Time      `json:"day_start"`
+	// Today counts the answers since DayStart, for the popup.
+	Today Today `json:"today"`
 
 	// Breaks of the coming days, for the extension to enforce on its own;
 	// BreaksUntil is how far ahead they are known.
@@ -446,6 +448,16 @@ type State struct {
 	BreaksUntil time.Time    `json:"breaks_until"`
 	BreakReason string       `json:"break_reason"`
 	EarlyEnd    EarlyEndRule `json:"early_end"`
+}
+
+// Today is the day at a glance: answers to "Habit or need?" since the day
+// began.
+type Today struct {
+	FeedOpens       int `json:"feed_opens"`
+	Habit           int `json:"habit"`
+	HabitContinued  int `json:"habit_continued"`
+	Need            int `json:"need"`
+	LeftDuringPause int `json:"left_during_pause"`
 }
 
 // Break is one break window: the sites are blocked from Start to End (no

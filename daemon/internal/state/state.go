@@ -387,6 +387,35 @@ func (s *Service) DayStart(ctx context.Context) time.Time {
 	return DayStartAt(s.now(), hour, minute)
 }
 
+// Today counts the answers to "Habit or need?" since the day began, and
+// returns when it began.
+func (s *Service) Today(ctx context.Context) (protocol.Today, time.Time, error) {
+	start := s.DayStart(ctx)
+	t, err := s.today(ctx, start)
+	return t, start, err
+}
+
+func (s *Service) today(ctx context.Context, since time.Time) (protocol.Today, error) {
+	var t protocol.Today
+	for _, c := range []struct {
+		answer string
+		n      *int
+	}{
+		{protocol.AnswerHabit, &t.Habit},
+		{protocol.AnswerHabitContinued, &t.HabitContinued},
+		{protocol.AnswerNeed, &t.Need},
+		{protocol.AnswerLeftDuringPause, &t.LeftDuringPause},
+	} {
+		n, err := s.store.CountPrompts(ctx, since, c.answer)
+		if err != nil {
+			return t, err
+		}
+		*c.n = n
+	}
+	t.FeedOpens = t.Habit + t.HabitContinued + t.Need + t.LeftDuringPause
+	return t, nil
+}
+
 // State builds what the extension caches.
 func (s *Service) State(ctx context.Context) (protocol.State, error) {
 	fs, err := s.Feeds(ctx)
@@ -402,7 +431,7 @@ func (s *Service) State(ctx context.Context) (protocol.State, error) {
 		return protocol.State{}, err
 	}
 	start := s.DayStart(ctx)
-	habits, err := s.store.CountPrompts(ctx, start, protocol.AnswerHabit, protocol.AnswerHabitContinued)
+	today, err := s.today(ctx, start)
 	if err != nil {
 		return protocol.State{}, err
 	}
@@ -410,8 +439,9 @@ func (s *Service) State(ctx context.Context) (protocol.State, error) {
 		Feeds:              make([]protocol.Feed, len(fs)),
 		Prompt:             ps,
 		PromptsPausedUntil: paused,
-		HabitOpensToday:    habits,
+		HabitOpensToday:    today.Habit + today.HabitContinued,
 		DayStart:           start,
+		Today:              today,
 	}
 	for i, f := range fs {
 		st.Feeds[i] = protocol.Feed{ID: f.ID, Name: f.Name, Hosts: nonNil(f.Hosts), Paths: nonNil(f.Paths), Enabled: f.Enabled}

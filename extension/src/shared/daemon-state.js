@@ -32,6 +32,7 @@ export function parseTime(v) {
  *   pausedUntil: number | null,
  *   habitOpensToday: number,
  *   dayStart: number | null,
+ *   today: {feedOpens: number, habit: number, habitContinued: number, need: number, leftDuringPause: number},
  *   breaks: Break[],
  *   breaksUntil: number | null,
  *   breakReason: string,
@@ -104,12 +105,18 @@ export function normalizeState(raw) {
   let dflt = isBox(p.default_timebox_minutes) ? p.default_timebox_minutes : DEFAULT_PROMPT.defaultTimeboxMinutes;
   if (!boxes.includes(dflt)) boxes = [...boxes, dflt].sort((a, b) => a - b);
   const habits = Number.isInteger(s.habit_opens_today) && s.habit_opens_today >= 0 ? s.habit_opens_today : 0;
+  const t = s.today && typeof s.today === 'object' ? s.today : {};
+  const count = (v) => (Number.isInteger(v) && v >= 0 ? v : 0);
   return {
     feeds: Array.isArray(s.feeds) ? s.feeds.filter((f) => f && typeof f === 'object') : [],
     prompt: { pauseSeconds, pauseStepSeconds, pauseMaxSeconds, defaultTimeboxMinutes: dflt, timeboxesMinutes: boxes },
     pausedUntil: parseTime(s.prompts_paused_until),
     habitOpensToday: habits,
     dayStart: parseTime(s.day_start),
+    today: {
+      feedOpens: count(t.feed_opens), habit: count(t.habit), habitContinued: count(t.habit_continued),
+      need: count(t.need), leftDuringPause: count(t.left_during_pause),
+    },
     breaks: normalizeBreaks(s.breaks),
     breaksUntil: parseTime(s.breaks_until),
     breakReason: typeof s.break_reason === 'string' ? s.break_reason.trim() : '',

@@ -2,13 +2,14 @@
 // length, straight from storage.local, and updates live. It never reads the token.
 
 import { bindAccessStep } from '../../shared/access-view.js';
+import { glance } from '../../shared/glance.js';
 import { getApi } from '../../shared/platform.js';
 import { describeStatus } from '../../shared/status.js';
 import { KEYS } from '../../shared/storage-keys.js';
 
 const api = getApi();
 bindAccessStep(document, api);
-const WATCHED = [KEYS.status, KEYS.pairing, KEYS.lastError, KEYS.queue];
+const WATCHED = [KEYS.status, KEYS.pairing, KEYS.lastError, KEYS.queue, KEYS.daemonState];
 const state = {};
 
 function render() {
@@ -37,7 +38,20 @@ function render() {
 
   const queue = state[KEYS.queue];
   document.getElementById('queued').textContent = String(Array.isArray(queue) ? queue.length : 0);
+
+  // The day at a glance, from the cached state (also while mindful is away).
+  const today = document.getElementById('today');
+  const g = glance(state[KEYS.daemonState], Date.now());
+  today.hidden = !state[KEYS.daemonState];
+  today.dataset.onBreak = String(g.onBreak);
+  document.getElementById('today-opens').textContent = g.opens;
+  const brk = document.getElementById('today-break');
+  brk.textContent = g.brk;
+  brk.hidden = !g.brk;
 }
+
+// A break may start or end while the popup is open.
+setInterval(render, 30_000);
 
 api.storage.onChanged.addListener((changes, area) => {
   if (area !== 'local') return;
