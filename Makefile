@@ -10,7 +10,7 @@ BIN := bin/mindful
 GO_TEST_FLAGS ?= -race -timeout 30m
 
 .DEFAULT_GOAL := help
-.PHONY: help run build ext test test-go test-ext lint bench screenshot deps-run deps-test clean
+.PHONY: help run build ext lint-ext test test-go test-ext lint bench screenshot deps-run deps-test clean
 
 help: ## show this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -21,10 +21,13 @@ run: deps-run build ## build and start the daemon in the foreground (default dat
 build: ## build bin/mindful
 	go build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/mindful
 
-ext: ## write the unpacked extensions to dist/chrome and dist/firefox, plus a zip of each
-	go run ./installer/cmd/extpack -src extension -out dist
+ext: ## dist/chrome, dist/firefox, a zip of each, dist/mindful-firefox-VERSION.xpi and the source zip for add-on review
+	go run ./installer/cmd/extpack -src extension -out dist $(if $(EXT_VERSION),-version $(EXT_VERSION))
 
-test: deps-test lint test-ext test-go ## run every test, the real-browser ones included
+lint-ext: ext ## web-ext lint (npm's web-ext, pinned in extension/package.json) on dist/firefox: no errors allowed
+	cd extension && NO_UPDATE_NOTIFIER=1 npx --no-install web-ext lint --source-dir ../dist/firefox
+
+test: deps-test lint lint-ext test-ext test-go ## run every test, the real-browser ones included
 
 test-go: ## Go unit, integration and end-to-end tests (with the race detector)
 	go test $(GO_TEST_FLAGS) ./...
@@ -39,7 +42,7 @@ lint: ## gofmt and go vet
 	GOOS=windows go vet ./daemon/internal/instance/ ./daemon/datadir/ ./installer/...
 	GOOS=darwin go vet ./daemon/internal/instance/ ./daemon/datadir/ ./installer/...
 
-bench: deps-test ## benchmarks: store, protocol, matcher, daemon latency, and a real Chromium (numbers go into the issue notes)
+bench: deps-test ## benchmarks: store, protocol, matcher, daemon latency, and real Chromium and Firefox side by side (numbers go into the issue notes)
 	go test -run '^$$' -bench . -benchmem $$(go list ./daemon/... | grep -v /e2e)
 	CI=true go test -run '^$$' -bench . -benchtime 20x ./daemon/internal/e2e/
 

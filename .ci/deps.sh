@@ -37,8 +37,11 @@ if [ "$want" = test ]; then
   else
     missing_pkgs+=(nodejs)
   fi
-  # End-to-end tests drive Debian's real Chromium.
+  # `make lint-ext` runs npm's web-ext from extension/node_modules.
+  have npm || missing_pkgs+=(npm)
+  # End-to-end tests drive Debian's real Chromium and Firefox ESR.
   [ -x /usr/lib/chromium/chromium ] || missing_pkgs+=(chromium)
+  [ -x /usr/bin/firefox-esr ] || missing_pkgs+=(firefox-esr)
   # Fonts so that pages render text in headless Chromium.
   dpkg -s fonts-dejavu-core >/dev/null 2>&1 || missing_pkgs+=(fonts-dejavu-core)
   # The real tray test (tray/e2e): a private X server and session bus.
@@ -56,6 +59,17 @@ if [ ${#missing_pkgs[@]} -gt 0 ]; then
     apt-get install -y -qq --no-install-recommends "${missing_pkgs[@]}" >/dev/null
   else
     problems+=("missing Debian packages: ${missing_pkgs[*]} — install them with: sudo apt-get install ${missing_pkgs[*]}")
+  fi
+fi
+
+# web-ext (pinned by extension/package-lock.json) from the npm registry.
+ext_dir="$(cd "$(dirname "$0")/.." && pwd)/extension"
+if [ "$want" = test ] && [ ${#problems[@]} -eq 0 ] && [ ! -x "$ext_dir/node_modules/.bin/web-ext" ]; then
+  if have npm; then
+    echo "deps: npm ci in extension/ (web-ext)" >&2
+    (cd "$ext_dir" && npm ci --no-audit --no-fund --loglevel=error) || problems+=("npm ci in extension/ failed: web-ext is needed by make lint-ext")
+  else
+    problems+=("npm is missing: install it with sudo apt-get install npm, then run npm ci in extension/")
   fi
 fi
 

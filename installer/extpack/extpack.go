@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -134,38 +133,51 @@ func Build(extDir, outDir, browser, version string) error {
 }
 
 // Zip packs dir into the zip file dst, with sorted entries and a fixed
-// timestamp, so the same input gives the same bytes.
+// timestamp, so the same input gives the same bytes. The file is an
+// installable extension too: a Firefox .xpi is this zip under another name.
 func Zip(dir, dst string) error {
-	var files []string
+	var entries []zipEntry
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if !d.IsDir() {
 			rel, _ := filepath.Rel(dir, path)
-			files = append(files, filepath.ToSlash(rel))
+			entries = append(entries, zipEntry{name: filepath.ToSlash(rel), path: path})
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	sort.Strings(files)
+	return writeZip(entries, dst)
+}
+
+// zipEntry is one file of a zip: read from path, or data when path is "".
+type zipEntry struct {
+	name string
+	path string
+	data []byte
+}
+
+// writeZip writes entries sorted by name, deflated, with a fixed timestamp.
+func writeZip(entries []zipEntry, dst string) error {
+	sort.Slice(entries, func(i, j int) bool { return entries[i].name < entries[j].name })
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	stamp := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
-	for _, f := range files {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: f, Method: zip.Deflate, Modified: stamp})
+	for _, e := range entries {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: e.name, Method: zip.Deflate, Modified: stamp})
 		if err != nil {
 			return err
 		}
-		r, err := os.Open(filepath.Join(dir, filepath.FromSlash(f)))
-		if err != nil {
-			return err
+		data := e.data
+		if e.path != "" {
+			if data, err = os.ReadFile(e.path); err != nil {
+				return err
+			}
 		}
-		_, err = io.Copy(w, r)
-		r.Close()
-		if err != nil {
+		if _, err := w.Write(data); err != nil {
 			return err
 		}
 	}

@@ -47,13 +47,19 @@ func BenchmarkChromiumPrompt(b *testing.B) {
 	report(b, "chromium-prompt-after-navigation", nav)
 	report(b, "chromium-overlay-after-pushstate", spa)
 	b.ReportMetric(float64(s.requests("www.reddit.com")), "feed-requests-before-answer")
+	benchFeedRequests["chromium"] = s.requests("www.reddit.com")
 }
+
+// benchResults holds the last sorted samples of each reported metric, for
+// the per-browser table that BenchmarkFirefoxPrompt prints.
+var benchResults = map[string][]float64{}
 
 func report(b *testing.B, name string, ms []float64) {
 	if len(ms) == 0 {
 		return
 	}
 	slices.Sort(ms)
+	benchResults[name] = ms
 	b.ReportMetric(ms[len(ms)/2], name+"-p50-ms")
 	b.ReportMetric(ms[len(ms)*9/10], name+"-p90-ms")
 	b.ReportMetric(ms[len(ms)-1], name+"-max-ms")

@@ -14,11 +14,11 @@ import (
 // and waits for "connected". It returns the popup tab, which stays open.
 func pairFirefox(t testing.TB, d *daemonProc, f *firefox) *ffTab {
 	t.Helper()
-	popup := f.tab()
-	popup.openExt("/src/pages/options/options.html")
+	popup := f.tab(t)
+	popup.openExt(t, "/src/pages/options/options.html")
 	ffPoll[bool](t, popup, "the options form", `!!document.querySelector('#daemon-addr')`, 10*time.Second)
-	popup.setValue("#daemon-addr", d.addr)
-	popup.click("#save")
+	popup.setValue(t, "#daemon-addr", d.addr)
+	popup.click(t, "#save")
 	ffPoll[bool](t, popup, "options saved", `document.querySelector('#saved').textContent.includes('Saved')`, 10*time.Second)
 
 	var code string
@@ -43,7 +43,7 @@ func pairFirefox(t testing.TB, d *daemonProc, f *firefox) *ffTab {
 	if out := string(d.cli("pair", "list")); !strings.Contains(out, ffOrigin) {
 		t.Fatalf("`mindful pair list` does not show the requesting origin %s:\n%s", ffOrigin, out)
 	}
-	popup.openExt("/src/pages/popup/popup.html")
+	popup.openExt(t, "/src/pages/popup/popup.html")
 	shown := ffPoll[string](t, popup, "the popup to show the code", `document.querySelector('#pair-code')?.textContent.trim() || ''`, 15*time.Second)
 	if shown != code {
 		t.Fatalf("popup shows code %q, daemon has %q", shown, code)
@@ -90,8 +90,8 @@ func TestFirefoxPairReportAndReplay(t *testing.T) {
 		t.Fatalf("paired client's origin: %+v", p.Paired)
 	}
 
-	page := f.tab()
-	page.navigate("https://www.reddit.com/r/golang/comments/abc/a_post/?secret=1")
+	page := f.tab(t)
+	page.navigate(t, "https://www.reddit.com/r/golang/comments/abc/a_post/?secret=1")
 	waitFor(t, "the reddit visit to be stored", 30*time.Second, func() bool {
 		return len(countEvents(d.events(), "tab_navigated", "www.reddit.com")) == 1
 	})
@@ -110,7 +110,7 @@ func TestFirefoxPairReportAndReplay(t *testing.T) {
 	d.stop()
 	ffPoll[bool](t, popup, "popup to say the daemon is not running", `document.querySelector('#state')?.dataset.state === 'offline'`, 30*time.Second)
 	offlineAt := time.Now()
-	page.navigate("http://offline.test/while-down")
+	page.navigate(t, "http://offline.test/while-down")
 	waitFor(t, "the offline page to load", 10*time.Second, func() bool { return s.requests("offline.test") == 1 })
 	ffPoll[bool](t, popup, "the visit to be queued", `Number(document.querySelector('#queued')?.textContent.match(/\d+/)?.[0] || 0) > 0`, 15*time.Second)
 
