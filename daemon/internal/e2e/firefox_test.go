@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -137,5 +138,38 @@ func TestFirefoxPairReportAndReplay(t *testing.T) {
 	}
 	if n := len(countEvents(evs, "tab_navigated", "www.reddit.com")); n != 1 {
 		t.Fatalf("reddit visit stored %d times after replay, want 1", n)
+	}
+}
+
+// TestFirefoxAndChromiumTwoClients: a Chromium and a Firefox on the same
+// machine pair with the same daemon and are two clients, each named by its
+// browser, each with its own extension origin.
+func TestFirefoxAndChromiumTwoClients(t *testing.T) {
+	s := startSites(t)
+	d := startDaemon(t, freePort(t), filepath.Join(t.TempDir(), "data"))
+	pairChromium(t, d, startChromium(t, s))
+	pairFirefox(t, d, startFirefox(t, s, ffOptions{}))
+	st := d.status()
+	got := map[string]bool{}
+	for _, c := range st.Clients {
+		got[c.Browser] = c.Connected
+	}
+	if len(st.Clients) != 2 || !got["chromium"] || !got["firefox-esr"] {
+		t.Fatalf("clients %+v, want a connected chromium and a connected firefox-esr", st.Clients)
+	}
+	origins := map[string]bool{}
+	for _, p := range d.pairing().Paired {
+		origins[p.Origin] = true
+	}
+	if !origins[extOrigin] || !origins[ffOrigin] {
+		t.Fatalf("paired origins %v, want %s and %s", origins, extOrigin, ffOrigin)
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(d.cli("status", "--json"), &raw); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(raw["clients"])
+	if !strings.Contains(string(b), `"browser":"firefox-esr"`) {
+		t.Fatalf("`mindful status --json` clients: %s", b)
 	}
 }
