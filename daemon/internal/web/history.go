@@ -47,21 +47,18 @@ func (s *Server) historyPage(ctx context.Context, r *http.Request, v *view) (str
 	if r.URL.Query().Get("days") == "90" {
 		n = 90
 	}
-	today, err := s.cfg.Summaries.Day(ctx, "")
+	today := s.today(ctx)
+	end, err := time.Parse(time.DateOnly, today)
 	if err != nil {
-		return "history", err
-	}
-	end, err := time.Parse(time.DateOnly, today.Date)
-	if err != nil {
-		return "history", fmt.Errorf("today's date %q: %w", today.Date, err)
+		return "history", fmt.Errorf("today's date %q: %w", today, err)
 	}
 	from := end.AddDate(0, 0, -(n - 1)).Format(time.DateOnly)
-	days, err := s.cfg.Summaries.Days(ctx, from, today.Date)
+	days, err := s.cfg.Summaries.Days(ctx, from, today)
 	if err != nil {
 		return "history", err
 	}
 	v.Title = fmt.Sprintf("History: the last %d days", n)
-	v.Data = history(days, n, from, today.Date)
+	v.Data = history(days, n, from, today)
 	return "history", nil
 }
 

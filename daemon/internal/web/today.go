@@ -60,17 +60,14 @@ func (s *Server) todayPage(ctx context.Context, r *http.Request, v *view) (strin
 	if err != nil {
 		return "today", err
 	}
-	today, err := s.cfg.Summaries.Day(ctx, "")
-	if err != nil {
-		return "today", err
-	}
-	d := todayData{S: sum, Heading: day(sum.Date), IsToday: sum.Date == today.Date, Reflection: sum.Reflection}
+	today := s.today(ctx)
+	d := todayData{S: sum, Heading: day(sum.Date), IsToday: sum.Date == today, Reflection: sum.Reflection}
 	if d.IsToday {
 		d.Heading = "Today"
 	}
 	if t, err := time.Parse(time.DateOnly, sum.Date); err == nil {
 		d.Prev = t.AddDate(0, 0, -1).Format(time.DateOnly)
-		if n := t.AddDate(0, 0, 1).Format(time.DateOnly); n <= today.Date {
+		if n := t.AddDate(0, 0, 1).Format(time.DateOnly); n <= today {
 			d.Next = n
 		}
 	}
@@ -91,6 +88,23 @@ func (s *Server) todayPage(ctx context.Context, r *http.Request, v *view) (strin
 	v.Title = d.Heading
 	v.Data = d
 	return "today", nil
+}
+
+// today returns the date of the user's current day: it starts at the
+// day_start setting (04:00 when it cannot be read).
+func (s *Server) today(ctx context.Context) string {
+	h, m := 4, 0
+	if set, err := s.cfg.Settings.Settings(ctx); err == nil {
+		if t, err := time.Parse("15:04", set.DayStart); err == nil {
+			h, m = t.Hour(), t.Minute()
+		}
+	}
+	now := s.now().In(s.loc)
+	y, mo, d := now.Date()
+	if now.Before(time.Date(y, mo, d, h, m, 0, 0, s.loc)) {
+		d--
+	}
+	return time.Date(y, mo, d, 12, 0, 0, 0, s.loc).Format(time.DateOnly)
 }
 
 // feedChart is time per feed, most first (fs is already in that order).

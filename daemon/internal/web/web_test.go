@@ -705,3 +705,26 @@ func TestFmtDur(t *testing.T) {
 		}
 	}
 }
+
+func TestTodayFollowsDayStart(t *testing.T) {
+	r := newRig(t)
+	for _, c := range []struct {
+		at       time.Time
+		dayStart string
+		want     string
+	}{
+		{time.Date(2026, 11, 23, 3, 59, 0, 0, time.UTC), "04:00", "2026-11-22"},
+		{time.Date(2026, 11, 23, 4, 0, 0, 0, time.UTC), "04:00", "2026-11-23"},
+		{time.Date(2026, 11, 23, 5, 30, 0, 0, time.UTC), "06:15", "2026-11-22"},
+		{time.Date(2026, 11, 23, 0, 10, 0, 0, time.UTC), "00:00", "2026-11-23"},
+		{time.Date(2026, 11, 23, 3, 0, 0, 0, time.UTC), "garbage", "2026-11-22"}, // the default, 04:00
+	} {
+		r.clock.mu.Lock()
+		r.clock.t = c.at
+		r.clock.mu.Unlock()
+		r.f.settings.DayStart = c.dayStart
+		if got := r.srv.today(t.Context()); got != c.want {
+			t.Errorf("today at %s with day start %s = %s, want %s", c.at.Format("15:04"), c.dayStart, got, c.want)
+		}
+	}
+}
