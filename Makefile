@@ -29,6 +29,19 @@ lint-ext: ext ## web-ext lint (npm's web-ext, pinned in extension/package.json) 
 
 test: deps-test lint lint-ext test-ext test-go ## run every test, the real-browser ones included
 
+# One version for the binary, the extension and the .deb: `make dist
+# DIST_VERSION=1.2.3`; by default the extension's (extension/manifests/base.json).
+DIST_VERSION ?= $(shell sed -n 's/^ *"version": *"\([0-9.]*\)".*/\1/p' extension/manifests/base.json | head -n1)
+.PHONY: dist
+dist: ## release build in dist/: binary, Chromium zip, Firefox xpi + source zip, .deb (one DIST_VERSION)
+	$(MAKE) ext EXT_VERSION=$(DIST_VERSION)
+	go build -trimpath -ldflags '-s -w -X github.com/mindful-app/mindful/daemon/version.Version=$(DIST_VERSION)' -o dist/mindful ./cmd/mindful
+	go run ./installer/cmd/mkdeb -bin dist/mindful -version $(DIST_VERSION) -out dist
+	@test "$$(dist/mindful version)" = "mindful $(DIST_VERSION)" || { echo "dist/mindful says '$$(dist/mindful version)', want $(DIST_VERSION)" >&2; exit 1; }
+	@for m in dist/chrome/manifest.json dist/firefox/manifest.json; do \
+	  grep -Eq '"version": *"$(DIST_VERSION)"' $$m || { echo "$$m is not version $(DIST_VERSION)" >&2; exit 1; }; done
+	@ls -1 dist/mindful dist/*.zip dist/*.xpi dist/*.deb
+
 test-go: ## Go unit, integration and end-to-end tests (with the race detector)
 	go test $(GO_TEST_FLAGS) ./...
 
@@ -46,8 +59,9 @@ bench: deps-test ## benchmarks: store, protocol, matcher, daemon latency, and re
 	go test -run '^$$' -bench . -benchmem $$(go list ./daemon/... | grep -v /e2e)
 	CI=true go test -run '^$$' -bench . -benchtime 20x ./daemon/internal/e2e/
 
-screenshot: ## the tray icon with its menu open, under Xvfb + trayer: writes dist/screenshot-tray.png
+screenshot: ## the tray menu (Xvfb + trayer) and the dashboard in headless Chromium: dist/screenshot-{tray,today,history}.png
 	tray/screenshot.sh dist/screenshot-tray.png
+	mkdir -p dist && MINDFUL_SCREENSHOT_DIR=$(CURDIR)/dist CI=true go test -count=1 -run '^TestDashboard$$' ./daemon/internal/e2e/
 
 deps-run:
 	@.ci/deps.sh run
