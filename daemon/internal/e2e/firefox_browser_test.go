@@ -172,6 +172,10 @@ type ffOptions struct {
 	IdleTimeout time.Duration
 	// ExtraUUIDs pins the origins of further add-ons (gecko id → uuid).
 	ExtraUUIDs map[string]string
+	// XPI installs the zipped build permanently, as a user of Firefox ESR
+	// does with xpinstall.signatures.required=false, instead of the
+	// unpacked directory as a temporary add-on.
+	XPI bool
 	// Env is added to Firefox's environment (e.g. HOME, for the
 	// native-messaging host manifests in ~/.mozilla).
 	Env []string
@@ -300,8 +304,22 @@ func startFirefox(t testing.TB, s *sites, opt ffOptions) *firefox {
 	if err := b.call(ctx, "session.subscribe", map[string]any{"events": []string{"log.entryAdded"}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if id := f.install(ext); id != ffExtID {
-		t.Fatalf("installed add-on id %q, want %q", id, ffExtID)
+	extData := map[string]any{"type": "path", "path": ext}
+	if opt.XPI {
+		xpi := filepath.Join(t.TempDir(), "mindful-firefox.xpi")
+		if err := extpack.Zip(ext, xpi); err != nil {
+			t.Fatal(err)
+		}
+		extData = map[string]any{"type": "archivePath", "path": xpi}
+	}
+	var inst struct {
+		Extension string `json:"extension"`
+	}
+	if err := f.call("webExtension.install", map[string]any{"extensionData": extData, "moz:permanent": opt.XPI}, &inst); err != nil {
+		t.Fatalf("install mindful (%v): %v", extData, err)
+	}
+	if inst.Extension != ffExtID {
+		t.Fatalf("installed add-on id %q, want %q", inst.Extension, ffExtID)
 	}
 	return f
 }

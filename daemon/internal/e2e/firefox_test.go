@@ -173,3 +173,20 @@ func TestFirefoxAndChromiumTwoClients(t *testing.T) {
 		t.Fatalf("`mindful status --json` clients: %s", b)
 	}
 }
+
+// TestFirefoxXPIInstalledForGood: the zipped build, unsigned, installs as a
+// permanent add-on in Firefox ESR with xpinstall.signatures.required=false
+// (the README's way to keep it) and pairs like the temporary one.
+func TestFirefoxXPIInstalledForGood(t *testing.T) {
+	s := startSites(t)
+	d := startDaemon(t, freePort(t), filepath.Join(t.TempDir(), "data"))
+	f := startFirefox(t, s, ffOptions{XPI: true})
+	popup := pairFirefox(t, d, f)
+	ffWaitRules(t, popup)
+	page := f.tab(t)
+	page.navigate(t, "https://www.reddit.com/")
+	ffOnPrompt(t, page, "reddit")
+	if n := s.requests("www.reddit.com"); n != 0 {
+		t.Fatalf("%d requests reached the feed before the answer", n)
+	}
+}
