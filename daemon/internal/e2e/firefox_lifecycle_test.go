@@ -184,7 +184,8 @@ func TestFirefoxOtherExtensionRefused(t *testing.T) {
 			t.Fatalf("the other add-on was not refused: %s", b)
 		}
 		logs := d.log.String()
-		if !strings.Contains(logs, `msg="websocket hello refused" component=ws client=`+clientID+` origin=`+otherOrigin) {
+		if !strings.Contains(logs, `msg="websocket hello refused" component=ws client=`+clientID+` origin=`+otherOrigin+
+			` reason="token bound to another origin" paired_origin=`+ffOrigin) {
 			t.Fatalf("the daemon's log does not show the refused hello from %s:\n%s", otherOrigin, logs)
 		}
 		// mindful itself is still paired and connected.

@@ -273,7 +273,15 @@ func (s *session) hello(env protocol.Envelope) bool {
 			return false
 		}
 		s.hub.backoff.Fail()
-		cfg.Log.Warn("websocket hello refused", "client", h.ClientID, "origin", s.origin)
+		// Why, for the log only: the peer is told no more than "unauthorized".
+		switch {
+		case err != nil:
+			cfg.Log.Warn("websocket hello refused", "client", h.ClientID, "origin", s.origin, "reason", "unknown client")
+		case !auth.TokenMatches(h.Token, c.TokenHash):
+			cfg.Log.Warn("websocket hello refused", "client", h.ClientID, "origin", s.origin, "reason", "wrong token")
+		default:
+			cfg.Log.Warn("websocket hello refused", "client", h.ClientID, "origin", s.origin, "reason", "token bound to another origin", "paired_origin", c.Origin)
+		}
 		s.sendError(env.ID, &protocol.Error{Code: protocol.CodeUnauthorized, Message: "token not valid for this browser; pair again"})
 		s.close(protocol.CloseUnauthorized, "unauthorized")
 		return false
