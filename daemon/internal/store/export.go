@@ -199,7 +199,7 @@ func exportCSV(ctx context.Context, tx *sql.Tx, w io.Writer) error {
 // connection (the only one that writes) right after the delete.
 func (s *Store) DeleteAll(ctx context.Context) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		for _, t := range append(slices.Clone(exportTables), "summary_days") {
+		for _, t := range append([]string{"summary_days"}, exportTables...) {
 			if _, err := tx.Exec(`DELETE FROM ` + t); err != nil {
 				return fmt.Errorf("delete %s: %w", t, err)
 			}

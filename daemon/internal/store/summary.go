@@ -87,34 +87,47 @@ func (s *Store) FirstEventTime(ctx context.Context) (int64, bool, error) {
 	return ts.Int64, ts.Valid, err
 }
 
-// Fingerprint describes the events with from <= ts < to and the browser
-// sessions overlapping that span; it changes when any of them is added,
-// removed or (for sessions) ended.
-func (s *Store) Fingerprint(ctx context.Context, from, to int64) (string, error) {
-	var n, maxSeq int64
-	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM events WHERE ts >= ? AND ts < ?`, from, to).Scan(&n, &maxSeq); err != nil {
-		return "", err
-	}
-	var sn, sEnd, sMax int64
-	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(COALESCE(disconnected_at, -1)), 0), COALESCE(MAX(id), 0) FROM client_sessions
-		WHERE connected_at < ? AND (disconnected_at IS NULL OR disconnected_at > ?)`, to, from).Scan(&sn, &sEnd, &sMax); err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("e%d/%d s%d/%d/%d", n, maxSeq, sn, sEnd, sMax), nil
+// Mark is where the data stood when a rollup's inputs were read: the
+// highest event seq and a digest of the browser sessions.
+type Mark struct {
+	Seq      int64
+	Sessions string
 }
 
-// Rollup is a stored summary_days row.
+func mark(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (Mark, error) {
+	var m Mark
+	if err := q.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events`).Scan(&m.Seq); err != nil {
+		return m, err
+	}
+	var n, ended, sum, maxID int64
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(disconnected_at), COALESCE(SUM(disconnected_at), 0), COALESCE(MAX(id), 0) FROM client_sessions`).Scan(&n, &ended, &sum, &maxID); err != nil {
+		return m, err
+	}
+	m.Sessions = fmt.Sprintf("%d/%d/%d/%d", n, ended, sum, maxID)
+	return m, nil
+}
+
+// Mark returns where the data stands now; take it before reading what a
+// rollup is computed from, and pass it to PutRollups.
+func (s *Store) Mark(ctx context.Context) (Mark, error) { return mark(ctx, s.r) }
+
+// Rollup is a stored summary_days row: the day [From, To) whose events from
+// SpanFrom on it was computed from. Version names the computation.
 type Rollup struct {
-	Day         string
-	From, To    int64
-	Fingerprint string
-	Body        []byte
+	Day      string
+	SpanFrom int64
+	From, To int64
+	Version  string
+	Body     []byte
 }
 
 // Rollups returns the stored rollups of the days from..to (YYYY-MM-DD,
-// inclusive), by day.
+// inclusive), by day. A stored rollup is never stale: triggers delete it
+// when anything it was computed from changes (migration 0007).
 func (s *Store) Rollups(ctx context.Context, fromDay, toDay string) (map[string]Rollup, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT day, from_ms, to_ms, fingerprint, body FROM summary_days WHERE day >= ? AND day <= ?`, fromDay, toDay)
+	rows, err := s.r.QueryContext(ctx, `SELECT day, span_from, from_ms, to_ms, fingerprint, body FROM summary_days WHERE day >= ? AND day <= ?`, fromDay, toDay)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +135,7 @@ func (s *Store) Rollups(ctx context.Context, fromDay, toDay string) (map[string]
 	out := map[string]Rollup{}
 	for rows.Next() {
 		var r Rollup
-		if err := rows.Scan(&r.Day, &r.From, &r.To, &r.Fingerprint, &r.Body); err != nil {
+		if err := rows.Scan(&r.Day, &r.SpanFrom, &r.From, &r.To, &r.Version, &r.Body); err != nil {
 			return nil, err
 		}
 		out[r.Day] = r
@@ -130,16 +143,43 @@ func (s *Store) Rollups(ctx context.Context, fromDay, toDay string) (map[string]
 	return out, rows.Err()
 }
 
-// PutRollups stores rollups, replacing those of the same days.
-func (s *Store) PutRollups(ctx context.Context, rs []Rollup) error {
+// PutRollups stores rollups computed from data read after m was taken,
+// replacing those of the same days. If events or sessions changed since m
+// in a way that could touch a rollup, that rollup is not stored (the next
+// summary computes it again): the triggers could not have deleted a rollup
+// that was not stored yet.
+func (s *Store) PutRollups(ctx context.Context, m Mark, rs []Rollup) error {
 	if len(rs) == 0 {
 		return nil
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
+		now, err := mark(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if now.Sessions != m.Sessions {
+			return nil
+		}
+		// A new feed_time updates an older prompt, anywhere in time.
+		var ft int
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM events WHERE seq > ? AND type = 'feed_time'`, m.Seq).Scan(&ft); err != nil {
+			return err
+		}
+		if ft > 0 {
+			return nil
+		}
 		for _, r := range rs {
-			if _, err := tx.Exec(`INSERT INTO summary_days (day, from_ms, to_ms, fingerprint, body) VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT (day) DO UPDATE SET from_ms = excluded.from_ms, to_ms = excluded.to_ms,
-					fingerprint = excluded.fingerprint, body = excluded.body`, r.Day, r.From, r.To, r.Fingerprint, string(r.Body)); err != nil {
+			var late int
+			if err := tx.QueryRow(`SELECT COUNT(*) FROM events WHERE seq > ? AND ts >= ? AND ts < ?`, m.Seq, r.SpanFrom, r.To).Scan(&late); err != nil {
+				return err
+			}
+			if late > 0 {
+				continue
+			}
+			if _, err := tx.Exec(`INSERT INTO summary_days (day, span_from, from_ms, to_ms, fingerprint, max_seq, body) VALUES (?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (day) DO UPDATE SET span_from = excluded.span_from, from_ms = excluded.from_ms, to_ms = excluded.to_ms,
+					fingerprint = excluded.fingerprint, max_seq = excluded.max_seq, body = excluded.body`,
+				r.Day, r.SpanFrom, r.From, r.To, r.Version, m.Seq, string(r.Body)); err != nil {
 				return err
 			}
 		}
@@ -193,4 +233,12 @@ func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int64, error
 		return err
 	})
 	return n, err
+}
+
+// ClearRollups deletes every stored rollup (they are a cache).
+func (s *Store) ClearRollups(ctx context.Context) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`DELETE FROM summary_days`)
+		return err
+	})
 }

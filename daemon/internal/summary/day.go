@@ -169,6 +169,12 @@ func (s *Service) Days(ctx context.Context, from, to string) ([]api.Summary, err
 // parts computes (or reads from the rollups) the event part of each span.
 func (s *Service) parts(ctx context.Context, spans []span, now time.Time, first int64, hasData bool) ([]dayPart, error) {
 	out := make([]dayPart, len(spans))
+	// The mark comes before every read, so that PutRollups can tell
+	// whether anything changed while the rollups were computed.
+	mark, err := s.cfg.Store.Mark(ctx)
+	if err != nil {
+		return nil, err
+	}
 	rolls, err := s.cfg.Store.Rollups(ctx, spans[0].date, spans[len(spans)-1].date)
 	if err != nil {
 		return nil, err
@@ -181,13 +187,8 @@ func (s *Service) parts(ctx context.Context, spans []span, now time.Time, first 
 		}
 		lf, lt := sp.from.Add(-Lookback).UnixMilli(), sp.to.UnixMilli()
 		over := !sp.to.After(now)
-		var fp string
 		if over {
-			if fp, err = s.cfg.Store.Fingerprint(ctx, lf, lt); err != nil {
-				return nil, err
-			}
-			fp = rollupVersion + " " + fp
-			if r, ok := rolls[sp.date]; ok && r.From == sp.from.UnixMilli() && r.To == lt && r.Fingerprint == fp {
+			if r, ok := rolls[sp.date]; ok && r.SpanFrom == lf && r.From == sp.from.UnixMilli() && r.To == lt && r.Version == rollupVersion {
 				var p dayPart
 				if err := json.Unmarshal(r.Body, &p); err == nil {
 					out[i] = p
@@ -211,10 +212,10 @@ func (s *Service) parts(ctx context.Context, spans []span, now time.Time, first 
 			if err != nil {
 				return nil, err
 			}
-			fresh = append(fresh, store.Rollup{Day: sp.date, From: sp.from.UnixMilli(), To: lt, Fingerprint: fp, Body: body})
+			fresh = append(fresh, store.Rollup{Day: sp.date, SpanFrom: lf, From: sp.from.UnixMilli(), To: lt, Version: rollupVersion, Body: body})
 		}
 	}
-	if err := s.cfg.Store.PutRollups(ctx, fresh); err != nil {
+	if err := s.cfg.Store.PutRollups(ctx, mark, fresh); err != nil {
 		// A rollup is only a cache: the summary stands without it.
 		s.cfg.Logger.Warn("summary rollups not stored", "err", err)
 	}

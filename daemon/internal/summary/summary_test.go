@@ -461,3 +461,79 @@ func TestRetentionPrunesOldEvents(t *testing.T) {
 		t.Errorf("after retention 30 days: %d events (%v), want the one of 19 Nov", len(evs), evs)
 	}
 }
+
+// A feed_time that arrives on a later day still updates the "need" of the
+// day it belongs to, whose rollup must not keep the old time.
+func TestRollupFollowsFeedTimeAndSessions(t *testing.T) {
+	f := newFixture(t, time.UTC, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	p := f.prompt("a", "2026-11-20 23:59", "x", "need")
+	p.TimeboxMinutes = i64(5)
+	f.insert(p, f.focus("a", "2026-11-20 10:00", 1), f.nav("a", "2026-11-20 10:00", 1, 1, "x.com", "x"))
+	// The browser is connected since 09:00, and the daemon died: the
+	// session is open.
+	if _, err := f.st.SessionStarted(ctx, "a", f.at("2026-11-20 09:00")); err != nil {
+		t.Fatal(err)
+	}
+	s := f.day("2026-11-20")
+	if len(s.Needs) != 1 || s.Needs[0].SecondsOnFeed != 0 {
+		t.Fatalf("needs = %+v", s.Needs)
+	}
+	// In an open session the state lasts to the end of the day (04:00 the
+	// next day): 18 hours.
+	if s.SecondsOnFeeds != 18*3600 {
+		t.Errorf("seconds = %d, want %d", s.SecondsOnFeeds, 18*3600)
+	}
+	secs := 400.0
+	ft := f.ev("a", "2026-11-21 05:00", "feed_time")
+	ft.PromptID, ft.FeedID, ft.Seconds = p.ID, "x", &secs
+	f.insert(ft)
+	s = f.day("2026-11-20")
+	if len(s.Needs) != 1 || s.Needs[0].SecondsOnFeed != 400 || s.Needs[0].OverSeconds != 100 {
+		t.Errorf("after a late feed_time: needs = %+v", s.Needs)
+	}
+	// The daemon restarts and closes the session at its last heartbeat,
+	// 11:00: the time on the feed shrinks to one hour.
+	if err := f.st.CloseDanglingSessions(ctx, f.at("2026-11-20 11:00")); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.day("2026-11-20").SecondsOnFeeds; got != 3600 {
+		t.Errorf("after the session was closed: seconds = %d, want 3600", got)
+	}
+}
+
+// A rollup computed from data that changed before it was stored is not
+// stored.
+func TestPutRollupsRefusesAfterAChange(t *testing.T) {
+	f := newFixture(t, time.UTC, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	m, err := f.st.Mark(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.insert(f.prompt("a", "2026-11-20 10:00", "x", "habit"))
+	r := store.Rollup{Day: "2026-11-20", SpanFrom: f.at("2026-11-19 22:00").UnixMilli(), From: f.at("2026-11-20 04:00").UnixMilli(),
+		To: f.at("2026-11-21 04:00").UnixMilli(), Version: rollupVersion, Body: []byte(`{}`)}
+	if err := f.st.PutRollups(ctx, m, []store.Rollup{r}); err != nil {
+		t.Fatal(err)
+	}
+	if rs, _ := f.st.Rollups(ctx, "2026-11-20", "2026-11-20"); len(rs) != 0 {
+		t.Errorf("a rollup from before the event was stored: %v", rs)
+	}
+	m, _ = f.st.Mark(ctx)
+	if err := f.st.PutRollups(ctx, m, []store.Rollup{r}); err != nil {
+		t.Fatal(err)
+	}
+	if rs, _ := f.st.Rollups(ctx, "2026-11-20", "2026-11-20"); len(rs) != 1 {
+		t.Errorf("an up-to-date rollup was not stored")
+	}
+	// An event on another day leaves it; one in its span deletes it.
+	f.insert(f.prompt("a", "2026-11-22 10:00", "x", "habit"))
+	if rs, _ := f.st.Rollups(ctx, "2026-11-20", "2026-11-20"); len(rs) != 1 {
+		t.Errorf("an event on another day deleted the rollup")
+	}
+	f.insert(f.prompt("a", "2026-11-19 23:00", "x", "habit")) // in the lookback
+	if rs, _ := f.st.Rollups(ctx, "2026-11-20", "2026-11-20"); len(rs) != 0 {
+		t.Errorf("an event in the span left the rollup")
+	}
+}
