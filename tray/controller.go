@@ -19,6 +19,14 @@ type Daemon interface {
 	PausePrompts(ctx context.Context, until time.Time) (api.Status, error)
 	ResumePrompts(ctx context.Context) (api.Status, error)
 	Approve(ctx context.Context, code string) (api.PairedClient, error)
+	DashboardLink(ctx context.Context, page, date string) (api.DashboardLink, error)
+}
+
+// Autostart reads and changes whether mindful starts at login (the
+// installer package does it; see cmd/mindful).
+type Autostart interface {
+	Enabled() (bool, error)
+	Set(on bool) error
 }
 
 // Config configures the tray.
@@ -28,6 +36,11 @@ type Config struct {
 	// Quit is called when the user picks Quit; it should stop the daemon.
 	// The tray itself ends when Run's context ends.
 	Quit func()
+	// Open opens a URL in the user's browser (the dashboard's one-time
+	// link); nil leaves the dashboard items without effect.
+	Open func(url string) error
+	// Autostart backs the "Start at login" item; nil leaves it disabled.
+	Autostart Autostart
 	// Optional, for tests.
 	Now      func() time.Time
 	Labels   *Labels
@@ -60,7 +73,9 @@ type controller struct {
 	breaks  api.Breaks
 	pairing api.Pairing
 	menu    Menu
-	seen    map[string]bool // pairing codes already announced
+	seen    map[string]bool // pairing codes and check-in days already announced
+
+	autostartKnown, autostartOn bool
 }
 
 func newController(cfg Config, view View) *controller {
@@ -107,6 +122,8 @@ func (c *controller) run(ctx context.Context) {
 	go func() { defer wg.Done(); c.watch(ctx) }()
 	defer wg.Wait()
 
+	c.readAutostart()
+	c.menu.SetAutostart(c.autostartKnown, c.autostartOn)
 	c.view.Apply(c.menu)
 	// The title shows the time left in minutes: redraw from the last
 	// state as the clock moves, without asking the daemon (which pushes
@@ -185,8 +202,27 @@ func (c *controller) update(ctx context.Context, st api.Status) {
 }
 
 func (c *controller) render() {
-	c.menu = c.l.Build(*c.st, c.breaks, c.pairing, c.cfg.Now())
+	st := api.Status{}
+	if c.st != nil {
+		st = *c.st
+	}
+	c.menu = c.l.Build(st, c.breaks, c.pairing, c.cfg.Now())
+	c.menu.SetAutostart(c.autostartKnown, c.autostartOn)
 	c.view.Apply(c.menu)
+}
+
+// readAutostart asks the installer whether mindful starts at login.
+func (c *controller) readAutostart() {
+	c.autostartKnown, c.autostartOn = false, false
+	if c.cfg.Autostart == nil {
+		return
+	}
+	on, err := c.cfg.Autostart.Enabled()
+	if err != nil {
+		c.log.Warn("tray: cannot tell whether mindful starts at login", "err", err)
+		return
+	}
+	c.autostartKnown, c.autostartOn = true, on
 }
 
 // click runs the action of the item as it is shown now.
@@ -210,6 +246,15 @@ func (c *controller) click(ctx context.Context, id ItemID) {
 		// The view has put the check mark back; say how to end it.
 		c.notify.Notify("keep", c.l.NotifyKeepBreak, c.l.HintEndEarly)
 		return
+	case ActAutostart:
+		// A small file (or registry value) written on the spot.
+		if err := c.cfg.Autostart.Set(a.On); err != nil {
+			c.log.Warn("tray: action failed", "action", c.l.FailAutostart, "err", err)
+			c.notify.Notify("error", c.l.NotifyApp, fmt.Sprintf(c.l.NotifyFailedf, c.l.FailAutostart, err))
+		}
+		c.readAutostart()
+		c.render()
+		return
 	}
 	now := c.cfg.Now()
 	c.acts.Add(1)
@@ -232,6 +277,9 @@ func (c *controller) click(ctx context.Context, id ItemID) {
 		case ActApprove:
 			what = c.l.FailApprove
 			_, err = c.cfg.Daemon.Approve(actx, a.Code)
+		case ActDashboard:
+			what = c.l.FailDashboard
+			err = c.openDashboard(actx, a.Page, a.Date)
 		}
 		if err != nil && ctx.Err() == nil {
 			c.log.Warn("tray: action failed", "action", what, "err", err)
@@ -240,10 +288,24 @@ func (c *controller) click(ctx context.Context, id ItemID) {
 	}()
 }
 
+// openDashboard opens the dashboard page by a fresh one-time link.
+func (c *controller) openDashboard(ctx context.Context, page, date string) error {
+	if c.cfg.Open == nil {
+		return fmt.Errorf("no way to open a browser here: run `mindful dashboard --print`")
+	}
+	l, err := c.cfg.Daemon.DashboardLink(ctx, page, date)
+	if err != nil {
+		return err
+	}
+	return c.cfg.Open(l.URL)
+}
+
 type notice struct{ key, summary, body string }
 
 // notices are the desktop notifications for a change of status: a break
-// starts or ends, a browser asks to pair. prev is nil for the first status.
+// starts or ends, a browser asks to pair, the evening check-in is due (once
+// per day, also when it became due while the tray was not running). prev is
+// nil for the first status.
 func notices(l *Labels, prev *api.Status, cur api.Status, p api.Pairing, seen map[string]bool, now time.Time) []notice {
 	var out []notice
 	if prev != nil && !prev.Break.Active && cur.Break.Active {
@@ -255,6 +317,10 @@ func notices(l *Labels, prev *api.Status, cur api.Status, p api.Pairing, seen ma
 	}
 	if prev != nil && prev.Break.Active && !cur.Break.Active {
 		out = append(out, notice{"break", l.NotifyBreakEnd, l.NotifyBreakEndBody})
+	}
+	if cur.Checkin.Due && !seen["checkin "+cur.Checkin.Date] {
+		seen["checkin "+cur.Checkin.Date] = true
+		out = append(out, notice{"checkin", l.NotifyCheckin, l.NotifyCheckinBody})
 	}
 	for _, r := range pendingPairings(p, now) {
 		if seen[r.Code] {

@@ -77,6 +77,34 @@ func (f *fakeDaemon) Approve(ctx context.Context, code string) (api.PairedClient
 	return api.PairedClient{}, f.call("approve " + code)
 }
 
+func (f *fakeDaemon) DashboardLink(ctx context.Context, page, date string) (api.DashboardLink, error) {
+	err := f.call(fmt.Sprintf("link page=%s date=%s", page, date))
+	return api.DashboardLink{URL: "http://127.0.0.1:17717/login#one-time-" + page}, err
+}
+
+// fakeAutostart is the installer's start-at-login entry, in memory.
+type fakeAutostart struct {
+	mu  sync.Mutex
+	on  bool
+	err error
+}
+
+func (a *fakeAutostart) Enabled() (bool, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.on, a.err
+}
+
+func (a *fakeAutostart) Set(on bool) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.err != nil {
+		return a.err
+	}
+	a.on = on
+	return nil
+}
+
 type fakeView struct{ menus chan Menu }
 
 func (v *fakeView) Apply(m Menu) {
@@ -97,21 +125,28 @@ func (n *fakeNotifier) Notify(key, summary, body string) { n.got <- notice{key, 
 func (n *fakeNotifier) Close()                           {}
 
 type harness struct {
-	t     *testing.T
-	d     *fakeDaemon
-	v     *fakeView
-	n     *fakeNotifier
-	c     *controller
-	quits chan struct{}
+	t      *testing.T
+	d      *fakeDaemon
+	v      *fakeView
+	n      *fakeNotifier
+	c      *controller
+	a      *fakeAutostart
+	quits  chan struct{}
+	opened chan string
 }
 
 func startController(t *testing.T) *harness {
-	h := &harness{t: t, d: newFakeDaemon(), v: &fakeView{menus: make(chan Menu, 1)}, n: &fakeNotifier{got: make(chan notice, 16)}, quits: make(chan struct{}, 1)}
+	h := &harness{
+		t: t, d: newFakeDaemon(), v: &fakeView{menus: make(chan Menu, 1)}, n: &fakeNotifier{got: make(chan notice, 16)},
+		a: &fakeAutostart{}, quits: make(chan struct{}, 1), opened: make(chan string, 4),
+	}
 	h.c = newController(Config{
 		Daemon: h.d, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Quit:     func() { h.quits <- struct{}{} },
-		Now:      func() time.Time { return now },
-		Notifier: h.n,
+		Quit:      func() { h.quits <- struct{}{} },
+		Open:      func(url string) error { h.opened <- url; return nil },
+		Autostart: h.a,
+		Now:       func() time.Time { return now },
+		Notifier:  h.n,
 	}, h.v)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -210,7 +245,6 @@ func TestControllerClicks(t *testing.T) {
 	h.c.Click(ItemPrompts)
 	h.waitCall("pause until " + now.Add(time.Hour).UTC().Format(time.RFC3339))
 	// Disabled items do nothing.
-	h.c.Click(ItemDashboard)
 	h.c.Click(ItemStatus)
 	h.c.Click(ItemApprove0) // hidden
 	// A scheduled break, started early.
@@ -278,4 +312,74 @@ func TestControllerPairing(t *testing.T) {
 	if n := h.waitNotice("mindful"); n.body != "Could not approve the pairing: no such code" {
 		t.Errorf("failure body %q", n.body)
 	}
+}
+
+func TestControllerDashboardAndCheckin(t *testing.T) {
+	h := startController(t)
+	st := connected()
+	h.d.push <- st
+	h.waitMenu("the reflection item", func(m Menu) bool {
+		return m.Items[ItemReflection].Enabled && m.Items[ItemReflection].Label == "Today's reflection…"
+	})
+
+	h.c.Click(ItemDashboard)
+	h.waitCall("link page=history date=")
+	if url := <-h.opened; url != "http://127.0.0.1:17717/login#one-time-history" {
+		t.Fatalf("opened %q", url)
+	}
+
+	// The check-in becomes due: one notification per day, and the item
+	// opens Today for that day.
+	st.Checkin = api.Checkin{Due: true, Date: "2026-11-23"}
+	h.d.push <- st
+	h.waitMenu("the waiting reflection", func(m Menu) bool { return m.Items[ItemReflection].Label == "Today's reflection… (waiting for you)" })
+	h.waitNotice("What did you notice today?")
+	h.d.push <- st
+	h.waitMenu("the same status again", func(m Menu) bool { return m.Items[ItemReflection].Enabled })
+	h.noNotice()
+	h.c.Click(ItemReflection)
+	h.waitCall("link page=today date=2026-11-23")
+	<-h.opened
+
+	// A failing daemon: the user hears why, and no browser opens.
+	h.d.mu.Lock()
+	h.d.fail = errors.New("daemon gone")
+	h.d.mu.Unlock()
+	h.c.Click(ItemDashboard)
+	h.waitCall("link page=history date=")
+	if n := h.waitNotice("mindful"); n.body != "Could not open the dashboard: daemon gone" {
+		t.Fatalf("failure notice %q", n.body)
+	}
+	select {
+	case u := <-h.opened:
+		t.Fatalf("opened %q after a failure", u)
+	default:
+	}
+}
+
+func TestControllerStartAtLogin(t *testing.T) {
+	h := startController(t)
+	h.d.push <- connected()
+	h.waitMenu("start at login, off", func(m Menu) bool {
+		it := m.Items[ItemStartLogin]
+		return it.Enabled && !it.Checked
+	})
+	h.c.Click(ItemStartLogin)
+	h.waitMenu("start at login, on", func(m Menu) bool { return m.Items[ItemStartLogin].Checked })
+	if on, _ := h.a.Enabled(); !on {
+		t.Fatal("the autostart entry was not written")
+	}
+	h.c.Click(ItemStartLogin)
+	h.waitMenu("start at login, off again", func(m Menu) bool { return !m.Items[ItemStartLogin].Checked })
+	if on, _ := h.a.Enabled(); on {
+		t.Fatal("the autostart entry was not removed")
+	}
+
+	// When it cannot be read, the item is disabled.
+	h.a.mu.Lock()
+	h.a.err = errors.New("permission denied")
+	h.a.mu.Unlock()
+	h.c.Click(ItemStartLogin)
+	h.waitNotice("mindful")
+	h.waitMenu("start at login, disabled", func(m Menu) bool { return !m.Items[ItemStartLogin].Enabled })
 }

@@ -46,6 +46,7 @@ type Labels struct {
 	PausePrompts       string
 	ResumePrompts      string
 	Reflection         string
+	ReflectionDue      string
 	Dashboard          string
 	PairBrowser        string
 	PairBrowserNf      string // "Pair a browser… (%d waiting)"
@@ -63,12 +64,16 @@ type Labels struct {
 	NotifyBreakEndBody string
 	NotifyPairf        string // "%s asks to pair": browser
 	NotifyPairBodyf    string // "Approve it in the tray menu only if your browser shows %s.": code
+	NotifyCheckin      string
+	NotifyCheckinBody  string
 	NotifyKeepBreak    string
 	NotifyFailedf      string // "Could not %s: %v": one of the Fail… below, the error
 	FailStartBreak     string
 	FailPause          string
 	FailResume         string
 	FailApprove        string
+	FailDashboard      string
+	FailAutostart      string
 }
 
 // English is the default (and so far the only) set of labels.
@@ -106,6 +111,7 @@ var English = Labels{
 	PausePrompts:       "Pause prompts for 1 hour",
 	ResumePrompts:      "Resume prompts",
 	Reflection:         "Today's reflection…",
+	ReflectionDue:      "Today's reflection… (waiting for you)",
 	Dashboard:          "Open dashboard",
 	PairBrowser:        "Pair a browser…",
 	PairBrowserNf:      "Pair a browser… (%d waiting)",
@@ -123,11 +129,15 @@ var English = Labels{
 	NotifyBreakEndBody: "Welcome back.",
 	NotifyPairf:        "%s asks to pair with mindful",
 	NotifyPairBodyf:    "Approve it in the tray menu (Pair a browser…) only if your browser shows %s.",
+	NotifyCheckin:      "What did you notice today?",
+	NotifyCheckinBody:  "Your day with feeds is ready: open “Today's reflection…” in the mindful menu.",
 	NotifyKeepBreak:    "Your break goes on",
 	NotifyFailedf:      "Could not %s: %v",
 	FailStartBreak:     "start the break",
 	FailPause:          "pause prompts",
 	FailResume:         "resume prompts",
+	FailDashboard:      "open the dashboard",
+	FailAutostart:      "change start at login",
 	FailApprove:        "approve the pairing",
 }
 

@@ -23,12 +23,12 @@ import (
 //	☐ Break mode
 //	Pause prompts for 1 hour | Resume prompts
 //	────────────
-//	Today's reflection…                  (disabled until it exists)
-//	Open dashboard                       (disabled until it exists)
+//	Today's reflection…                  ("waiting" while the check-in is due)
+//	Open dashboard
 //	────────────
 //	Pair a browser… ▸  No browser is asking…  (only when none is)
 //	                   Approve 042137 (chromium)         × PairingSlots
-//	☐ Start at login                     (disabled until the installer exists)
+//	☐ Start at login                     (disabled where it cannot be read)
 //	────────────
 //	Quit mindful
 
@@ -133,6 +133,8 @@ const (
 	ActPausePrompts             // client.PausePrompts(now + Action.For)
 	ActResumePrompts            // client.ResumePrompts
 	ActApprove                  // client.Approve(Action.Code)
+	ActDashboard                // open the dashboard's Action.Page (Action.Date) by a one-time link
+	ActAutostart                // Config.Autostart.Set(Action.On)
 	ActQuit                     // stop the daemon and the tray
 )
 
@@ -142,6 +144,9 @@ type Action struct {
 	Break api.BreakStartRequest // ActStartBreak
 	For   time.Duration         // ActPausePrompts
 	Code  string                // ActApprove
+	Page  string                // ActDashboard: today, history, ...
+	Date  string                // ActDashboard: the day Today shows (YYYY-MM-DD), "" for today
+	On    bool                  // ActAutostart
 }
 
 // Item is the state of one menu item.
@@ -242,9 +247,15 @@ func (l *Labels) Build(st api.Status, b api.Breaks, p api.Pairing, now time.Time
 		item(ItemPrompts, l.PausePrompts, true, Action{Kind: ActPausePrompts, For: time.Hour})
 	}
 
-	// Wired as each feature lands; until then shown, disabled.
-	item(ItemReflection, l.Reflection, false, Action{})
-	item(ItemDashboard, l.Dashboard, false, Action{})
+	// The evening check-in asks about its own day (the day before, when
+	// it is offered after midnight).
+	if st.Checkin.Due {
+		item(ItemReflection, l.ReflectionDue, true, Action{Kind: ActDashboard, Page: "today", Date: st.Checkin.Date})
+	} else {
+		item(ItemReflection, l.Reflection, true, Action{Kind: ActDashboard, Page: "today"})
+	}
+	item(ItemDashboard, l.Dashboard, true, Action{Kind: ActDashboard, Page: "history"})
+	// Start at login: SetAutostart fills it in once it is known.
 	item(ItemStartLogin, l.StartAtLogin, false, Action{})
 
 	// Pairing: the trusted side approves the code the browser shows.
@@ -292,6 +303,18 @@ func (l *Labels) Build(st api.Status, b api.Breaks, p api.Pairing, now time.Time
 		m.Tooltip += ": " + m.Title
 	}
 	return m
+}
+
+// SetAutostart shows whether mindful starts at login; known is false when
+// that cannot be read (the item stays disabled).
+func (m *Menu) SetAutostart(known, on bool) {
+	it := &m.Items[ItemStartLogin]
+	it.Enabled = known
+	it.Checked = known && on
+	it.Action = Action{}
+	if known {
+		it.Action = Action{Kind: ActAutostart, On: !on}
+	}
 }
 
 func startFor(spec string) Action {

@@ -62,8 +62,8 @@ func TestNormal(t *testing.T) {
 		ItemBreakMorning:   {Label: "Until tomorrow morning (08:00)", Enabled: true, Visible: true},
 		ItemBreakMode:      {Label: "Break mode", Enabled: true, Visible: true},
 		ItemPrompts:        {Label: "Pause prompts for 1 hour", Enabled: true, Visible: true},
-		ItemReflection:     {Label: "Today's reflection…", Visible: true},
-		ItemDashboard:      {Label: "Open dashboard", Visible: true},
+		ItemReflection:     {Label: "Today's reflection…", Enabled: true, Visible: true},
+		ItemDashboard:      {Label: "Open dashboard", Enabled: true, Visible: true},
 		ItemPair:           {Label: "Pair a browser…", Enabled: true, Visible: true},
 		ItemPairNone:       {Label: English.PairNone, Visible: true},
 		ItemStartLogin:     {Label: "Start at login", Visible: true},
@@ -371,5 +371,36 @@ func TestIcons(t *testing.T) {
 	}
 	if !bytes.Equal(IconPNG(IconBreak), IconPNG(IconBreak)) {
 		t.Error("icons change between calls")
+	}
+}
+
+func TestReflectionAndStartAtLogin(t *testing.T) {
+	st := connected()
+	m := Build(st, api.Breaks{}, api.Pairing{}, now)
+	if a := m.Items[ItemReflection].Action; a.Kind != ActDashboard || a.Page != "today" || a.Date != "" {
+		t.Errorf("reflection action %+v", a)
+	}
+	if a := m.Items[ItemDashboard].Action; a.Kind != ActDashboard || a.Page != "history" {
+		t.Errorf("dashboard action %+v", a)
+	}
+	st.Checkin = api.Checkin{Due: true, Date: "2026-03-03"}
+	m = Build(st, api.Breaks{}, api.Pairing{}, now)
+	if it := m.Items[ItemReflection]; it.Label != "Today's reflection… (waiting for you)" || it.Action.Date != "2026-03-03" {
+		t.Errorf("due reflection %+v", it)
+	}
+	if it := m.Items[ItemStartLogin]; it.Enabled || it.Checked {
+		t.Errorf("start at login before it is known: %+v", it)
+	}
+	m.SetAutostart(true, false)
+	if it := m.Items[ItemStartLogin]; !it.Enabled || it.Checked || it.Action != (Action{Kind: ActAutostart, On: true}) {
+		t.Errorf("start at login off: %+v", it)
+	}
+	m.SetAutostart(true, true)
+	if it := m.Items[ItemStartLogin]; !it.Checked || it.Action.On {
+		t.Errorf("start at login on: %+v", it)
+	}
+	m.SetAutostart(false, true)
+	if it := m.Items[ItemStartLogin]; it.Enabled || it.Checked || it.Action.Kind != ActNone {
+		t.Errorf("start at login unknown: %+v", it)
 	}
 }

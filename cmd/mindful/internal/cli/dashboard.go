@@ -53,14 +53,7 @@ func cmdDashboard(c *cmdCtx, args []string) error {
 		fmt.Fprintln(c.stdout, l.URL)
 		return nil
 	}
-	cmd, err := opener(l.URL)
-	if err == nil {
-		err = cmd.Start()
-		if err == nil {
-			go cmd.Wait()
-		}
-	}
-	if err != nil {
+	if err := openURL(l.URL); err != nil {
 		fmt.Fprintf(c.stderr, "Could not open a browser (%v).\nOpen this link yourself within 2 minutes; it works once:\n", err)
 		fmt.Fprintln(c.stdout, l.URL)
 		return nil

@@ -12,6 +12,7 @@ import (
 	"github.com/mindful-app/mindful/daemon"
 	"github.com/mindful-app/mindful/daemon/client"
 	"github.com/mindful-app/mindful/daemon/datadir"
+	"github.com/mindful-app/mindful/installer"
 	"github.com/mindful-app/mindful/tray"
 )
 
@@ -74,7 +75,10 @@ func runDaemon(c *cmdCtx, noTray bool) error {
 	if cl, err := client.Open(d.Addr(), dir); err != nil {
 		terr = err
 	} else {
-		terr = tray.Run(trayCtx, tray.Config{Daemon: cl, Log: log.With("component", "tray"), Quit: stopTray})
+		terr = tray.Run(trayCtx, tray.Config{
+			Daemon: cl, Log: log.With("component", "tray"), Quit: stopTray,
+			Open: openURL, Autostart: autostart{},
+		})
 	}
 	// A request the tray gave up on can leave a connection that never sent
 	// anything, which http.Server.Shutdown waits 5 s for: close them.
@@ -84,4 +88,37 @@ func runDaemon(c *cmdCtx, noTray bool) error {
 	}
 	stopDaemon()
 	return errors.Join(<-errc, terr)
+}
+
+// openURL opens url in the user's browser, without waiting for it.
+func openURL(url string) error {
+	cmd, err := opener(url)
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	go cmd.Wait()
+	return nil
+}
+
+// autostart is the tray's "Start at login", through the installer: the
+// entry starts the running binary.
+type autostart struct{}
+
+func (autostart) Enabled() (bool, error) {
+	env, err := installer.EnvFromOS()
+	if err != nil {
+		return false, err
+	}
+	return installer.AutostartEnabled(env)
+}
+
+func (autostart) Set(on bool) error {
+	env, err := installer.EnvFromOS()
+	if err != nil {
+		return err
+	}
+	return installer.SetAutostart(env, on)
 }
