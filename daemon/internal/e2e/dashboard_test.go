@@ -142,18 +142,52 @@ func TestDashboard(t *testing.T) {
 		t.Fatalf("mindful summary --json reflection = %q, want %q", got, reflection)
 	}
 	waitStatus(t, statuses, "the check-in to end", func(st api.Status) bool { return !st.Checkin.Due })
-	shot(t, tb, "today")
+	shot(t, tb, "today", true)
 
 	do(t, tb, chromedp.Navigate("http://"+addr+"/history"), chromedp.WaitVisible("svg.chart"))
 	if n := eval[float64](t, tb, `document.querySelectorAll('#main svg.chart rect.bar').length`); n < 30 {
 		t.Fatalf("the history chart has %v bar segments for 30 days of data", n)
 	}
-	shot(t, tb, "history")
+	shot(t, tb, "history", true)
 	do(t, tb, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}})
 		return err
 	}), chromedp.Navigate("http://"+addr+"/history?days=90"), chromedp.WaitVisible("svg.chart"))
-	shot(t, tb, "history-dark")
+	shot(t, tb, "history-dark", false)
+
+	// Breaks and feeds through their forms, seen by the CLI.
+	do(t, tb, chromedp.EmulateViewport(1280, 900), chromedp.Navigate("http://"+addr+"/breaks"), chromedp.WaitVisible(`form[action="/breaks/add"]`))
+	do(t, tb,
+		chromedp.SetValue(`form[action="/breaks/add"] input[name=name]`, "Evenings"),
+		chromedp.SetValue(`form[action="/breaks/add"] input[name=start]`, "weekdays 21:00"),
+		chromedp.SetValue(`form[action="/breaks/add"] input[name=end]`, "07:00"),
+		chromedp.Click(`form[action="/breaks/add"] button[type=submit]`),
+	)
+	poll[bool](t, tb, "the break to be added", `!!document.querySelector('.done')`, 15*time.Second)
+	var rules []api.Rule
+	if err := json.Unmarshal(d.cli("schedule", "list", "--json"), &rules); err != nil {
+		t.Fatal(err)
+	}
+	if len(rules) != 1 || rules[0].Name != "Evenings" || rules[0].Start != "weekdays 21:00" || rules[0].End != "07:00" {
+		t.Fatalf("schedule after the form: %+v", rules)
+	}
+	shot(t, tb, "breaks", false)
+	do(t, tb, chromedp.Navigate("http://"+addr+"/feeds"), chromedp.Click(`#feed-reddit button[type=submit]`))
+	poll[bool](t, tb, "the feed to be turned off", `!!document.querySelector('.done')`, 15*time.Second)
+	var feeds []api.Feed
+	if err := json.Unmarshal(d.cli("feeds", "list", "--json"), &feeds); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range feeds {
+		if f.ID == "reddit" && f.Enabled {
+			t.Fatal("reddit is still on after the form turned it off")
+		}
+	}
+	shot(t, tb, "feeds", false)
+	for _, p := range []string{"settings", "data"} {
+		do(t, tb, chromedp.Navigate("http://"+addr+"/"+p), chromedp.WaitVisible("h1"))
+		shot(t, tb, p, false)
+	}
 
 	// The link does not work twice, not even in another browser tab.
 	other := tab(t, browser)
@@ -164,6 +198,17 @@ func TestDashboard(t *testing.T) {
 	}
 	if st := d.status(); st.Checkin.Due {
 		t.Fatalf("check-in still due after the reflection: %+v", st.Checkin)
+	}
+
+	// Delete everything: a second step, the typed word, and it is gone.
+	do(t, tb, chromedp.Navigate("http://"+addr+"/data"), chromedp.Click("#delete-start"), chromedp.WaitVisible("#confirm"))
+	do(t, tb, chromedp.SendKeys("#confirm", "delete"), chromedp.Click(`form[action="/data/delete"] button[type=submit]`))
+	poll[bool](t, tb, "everything to be deleted", `!!document.querySelector('.done') && document.querySelector('.done').textContent.includes('Everything is deleted')`, 30*time.Second)
+	if gone := summaryJSON(t, d, ""); gone.Opens.Total != 0 || gone.Reflection != "" || gone.SecondsOnFeeds != 0 {
+		t.Fatalf("after delete everything, today is %+v", gone)
+	}
+	if evs := d.events(); len(evs) != 0 {
+		t.Fatalf("%d events left after delete everything", len(evs))
 	}
 }
 
@@ -303,9 +348,11 @@ func durText(secs int64) string {
 	return fmt.Sprintf("%d h %d min", secs/3600, secs%3600/60)
 }
 
-// shot saves a full-page screenshot into the test's directory and, when
-// MINDFUL_SCREENSHOT_DIR is set, there too as screenshot-NAME.png.
-func shot(t *testing.T, tb context.Context, name string) {
+// shot saves a full-page screenshot as screenshot-NAME.png into the test's
+// directory and, when MINDFUL_SCREENSHOT_DIR is set and public (Today and
+// History, which `make screenshot` publishes), there too;
+// MINDFUL_SCREENSHOT_ALL=1 puts every page there, for a review.
+func shot(t *testing.T, tb context.Context, name string, public bool) {
 	t.Helper()
 	c, cancel := context.WithTimeout(tb, 30*time.Second)
 	defer cancel()
@@ -314,7 +361,7 @@ func shot(t *testing.T, tb context.Context, name string) {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
 	dirs := []string{t.TempDir()}
-	if d := os.Getenv("MINDFUL_SCREENSHOT_DIR"); d != "" {
+	if d := os.Getenv("MINDFUL_SCREENSHOT_DIR"); d != "" && (public || os.Getenv("MINDFUL_SCREENSHOT_ALL") != "") {
 		dirs = append(dirs, d)
 	}
 	for _, dir := range dirs {

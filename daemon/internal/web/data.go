@@ -10,8 +10,18 @@ import (
 // deleteWord is what the user types to confirm deleting everything.
 const deleteWord = "delete"
 
+// confirmStep marks the data page's second step: type "delete".
+type confirmStep struct{}
+
 func (s *Server) dataPage(ctx context.Context, r *http.Request, v *view) (string, error) {
 	v.Title = "Your data"
+	return "data", nil
+}
+
+// deleteConfirmPage is the second step of deleting everything.
+func (s *Server) deleteConfirmPage(ctx context.Context, r *http.Request, v *view) (string, error) {
+	v.Title = "Delete everything?"
+	v.Data = confirmStep{}
 	return "data", nil
 }
 
@@ -45,11 +55,11 @@ func (s *Server) dataExport(w http.ResponseWriter, r *http.Request) {
 // "delete".
 func (s *Server) dataDelete(w http.ResponseWriter, r *http.Request, sess session) {
 	if strings.TrimSpace(strings.ToLower(r.PostForm.Get("confirm"))) != deleteWord {
-		s.show(w, r, sess, http.StatusBadRequest, s.dataPage, `Nothing was deleted: type the word "delete" in the box to confirm.`, "")
+		s.show(w, r, sess, http.StatusBadRequest, s.deleteConfirmPage, `Nothing was deleted: type the word "delete" in the box to confirm.`, "")
 		return
 	}
 	if err := s.cfg.Data.DeleteAll(r.Context()); err != nil {
-		s.show(w, r, sess, http.StatusServiceUnavailable, s.dataPage, "Nothing was deleted: "+err.Error(), "")
+		s.show(w, r, sess, http.StatusServiceUnavailable, s.deleteConfirmPage, "Nothing was deleted: "+err.Error(), "")
 		return
 	}
 	s.cfg.Checkin.Refresh()

@@ -163,6 +163,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /breaks/remove", s.protect(s.breakRemove))
 	mux.HandleFunc("POST /checkin/dismiss", s.protect(s.checkinDismiss))
 	mux.HandleFunc("GET /data", s.page(s.dataPage))
+	mux.HandleFunc("GET /data/delete", s.page(s.deleteConfirmPage))
 	mux.HandleFunc("POST /data/delete", s.protect(s.dataDelete))
 	mux.HandleFunc("GET /data/export", s.dataExport)
 	mux.HandleFunc("GET /feeds", s.page(s.feedsPage))

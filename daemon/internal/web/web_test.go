@@ -530,6 +530,14 @@ func TestDataExportAndDelete(t *testing.T) {
 	if resp, _ := r.get("/data/export?format=xml"); resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("xml export: %d", resp.StatusCode)
 	}
+	// Delete is a second step: its own page, where the word is typed.
+	_, body = r.get("/data")
+	if !strings.Contains(body, `href="/data/delete"`) || strings.Contains(body, `action="/data/delete"`) {
+		t.Fatalf("the data page should link to the second step, not delete itself:\n%s", body)
+	}
+	if resp, body := r.get("/data/delete"); resp.StatusCode != 200 || !strings.Contains(body, `action="/data/delete"`) || !strings.Contains(body, "type <strong>delete</strong>") || r.f.deleted {
+		t.Fatalf("second step: %d\n%s", resp.StatusCode, body)
+	}
 	// Delete needs the typed word.
 	for _, word := range []string{"", "yes", "delet"} {
 		if resp, _ := r.post("/data/delete", url.Values{"csrf": {tok}, "confirm": {word}}); resp.StatusCode != http.StatusBadRequest || r.f.deleted {
