@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { BUILTIN_FEEDS } from '../src/shared/builtin-catalog.js';
 import assert from 'node:assert/strict';
 import { PAUSE_SLACK_MS, PromptBook } from '../src/background/prompts.js';
 import {
@@ -18,7 +19,12 @@ test('normalizeState reads the documented fields and falls back to the documente
   assert.equal(state.dayStart, Date.UTC(2026, 10, 23, 3, 0, 0));
   const empty = normalizeState(undefined);
   assert.deepEqual(empty.prompt, state.prompt);
-  assert.deepEqual(empty.feeds, []);
+  // Before the first state: the built-in catalog (never shared with the caller).
+  assert.deepEqual(empty.feeds.map((f) => f.id), BUILTIN_FEEDS.map((f) => f.id));
+  assert.ok(empty.feeds.every((f) => f.enabled === true));
+  empty.feeds[0].hosts.push('evil.example');
+  assert.ok(!BUILTIN_FEEDS[0].hosts.includes('evil.example'));
+  assert.deepEqual(normalizeState({ feeds: [] }).feeds, [], 'a state with no feeds has none');
   assert.equal(empty.habitOpensToday, 0);
   const odd = normalizeState({ prompt: { pause_seconds: -1, timeboxes_minutes: [30, 5, 'x', 999], default_timebox_minutes: 10 }, habit_opens_today: -3, prompts_paused_until: 'soon' });
   assert.equal(odd.prompt.pauseSeconds, 3);

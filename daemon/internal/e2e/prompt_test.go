@@ -166,3 +166,35 @@ func TestChromiumFeedPrompt(t *testing.T) {
 		}
 	})
 }
+
+// TestChromiumPromptsBeforeFirstContact: an extension that has never
+// reached mindful (installed before the app ran, or pointed at a port where
+// nothing listens) asks "Habit or need?" from its built-in catalog, before
+// any request reaches the feed, and keeps the answer for later.
+func TestChromiumPromptsBeforeFirstContact(t *testing.T) {
+	s := startSites(t)
+	browser := startChromium(t, s)
+	options := tab(t, browser)
+	do(t, options,
+		chromedp.Navigate(extOrigin+"/src/pages/options/options.html"),
+		chromedp.WaitVisible("#daemon-addr"),
+		chromedp.SetValue("#daemon-addr", freePort(t)), // nothing listens there
+		chromedp.Click("#save"),
+	)
+	poll[bool](t, options, "options saved", `document.querySelector('#saved').textContent.includes('Saved')`, 10*time.Second)
+	waitRules(t, options)
+
+	page := tab(t, browser)
+	do(t, page, chromedp.Navigate("https://www.reddit.com/"))
+	onPrompt(t, page, "reddit")
+	if n := s.requests("www.reddit.com"); n != 0 {
+		t.Fatalf("%d requests reached reddit before the answer", n)
+	}
+	afterPause(t, page)
+	do(t, page, chromedp.Click("#habit"))
+	poll[bool](t, page, "the tab to go back", `!location.href.includes('prompt.html')`, 15*time.Second)
+	// The answer waits in the queue for the daemon.
+	waitFor(t, "the answer to be queued", 15*time.Second, func() bool {
+		return eval[bool](t, options, `chrome.storage.local.get('queue').then(g => (g.queue || []).some(e => e.type === 'prompt' && e.feed_id === 'reddit' && e.answer === 'habit'))`)
+	})
+}

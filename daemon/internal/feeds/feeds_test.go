@@ -658,3 +658,46 @@ func BenchmarkMatch(b *testing.B) {
 		m.Match(urls[i%len(urls)])
 	}
 }
+
+// builtinModule is the extension's copy of the built-in catalog, as the
+// daemon's state lists it (docs/protocol.md `state.feeds`), so that a
+// browser that has never reached the daemon still asks "Habit or need?".
+const builtinModule = "../../../extension/src/shared/builtin-catalog.js"
+
+// TestBuiltinCatalogModule keeps the extension's built-in catalog in step
+// with catalog.json. Regenerate with:
+// go test ./daemon/internal/feeds/ -run TestBuiltinCatalogModule -update
+func TestBuiltinCatalogModule(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString("// Generated from daemon/internal/feeds/catalog.json by\n")
+	b.WriteString("// `go test ./daemon/internal/feeds/ -run TestBuiltinCatalogModule -update`: do not edit.\n")
+	b.WriteString("// The built-in feeds as the daemon's state lists them, used until the first\n")
+	b.WriteString("// state arrives, so that a browser that never reached mindful still asks.\n\n")
+	b.WriteString("export const BUILTIN_FEEDS = Object.freeze([\n")
+	for _, f := range Builtin() {
+		line, err := json.Marshal(struct {
+			ID      string   `json:"id"`
+			Name    string   `json:"name"`
+			Hosts   []string `json:"hosts"`
+			Paths   []string `json:"paths"`
+			Enabled bool     `json:"enabled"`
+		}{f.ID, f.Name, append([]string{}, f.Hosts...), f.Paths, true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "  Object.freeze(%s),\n", line)
+	}
+	b.WriteString("]);\n")
+	if *update {
+		if err := os.WriteFile(builtinModule, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(builtinModule)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, b.Bytes()) {
+		t.Errorf("%s is stale: run go test ./daemon/internal/feeds/ -run TestBuiltinCatalogModule -update", builtinModule)
+	}
+}

@@ -3,6 +3,8 @@
 // `daemonState`, with the documented defaults for anything missing, so a
 // half-filled or older state still prompts sensibly. Pure functions.
 
+import { BUILTIN_FEEDS } from './builtin-catalog.js';
+
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
 export const DEFAULT_PROMPT = Object.freeze({
@@ -89,7 +91,9 @@ export function normalizeBreaks(raw) {
 
 /**
  * Reads a cached state. Feeds are kept as sent (shared/feeds.js reads them
- * leniently itself), minus entries that are not objects.
+ * leniently itself), minus entries that are not objects; until a state has
+ * arrived (nothing cached, or no feed list in it) they are the built-in
+ * catalog, so a browser that never reached mindful still asks.
  * @param {unknown} raw
  * @returns {DaemonState}
  */
@@ -108,7 +112,9 @@ export function normalizeState(raw) {
   const t = s.today && typeof s.today === 'object' ? s.today : {};
   const count = (v) => (Number.isInteger(v) && v >= 0 ? v : 0);
   return {
-    feeds: Array.isArray(s.feeds) ? s.feeds.filter((f) => f && typeof f === 'object') : [],
+    feeds: Array.isArray(s.feeds)
+      ? s.feeds.filter((f) => f && typeof f === 'object')
+      : BUILTIN_FEEDS.map((f) => ({ ...f, hosts: [...f.hosts], paths: [...f.paths] })),
     prompt: { pauseSeconds, pauseStepSeconds, pauseMaxSeconds, defaultTimeboxMinutes: dflt, timeboxesMinutes: boxes },
     pausedUntil: parseTime(s.prompts_paused_until),
     habitOpensToday: habits,
