@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -34,14 +35,18 @@ type SummaryEvent struct {
 // SummaryEvents returns the events with from <= ts < to (unix ms), in time
 // order then arrival order.
 func (s *Store) SummaryEvents(ctx context.Context, from, to int64) ([]SummaryEvent, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT seq, client_id, eid, ts, type, domain, tab_id, window_id, feed_id, state,
+	return s.summaryEvents(ctx, `SELECT seq, client_id, eid, ts, type, domain, tab_id, window_id, feed_id, state,
 			answer, purpose, timebox_minutes, extends, seconds_on_feed, note, break_key
 		FROM events WHERE ts >= ? AND ts < ? ORDER BY ts, seq`, from, to)
+}
+
+func (s *Store) summaryEvents(ctx context.Context, q string, args ...any) ([]SummaryEvent, error) {
+	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := make([]SummaryEvent, 0, 1024)
+	var out []SummaryEvent
 	var tab, win, timebox sql.NullInt64
 	var feed, state, answer, purpose, ext, note, bkey sql.NullString
 	var onFeed sql.NullFloat64
@@ -241,4 +246,74 @@ func (s *Store) ClearRollups(ctx context.Context) error {
 		_, err := tx.Exec(`DELETE FROM summary_days`)
 		return err
 	})
+}
+
+// Activity event types, as ActivityRow.Kind.
+const (
+	KindOther = iota
+	KindTabNavigated
+	KindTabActivated
+	KindTabClosed
+	KindWindowFocus
+	KindIdleState
+)
+
+// ActivityRow is a tab, window or idle event: just what time accounting
+// reads. Zero values stand for NULL.
+type ActivityRow struct {
+	ClientID string
+	TS       int64
+	Kind     int
+	TabID    int64
+	WindowID int64
+	HasTab   bool
+	HasWin   bool
+	FeedID   string
+	State    string
+}
+
+// ActivityEvents returns the tab, window and idle events with
+// from <= ts < to (unix ms), in time order then arrival order. It reads
+// fewer columns than SummaryEvents, for the bulk of a day's events.
+func (s *Store) ActivityEvents(ctx context.Context, from, to int64) ([]ActivityRow, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT client_id, ts,
+			CASE type WHEN 'tab_navigated' THEN 1 WHEN 'tab_activated' THEN 2 WHEN 'tab_closed' THEN 3
+				WHEN 'window_focus' THEN 4 WHEN 'idle_state' THEN 5 ELSE 0 END AS kind,
+			tab_id, window_id, feed_id, state
+		FROM events WHERE ts >= ? AND ts < ? AND kind != 0 ORDER BY ts, seq`, from, to)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]ActivityRow, 0, 4096)
+	var tab, win sql.NullInt64
+	var feed, state sql.NullString
+	for rows.Next() {
+		var e ActivityRow
+		if err := rows.Scan(&e.ClientID, &e.TS, &e.Kind, &tab, &win, &feed, &state); err != nil {
+			return nil, err
+		}
+		e.TabID, e.HasTab = tab.Int64, tab.Valid
+		e.WindowID, e.HasWin = win.Int64, win.Valid
+		e.FeedID, e.State = feed.String, state.String
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// SummaryEventsOf is SummaryEvents for the given types only, through the
+// (type, ts) index: the few prompts, attempts and notes of a day.
+func (s *Store) SummaryEventsOf(ctx context.Context, from, to int64, types ...string) ([]SummaryEvent, error) {
+	if len(types) == 0 {
+		return nil, nil
+	}
+	q := `SELECT seq, client_id, eid, ts, type, domain, tab_id, window_id, feed_id, state,
+			answer, purpose, timebox_minutes, extends, seconds_on_feed, note, break_key
+		FROM events WHERE type IN (?` + strings.Repeat(", ?", len(types)-1) + `) AND ts >= ? AND ts < ? ORDER BY ts, seq`
+	args := make([]any, 0, len(types)+2)
+	for _, t := range types {
+		args = append(args, t)
+	}
+	args = append(args, from, to)
+	return s.summaryEvents(ctx, q, args...)
 }

@@ -197,7 +197,11 @@ func (s *Service) parts(ctx context.Context, spans []span, now time.Time, first 
 			}
 		}
 		end := minTime(sp.to, now)
-		evs, err := s.cfg.Store.SummaryEvents(ctx, lf, end.UnixMilli())
+		acts, err := s.cfg.Store.ActivityEvents(ctx, lf, end.UnixMilli())
+		if err != nil {
+			return nil, err
+		}
+		evs, err := s.cfg.Store.SummaryEventsOf(ctx, sp.from.UnixMilli(), end.UnixMilli(), "prompt", "break_attempt", "break_note")
 		if err != nil {
 			return nil, err
 		}
@@ -205,7 +209,7 @@ func (s *Service) parts(ctx context.Context, spans []span, now time.Time, first 
 		if err != nil {
 			return nil, err
 		}
-		p := computePart(evs, connected(ss), sp.from.UnixMilli(), end.UnixMilli())
+		p := computePart(activities(acts), evs, connected(ss), sp.from.UnixMilli(), end.UnixMilli())
 		out[i] = p
 		if over {
 			body, err := json.Marshal(p)
@@ -240,11 +244,28 @@ func emptyPart() dayPart {
 // seconds rounds milliseconds to whole seconds.
 func seconds(ms int64) int64 { return (ms + 500) / 1000 }
 
+var kindNames = [...]string{
+	store.KindTabNavigated: "tab_navigated",
+	store.KindTabActivated: "tab_activated",
+	store.KindTabClosed:    "tab_closed",
+	store.KindWindowFocus:  "window_focus",
+	store.KindIdleState:    "idle_state",
+}
+
+func activities(rows []store.ActivityRow) []Activity {
+	out := make([]Activity, len(rows))
+	for i, r := range rows {
+		out[i] = Activity{Client: r.ClientID, TS: r.TS, Type: kindNames[r.Kind], TabID: r.TabID, WindowID: r.WindowID,
+			HasTab: r.HasTab, HasWin: r.HasWin, FeedID: r.FeedID, State: r.State}
+	}
+	return out
+}
+
 // computePart computes the event part of the day [from, to) (unix ms)
-// from evs, which may start before from (the lookback).
-func computePart(evs []store.SummaryEvent, conn []Connected, from, to int64) dayPart {
+// from its tab, window and idle events acts (which start before from: the
+// lookback) and its other events evs (prompts, break attempts and notes).
+func computePart(acts []Activity, evs []store.SummaryEvent, conn []Connected, from, to int64) dayPart {
 	p := emptyPart()
-	acts := make([]Activity, 0, len(evs))
 	feeds := map[string]*api.FeedDay{}
 	feed := func(id string) *api.FeedDay {
 		f := feeds[id]
@@ -258,13 +279,7 @@ func computePart(evs []store.SummaryEvent, conn []Connected, from, to int64) day
 	var needs []store.SummaryEvent
 	attempts := map[string]int{}
 	for _, e := range evs {
-		switch e.Type {
-		case "tab_navigated", "tab_activated", "tab_closed", "window_focus", "idle_state":
-			acts = append(acts, Activity{Client: e.ClientID, TS: e.TS, Type: e.Type, TabID: e.TabID, WindowID: e.WindowID,
-				HasTab: e.HasTab, HasWin: e.HasWin, FeedID: e.FeedID, State: e.State})
-			continue
-		}
-		if e.TS < from {
+		if e.TS < from || e.TS >= to {
 			continue
 		}
 		switch e.Type {
