@@ -283,6 +283,9 @@ func cmdStatus(c *cmdCtx, args []string) error {
 	if st.PendingPairings > 0 {
 		fmt.Fprintf(c.stdout, "pending pairing requests: %d (see `mindful pair list`)\n", st.PendingPairings)
 	}
+	if st.Checkin.Due {
+		fmt.Fprintln(c.stdout, "evening check-in: what did you notice today? (`mindful dashboard`)")
+	}
 	return nil
 }
 
