@@ -114,6 +114,9 @@ func TestDashboard(t *testing.T) {
 	if due.Checkin.Date != sum.Date {
 		t.Fatalf("check-in due for %q, want today %q", due.Checkin.Date, sum.Date)
 	}
+	if out := string(d.cli("status")); !strings.Contains(out, "evening check-in") {
+		t.Fatalf("mindful status does not mention the due check-in:\n%s", out)
+	}
 
 	// A forged POST from the page itself, without the CSRF token: 403,
 	// and nothing changes. (CSP forbids the page any fetch; the test lifts
