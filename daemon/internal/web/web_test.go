@@ -736,3 +736,28 @@ func TestTodayFollowsDayStart(t *testing.T) {
 		}
 	}
 }
+
+// A fresh install: no data at all, every page still says something calm.
+func TestEmptyPages(t *testing.T) {
+	r := newRig(t)
+	r.login("today")
+	_, body := r.get("/today")
+	for _, want := range []string{`id="opens-total">0<`, "No feed was opened this day.", "No time with a feed in view this day.", "No break this day.", "What did you notice today?"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("empty Today lacks %q", want)
+		}
+	}
+	_, body = r.get("/history")
+	for _, want := range []string{"0 feed opens in the last 30 days", "No feed opens in these days.", "No time on feeds in these days.", "No breaks were planned"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("empty History lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "NaN") || strings.Contains(body, "Inf") {
+		t.Fatal("empty History has NaN or Inf")
+	}
+	_, body = r.get("/breaks")
+	if !strings.Contains(body, "No break is scheduled yet.") {
+		t.Error("empty Breaks does not say so")
+	}
+}
