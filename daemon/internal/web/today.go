@@ -34,6 +34,8 @@ type todayData struct {
 	Answers    []answerRow
 	FeedBars   []feedBar
 	CheckinDue bool // the check-in asks about this day
+	// NotEnforced is how long breaks ran with no browser connected (s).
+	NotEnforced int64
 	Reflection string
 }
 
@@ -70,6 +72,9 @@ func (s *Server) todayPage(ctx context.Context, r *http.Request, v *view) (strin
 		if n := t.AddDate(0, 0, 1).Format(time.DateOnly); n <= today {
 			d.Next = n
 		}
+	}
+	for _, p := range sum.Breaks.NotEnforced {
+		d.NotEnforced += p.Seconds
 	}
 	vals := answerValues(sum.Opens)
 	for j, a := range answers {

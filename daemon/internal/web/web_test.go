@@ -383,9 +383,10 @@ func TestTodayAndReflection(t *testing.T) {
 		Feeds:          []api.FeedDay{{ID: "reddit", Opens: 5, Seconds: 1260}, {ID: "youtube", Opens: 2, Seconds: 300}},
 		SecondsOnFeeds: 1560,
 		Needs:          []api.NeedOpen{{FeedID: "youtube", Purpose: "the <b>recipe</b> video", TimeboxMinutes: 15, SecondsOnFeed: 300}},
-		Breaks:         api.BreakDay{Planned: 2, Kept: 1, EndedEarly: 1, Windows: []api.BreakEntry{{Name: "Evening", End: &end, EndedEarly: true, Reason: "sister's link"}}},
-		Usual:          &api.Usual{Days: 7, Text: "7 opens, 3 fewer than your usual"},
-		Notes:          []api.Note{{Note: "went for a walk"}},
+		Breaks: api.BreakDay{Planned: 2, Kept: 1, EndedEarly: 1, Windows: []api.BreakEntry{{Name: "Evening", End: &end, EndedEarly: true, Reason: "sister's link"}},
+			Attempts: []api.SiteCount{{Domain: "www.reddit.com", Count: 2}}, NotEnforced: []api.Period{{Seconds: 600}, {Seconds: 300}}},
+		Usual: &api.Usual{Days: 7, Text: "7 opens, 3 fewer than your usual"},
+		Notes: []api.Note{{Note: "went for a walk"}},
 	}
 	r.f.checkin = api.Checkin{Due: true, Date: "2026-11-23"}
 	tok := r.login("today")
@@ -393,7 +394,7 @@ func TestTodayAndReflection(t *testing.T) {
 	for _, want := range []string{
 		`<p class="big" id="opens-total">7</p>`, `data-answer="habit">3</span>`, `data-answer="need">2</span>`,
 		"3 fewer than your usual", "26 min", "21 min", "the &lt;b&gt;recipe&lt;/b&gt; video", "sister&#39;s link",
-		"went for a walk", "What did you notice today?", "Not tonight", `class="minibar"`, `data-feed="reddit">21 min</span>`,
+		"went for a walk", "What did you notice today?", "www.reddit.com: 2 visits waited", "For 15 min of the breaks no browser was connected", "Not tonight", `class="minibar"`, `data-feed="reddit">21 min</span>`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("today lacks %q", want)
