@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/mindful-app/mindful/daemon"
 	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/client"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
@@ -118,7 +118,7 @@ func startDaemon(t *testing.T) (addr, dir string) {
 }
 
 func TestSummaryExportDeleteCommands(t *testing.T) {
-	_, dir := startDaemon(t)
+	addr, dir := startDaemon(t)
 
 	code, out, errOut := run(t, "summary", "--json")
 	if code != 0 {
@@ -148,6 +148,21 @@ func TestSummaryExportDeleteCommands(t *testing.T) {
 		}
 	}
 
+	// A setting to export (through the Go client: there is no settings
+	// subcommand).
+	cl, err := client.Open(addr, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := cl.Settings(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	set.CheckinTime = "22:15"
+	if _, err := cl.SetSettings(context.Background(), set); err != nil {
+		t.Fatal(err)
+	}
+
 	// Export to a file, delete everything, export again.
 	file := filepath.Join(t.TempDir(), "export.json")
 	if code, _, errOut := run(t, "export", "--out", file); code != 0 {
@@ -168,8 +183,8 @@ func TestSummaryExportDeleteCommands(t *testing.T) {
 	if err := json.Unmarshal(b, &x); err != nil || x.Format != "mindful-export" {
 		t.Fatalf("export file: %v\n%s", err, b)
 	}
-	if len(x.Tables["settings"]) == 0 {
-		t.Errorf("export has no settings (the daemon's heartbeat at least): %s", b)
+	if !bytes.Contains(b, []byte(`"value":"22:15"`)) {
+		t.Errorf("export lacks the check-in time setting: %s", b)
 	}
 	if code, out, _ := run(t, "export", "--format", "csv"); code != 0 || !strings.HasPrefix(out, "table,seq,") {
 		t.Errorf("export --format csv: exit %d\n%.200s", code, out)
@@ -196,6 +211,4 @@ func TestSummaryExportDeleteCommands(t *testing.T) {
 			t.Errorf("after delete-all: %s has %d rows", table, len(rows))
 		}
 	}
-	_ = dir
-	_ = fmt.Sprint
 }
