@@ -101,34 +101,33 @@ func TestServe(t *testing.T) {
 		req    string
 		pair   func(*[]api.NativePairRequest) Pairer
 		want   Answer
-		calls  int
 	}{
 		{"chromium", chromium, `{"type":"pair","client_id":"c-1234567","browser":"chromium","browser_version":"156","ext_version":"0.1.0","origin":"chrome-extension://lbcebegdchechefjbefnojockkfhgifo"}`, okPair,
-			Answer{OK: true, Addr: "127.0.0.1:17717", ClientID: "c-1234567", Token: token}, 1},
+			Answer{OK: true, Addr: "127.0.0.1:17717", ClientID: "c-1234567", Token: token}},
 		{"firefox", firefox, `{"type":"pair","client_id":"c-1234567","browser":"firefox-esr","origin":"moz-extension://7b0c1f52-3c5e-4d1a-9f6e-2a4b8c9d0e11"}`, okPair,
-			Answer{OK: true, Addr: "127.0.0.1:17717", ClientID: "c-1234567", Token: token}, 1},
+			Answer{OK: true, Addr: "127.0.0.1:17717", ClientID: "c-1234567", Token: token}},
 		{"chromium caller, other origin", chromium, `{"type":"pair","client_id":"c-1234567","browser":"chromium","origin":"chrome-extension://aaaabbbbccccddddeeeeffffgggghhhh"}`, okPair,
-			Answer{Error: "refused"}, 0},
+			Answer{Error: "refused"}},
 		{"chromium caller, firefox origin", chromium, `{"type":"pair","client_id":"c-1234567","browser":"chromium","origin":"moz-extension://7b0c1f52-3c5e-4d1a-9f6e-2a4b8c9d0e11"}`, okPair,
-			Answer{Error: "refused"}, 0},
+			Answer{Error: "refused"}},
 		{"chromium caller says firefox", chromium, `{"type":"pair","client_id":"c-1234567","browser":"firefox","origin":"chrome-extension://lbcebegdchechefjbefnojockkfhgifo"}`, okPair,
-			Answer{Error: "refused"}, 0},
+			Answer{Error: "refused"}},
 		{"firefox caller, chrome origin", firefox, `{"type":"pair","client_id":"c-1234567","browser":"firefox","origin":"chrome-extension://lbcebegdchechefjbefnojockkfhgifo"}`, okPair,
-			Answer{Error: "refused"}, 0},
-		{"wrong type", chromium, `{"type":"token"}`, okPair, Answer{Error: "bad_request"}, 0},
-		{"not json", chromium, `[1,2`, okPair, Answer{Error: "bad_request"}, 0},
+			Answer{Error: "refused"}},
+		{"wrong type", chromium, `{"type":"token"}`, okPair, Answer{Error: "bad_request"}},
+		{"not json", chromium, `[1,2`, okPair, Answer{Error: "bad_request"}},
 		{"daemon not running", chromium, `{"type":"pair","client_id":"c-1234567","browser":"chromium","origin":"chrome-extension://lbcebegdchechefjbefnojockkfhgifo"}`,
 			func(*[]api.NativePairRequest) Pairer {
 				return func(context.Context, api.NativePairRequest) (api.NativePairing, error) {
 					return api.NativePairing{}, fmt.Errorf("%w at 127.0.0.1:17717", client.ErrNotRunning)
 				}
-			}, Answer{Error: "not_running"}, 0},
+			}, Answer{Error: "not_running"}},
 		{"daemon refuses", chromium, `{"type":"pair","client_id":"x","browser":"chromium","origin":"chrome-extension://lbcebegdchechefjbefnojockkfhgifo"}`,
 			func(*[]api.NativePairRequest) Pairer {
 				return func(context.Context, api.NativePairRequest) (api.NativePairing, error) {
 					return api.NativePairing{}, &client.APIError{Status: 400, Message: "client_id: must be 8–64 letters"}
 				}
-			}, Answer{Error: "bad_request", Message: "client_id: must be 8–64 letters"}, 0},
+			}, Answer{Error: "bad_request", Message: "client_id: must be 8–64 letters"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var calls []api.NativePairRequest
