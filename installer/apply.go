@@ -314,7 +314,9 @@ func PlanUninstall(env Env) (Plan, error) {
 }
 
 // AutostartEnabled reports whether mindful starts at login for env's user:
-// the autostart entry (or Run value) exists.
+// the autostart entry (or Run value) exists. On XDG desktops a system-wide
+// entry (the .deb's, in $XDG_CONFIG_DIRS/autostart) counts too, unless the
+// user's own entry of the same name hides it.
 func AutostartEnabled(env Env) (bool, error) {
 	return autostartEnabled(env, nil)
 }
@@ -323,6 +325,16 @@ func autostartEnabled(env Env, reg Registry) (bool, error) {
 	p, err := PlanAutostart(env)
 	if err != nil {
 		return false, err
+	}
+	if e, _ := env.check(); e.xdg() {
+		b, err := os.ReadFile(p.Files[0].Path)
+		if err == nil {
+			return !bytes.Contains(b, []byte("\nHidden=true\n")), nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return false, err
+		}
+		return e.systemAutostart() != "", nil
 	}
 	for _, f := range p.Files {
 		if _, err := os.Stat(f.Path); err != nil {
@@ -349,7 +361,8 @@ func autostartEnabled(env Env, reg Registry) (bool, error) {
 // SetAutostart writes (on) or removes (off) just the start-at-login entry
 // for env, for the tray's "Start at login" item. The entry runs env.Binary
 // (the running executable, from EnvFromOS), or the binary at env's prefix
-// if Binary is empty.
+// if Binary is empty. On XDG desktops with a system-wide entry (the .deb),
+// off writes the user's Hidden=true override and on removes it.
 func SetAutostart(env Env, on bool) error {
 	return setAutostart(env, on, nil)
 }
@@ -357,6 +370,19 @@ func SetAutostart(env Env, on bool) error {
 func setAutostart(env Env, on bool, reg Registry) error {
 	p, err := PlanAutostart(env)
 	if err != nil {
+		return err
+	}
+	if e, _ := env.check(); e.xdg() && e.systemAutostart() != "" {
+		if on {
+			_, err = Uninstall(p, Options{})
+		} else {
+			bin := e.Binary
+			if bin == "" {
+				bin = e.binaryPath()
+			}
+			p.Files[0].Content = hiddenDesktopEntry(bin)
+			_, err = Install(p, Options{})
+		}
 		return err
 	}
 	if on {

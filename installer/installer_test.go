@@ -32,7 +32,7 @@ func home(t *testing.T) (root string, env Env) {
 		t.Fatal(err)
 	}
 	h := filepath.Join(root, "home")
-	return root, Env{OS: "linux", Home: h, ConfigHome: filepath.Join(root, "xdg-config"), Binary: bin}
+	return root, Env{OS: "linux", Home: h, ConfigHome: filepath.Join(root, "xdg-config"), ConfigDirs: []string{filepath.Join(root, "xdg-dirs")}, Binary: bin}
 }
 
 // tree lists the regular files under dir (except build/) with their modes.
@@ -533,6 +533,46 @@ func TestAutostartToggle(t *testing.T) {
 	setAutostart(w, false, reg)
 	if on, _ := autostartEnabled(w, reg); on || len(reg) != 0 {
 		t.Fatalf("windows after off: %v", reg)
+	}
+}
+
+// TestAutostartOverSystemEntry: with the .deb's entry in $XDG_CONFIG_DIRS,
+// the toggle hides it for this user and shows it again.
+func TestAutostartOverSystemEntry(t *testing.T) {
+	root, env := home(t)
+	sys := filepath.Join(root, "xdg-dirs", "autostart", "mindful.desktop")
+	os.MkdirAll(filepath.Dir(sys), 0o755)
+	os.WriteFile(sys, DesktopEntry("/usr/bin/mindful"), 0o644)
+	user := filepath.Join(env.ConfigHome, "autostart", "mindful.desktop")
+	if on, err := AutostartEnabled(env); err != nil || !on {
+		t.Fatalf("with a system entry: %v %v", on, err)
+	}
+	if err := SetAutostart(env, false); err != nil {
+		t.Fatal(err)
+	}
+	if on, err := AutostartEnabled(env); err != nil || on {
+		t.Fatalf("after off: %v %v", on, err)
+	}
+	b, err := os.ReadFile(user)
+	if err != nil || !strings.HasSuffix(string(b), "\nHidden=true\n") {
+		t.Fatalf("user override %q (%v)", b, err)
+	}
+	if tool, err := exec.LookPath("desktop-file-validate"); err == nil {
+		if out, err := exec.Command(tool, user).CombinedOutput(); err != nil || len(bytes.TrimSpace(out)) > 0 {
+			t.Errorf("desktop-file-validate on the override: %v\n%s", err, out)
+		}
+	}
+	if b, _ := os.ReadFile(sys); bytes.Contains(b, []byte("Hidden")) {
+		t.Fatal("the system entry was changed")
+	}
+	if err := SetAutostart(env, true); err != nil {
+		t.Fatal(err)
+	}
+	if on, err := AutostartEnabled(env); err != nil || !on {
+		t.Fatalf("after on: %v %v", on, err)
+	}
+	if _, err := os.Stat(user); !os.IsNotExist(err) {
+		t.Fatalf("the override is still there: %v", err)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -57,6 +58,9 @@ type Env struct {
 	OS         string // runtime.GOOS of the target: linux, darwin, windows
 	Home       string // $HOME, %USERPROFILE%
 	ConfigHome string // $XDG_CONFIG_HOME (Linux); default Home/.config
+	// ConfigDirs are $XDG_CONFIG_DIRS (Linux), where system-wide autostart
+	// entries live (the .deb's); default /etc/xdg.
+	ConfigDirs []string
 	// AppData and LocalAppData are %APPDATA% and %LOCALAPPDATA% (Windows).
 	AppData, LocalAppData string
 	// Prefix is the directory the binary goes to: default ~/.local/bin
@@ -85,6 +89,7 @@ func EnvFromOS() (Env, error) {
 		OS:           runtime.GOOS,
 		Home:         home,
 		ConfigHome:   os.Getenv("XDG_CONFIG_HOME"),
+		ConfigDirs:   filepath.SplitList(os.Getenv("XDG_CONFIG_DIRS")),
 		AppData:      os.Getenv("APPDATA"),
 		LocalAppData: os.Getenv("LOCALAPPDATA"),
 		Binary:       exe,
@@ -213,6 +218,16 @@ func (e Env) check() (Env, error) {
 	if e.ConfigHome == "" {
 		e.ConfigHome = e.join(e.Home, ".config")
 	}
+	dirs := e.ConfigDirs[:0:0]
+	for _, d := range e.ConfigDirs {
+		if e.isAbs(d) {
+			dirs = append(dirs, d)
+		}
+	}
+	if len(dirs) == 0 {
+		dirs = []string{"/etc/xdg"}
+	}
+	e.ConfigDirs = dirs
 	if e.Prefix == "" {
 		if e.OS == "windows" {
 			e.Prefix = e.join(e.LocalAppData, "Programs", "mindful")
@@ -367,6 +382,27 @@ func (e Env) autostart(bin string) Plan {
 // DesktopEntry is the XDG autostart entry that runs bin (with the tray).
 func DesktopEntry(bin string) []byte {
 	return render("mindful.desktop", map[string]string{"Exec": desktopExecQuote(bin)})
+}
+
+// hiddenDesktopEntry is a user's override that turns a system-wide
+// autostart entry off (Hidden=true: "treat as deleted").
+func hiddenDesktopEntry(bin string) []byte {
+	return append(DesktopEntry(bin), "Hidden=true\n"...)
+}
+
+// xdg reports whether start at login is an XDG autostart entry.
+func (e Env) xdg() bool { return e.OS != "windows" && e.OS != "darwin" }
+
+// systemAutostart is the first system-wide autostart entry for mindful in
+// $XDG_CONFIG_DIRS (the .deb puts one in /etc/xdg/autostart), or "".
+func (e Env) systemAutostart() string {
+	for _, d := range e.ConfigDirs {
+		p := e.join(d, "autostart", "mindful.desktop")
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			return p
+		}
+	}
+	return ""
 }
 
 // hostDirs are the per-user native-messaging manifest directories.
