@@ -123,6 +123,9 @@ type Usual struct {
 	OpensDiff int `json:"opens_diff"`
 	// Text says it in words: "9 opens, 4 fewer than your usual".
 	Text string `json:"text"`
+	// SoFar is true for a day that is not over (today): Opens is then the
+	// average by the same time of day, and Text says "so far".
+	SoFar bool `json:"so_far"`
 }
 
 // Note is a note jotted on the break page.

@@ -155,12 +155,20 @@ func (s *Service) Days(ctx context.Context, from, to string) ([]api.Summary, err
 		sum.Breaks = bk.day(sp.from, sp.to, now)
 		sum.Breaks.Attempts = p.Attempts
 		var prev []dayPart
+		var prevSpans []span
 		for j := i; j < i+usualDays; j++ {
 			if hasData && spans[j].to.UnixMilli() > first {
 				prev = append(prev, parts[j])
+				prevSpans = append(prevSpans, spans[j])
 			}
 		}
 		sum.Usual = usual(p, prev)
+		if sum.Usual != nil && sp.from.Before(now) && now.Before(sp.to) {
+			// Today is not over: compare with the usual by this time of day.
+			if err := s.usualSoFar(ctx, sum.Usual, p, prevSpans, now.Sub(sp.from)); err != nil {
+				return nil, err
+			}
+		}
 		out[i] = sum
 	}
 	return out, nil
@@ -368,6 +376,43 @@ func usual(p dayPart, prev []dayPart) *api.Usual {
 	u.OpensDiff = p.Opens.Total - int(math.Round(opens/float64(len(prev))))
 	u.Text = UsualText(p.Opens.Total, u.OpensDiff)
 	return u
+}
+
+// usualSoFar makes u compare today's opens with the average opens of the
+// days in prev within the same time after their start.
+func (s *Service) usualSoFar(ctx context.Context, u *api.Usual, p dayPart, prev []span, elapsed time.Duration) error {
+	times, err := s.cfg.Store.PromptTimes(ctx, prev[0].from.UnixMilli(), prev[len(prev)-1].to.UnixMilli())
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, sp := range prev {
+		from, cut := sp.from.UnixMilli(), sp.from.Add(elapsed).UnixMilli()
+		for _, t := range times {
+			if t >= from && t < cut {
+				n++
+			}
+		}
+	}
+	avg := float64(n) / float64(len(prev))
+	u.SoFar = true
+	u.Opens = round1(avg)
+	u.OpensDiff = p.Opens.Total - int(math.Round(avg))
+	u.Text = UsualTextSoFar(p.Opens.Total, u.OpensDiff)
+	return nil
+}
+
+// UsualTextSoFar is UsualText for a day that is not over: "3 opens so
+// far, 2 fewer than your usual by this time".
+func UsualTextSoFar(opens, diff int) string {
+	s := plural(opens, "open", "opens") + " so far"
+	switch {
+	case diff < 0:
+		return fmt.Sprintf("%s, %d fewer than your usual by this time", s, -diff)
+	case diff > 0:
+		return fmt.Sprintf("%s, %d more than your usual by this time", s, diff)
+	}
+	return s + ", as many as your usual by this time"
 }
 
 // UsualText says how a day's opens compare: "9 opens, 4 fewer than your

@@ -537,3 +537,29 @@ func TestPutRollupsRefusesAfterAChange(t *testing.T) {
 		t.Errorf("an event in the span left the rollup")
 	}
 }
+
+// Today is compared with the usual by the same time of day.
+func TestUsualSoFarToday(t *testing.T) {
+	f := newFixture(t, time.UTC, time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC))
+	var evs []store.Event
+	// The 7 days before: 4 opens in the morning, 10 in the evening.
+	for d := 13; d <= 19; d++ {
+		for i := range 4 {
+			evs = append(evs, f.prompt("a", fmt.Sprintf("2026-11-%02d 0%d:00", d, 6+i), "x", "habit"))
+		}
+		for i := range 10 {
+			evs = append(evs, f.prompt("a", fmt.Sprintf("2026-11-%02d %02d:30", d, 13+i), "x", "habit"))
+		}
+	}
+	// Today by noon: 2 opens.
+	evs = append(evs, f.prompt("a", "2026-11-20 07:00", "x", "habit"), f.prompt("a", "2026-11-20 08:00", "x", "need"))
+	f.insert(evs...)
+	u := f.day("").Usual
+	if u == nil || !u.SoFar || u.Opens != 4 || u.OpensDiff != -2 || u.Text != "2 opens so far, 2 fewer than your usual by this time" {
+		t.Errorf("today: usual = %+v", u)
+	}
+	// A day that is over compares whole days.
+	if u := f.day("2026-11-19").Usual; u == nil || u.SoFar || u.Opens != 14 {
+		t.Errorf("yesterday: usual = %+v", u)
+	}
+}
