@@ -176,6 +176,10 @@ type ffOptions struct {
 	// does with xpinstall.signatures.required=false, instead of the
 	// unpacked directory as a temporary add-on.
 	XPI bool
+	// Profile is the profile directory to use (default: a new one). With
+	// Installed, mindful is already in it (installed for good earlier).
+	Profile   string
+	Installed bool
 	// Env is added to Firefox's environment (e.g. HOME, for the
 	// native-messaging host manifests in ~/.mozilla).
 	Env []string
@@ -188,7 +192,10 @@ func startFirefox(t testing.TB, s *sites, opt ffOptions) *firefox {
 	bin := firefoxPath(t)
 	ext := firefoxExt(t)
 	px := startProxy(t, s)
-	profile := t.TempDir()
+	profile := opt.Profile
+	if profile == "" {
+		profile = t.TempDir()
+	}
 	uuids := map[string]string{ffExtID: ffUUID}
 	for k, v := range opt.ExtraUUIDs {
 		uuids[k] = v
@@ -303,6 +310,9 @@ func startFirefox(t testing.TB, s *sites, opt ffOptions) *firefox {
 	t.Logf("%s %s", sess.Capabilities.BrowserName, sess.Capabilities.BrowserVersion)
 	if err := b.call(ctx, "session.subscribe", map[string]any{"events": []string{"log.entryAdded"}}, nil); err != nil {
 		t.Fatal(err)
+	}
+	if opt.Installed {
+		return f
 	}
 	extData := map[string]any{"type": "path", "path": ext}
 	if opt.XPI {

@@ -244,3 +244,40 @@ func TestFirefoxKeepalive(t *testing.T) {
 		t.Fatalf("%d sessions, want 1", n)
 	}
 }
+
+// TestFirefoxRestartReconnects: after the browser quits and starts again
+// with the same profile (mindful installed for good), the extension
+// reconnects by itself as the same client, with no new pairing, and its
+// activity is stored again.
+func TestFirefoxRestartReconnects(t *testing.T) {
+	s := startSites(t)
+	d := startDaemon(t, freePort(t), filepath.Join(t.TempDir(), "data"))
+	profile := t.TempDir()
+	f := startFirefox(t, s, ffOptions{XPI: true, Profile: profile})
+	pairFirefox(t, d, f)
+	clientID, _ := firefoxClient(t, d)
+	f.stop()
+	waitFor(t, "the daemon to see the browser go", 30*time.Second, func() bool {
+		_, connected := firefoxClient(t, d)
+		return !connected
+	})
+
+	again := startFirefox(t, s, ffOptions{Profile: profile, Installed: true})
+	waitFor(t, "the link to come back after the restart", 60*time.Second, func() bool {
+		_, connected := firefoxClient(t, d)
+		return connected
+	})
+	st := d.status()
+	if len(st.Clients) != 1 || st.Clients[0].ID != clientID || st.PendingPairings != 0 {
+		t.Fatalf("after the restart: clients %+v, %d pending pairings; want the same one client", st.Clients, st.PendingPairings)
+	}
+	if n := ffSessions(d, clientID); n != 2 {
+		t.Fatalf("%d sessions, want 2 (before and after the restart)", n)
+	}
+	page := again.tab(t)
+	page.navigate(t, "https://www.reddit.com/r/golang/comments/4/after-restart/")
+	waitFor(t, "the visit after the restart to be stored", 30*time.Second, func() bool {
+		evs := countEvents(d.events(), "tab_navigated", "www.reddit.com")
+		return len(evs) == 1 && evs[0].Client == clientID
+	})
+}
