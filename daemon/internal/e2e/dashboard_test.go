@@ -247,6 +247,7 @@ func sendDashboardEvents(t *testing.T, c *websocket.Conn, now time.Time, dayStar
 	}
 	visit := func(from, to time.Time, feed, domain string) {
 		ev(from, "tab_navigated", map[string]any{"tab_id": 1, "window_id": 1, "domain": domain, "feed_id": feed})
+		ev(from, "tab_activated", map[string]any{"tab_id": 1, "window_id": 1, "domain": domain})
 		ev(to, "tab_activated", map[string]any{"tab_id": 2, "window_id": 1, "domain": "example.org"})
 	}
 	// Today, within the day so far (events before the daemon's session
