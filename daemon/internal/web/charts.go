@@ -91,7 +91,7 @@ func legend(b *strings.Builder, id string, series []Series, y float64) {
 	for j, s := range series {
 		fmt.Fprintf(b, `<rect x="%.0f" y="%.0f" width="14" height="14" fill="url(#%s-p%d)" class="swatch"/>`, x, y, id, j)
 		fmt.Fprintf(b, `<text x="%.0f" y="%.0f" class="legend">%s</text>`, x+20, y+12, esc(s.Label))
-		x += 20 + 8*float64(len(s.Label)) + 24
+		x += 20 + 7.4*float64(len(s.Label)) + 22
 	}
 }
 
