@@ -36,7 +36,7 @@ type todayData struct {
 	CheckinDue bool // the check-in asks about this day
 	// NotEnforced is how long breaks ran with no browser connected (s).
 	NotEnforced int64
-	Reflection string
+	Reflection  string
 }
 
 // feedBar is one feed's time on Today: a bar Pct (1–100) of the longest.
