@@ -1,7 +1,10 @@
 package e2e
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -57,7 +60,7 @@ func checkHostManifest(t testing.TB, path, bin string) {
 
 // waitNativePaired waits until exactly one browser is paired and connected,
 // and checks that it paired through native messaging, with no code.
-func waitNativePaired(t testing.TB, d *daemonProc, browser, origin string) api.Client {
+func waitNativePaired(t testing.TB, d *daemonProc, browser, origin string, started time.Time) api.Client {
 	t.Helper()
 	var c api.Client
 	waitFor(t, browser+" to pair through native messaging and connect", 60*time.Second, func() bool {
@@ -68,6 +71,7 @@ func waitNativePaired(t testing.TB, d *daemonProc, browser, origin string) api.C
 		}
 		return false
 	})
+	t.Logf("%s paired through native messaging and connected %s after it was started", browser, time.Since(started).Round(time.Millisecond))
 	if c.Browser != browser || c.PairedVia != "native" {
 		t.Fatalf("paired client %+v, want %s paired via native", c, browser)
 	}
@@ -102,8 +106,9 @@ func TestChromiumNativePairing(t *testing.T) {
 	// The host inherits the browser's environment: it finds the daemon
 	// there, as it would find the default one without.
 	browserEnv := append(env, "MINDFUL_ADDR="+addr, "MINDFUL_DATA_DIR="+dataDir)
+	started := time.Now()
 	browser := startChromium(t, s, chromedp.UserDataDir(profile), chromedp.Env(browserEnv...))
-	c := waitNativePaired(t, d, "chromium", extOrigin)
+	c := waitNativePaired(t, d, "chromium", extOrigin, started)
 
 	popup := tab(t, browser)
 	do(t, popup, chromedp.Navigate(extOrigin+"/src/pages/popup/popup.html"))
@@ -158,8 +163,9 @@ func TestFirefoxNativePairing(t *testing.T) {
 	dataDir := filepath.Join(root, "data", "mindful")
 	d := startDaemon(t, addr, dataDir)
 
+	started := time.Now()
 	f := startFirefox(t, s, ffOptions{Env: append(env, "MINDFUL_ADDR="+addr, "MINDFUL_DATA_DIR="+dataDir)})
-	c := waitNativePaired(t, d, "firefox-esr", ffOrigin)
+	c := waitNativePaired(t, d, "firefox-esr", ffOrigin, started)
 
 	page := f.tab(t)
 	page.navigate(t, "http://plain.test/after-native-pairing")
@@ -167,4 +173,30 @@ func TestFirefoxNativePairing(t *testing.T) {
 		evs := countEvents(d.events(), "tab_navigated", "plain.test")
 		return len(evs) == 1 && evs[0].Client == c.ID
 	})
+}
+
+// BenchmarkNativeHostPairing is one native pairing as a browser does it:
+// start the host binary with the caller's origin, send the request frame,
+// read the answer (the daemon stores a new client each time).
+func BenchmarkNativeHostPairing(b *testing.B) {
+	addr := freePort(b)
+	dataDir := filepath.Join(b.TempDir(), "data")
+	startDaemon(b, addr, dataDir)
+	env := append(os.Environ(), "MINDFUL_ADDR="+addr, "MINDFUL_DATA_DIR="+dataDir)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		req, _ := json.Marshal(map[string]string{
+			"type": "pair", "client_id": fmt.Sprintf("bench-client-%08d", i), "browser": "chromium", "origin": extOrigin,
+		})
+		var in bytes.Buffer
+		binary.Write(&in, binary.NativeEndian, uint32(len(req)))
+		in.Write(req)
+		cmd := exec.Command(binPath, extOrigin+"/")
+		cmd.Env = env
+		cmd.Stdin = &in
+		out, err := cmd.Output()
+		if err != nil || len(out) < 4 || !bytes.Contains(out, []byte(`"ok":true`)) {
+			b.Fatalf("host answered %q (%v)", out, err)
+		}
+	}
 }
