@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Registry is the part of HKEY_CURRENT_USER a plan uses. On Windows it is
@@ -291,13 +292,46 @@ func ReadRecord(env Env) (p Plan, ok bool, err error) {
 	if err := json.Unmarshal(b, &p); err != nil {
 		return Plan{}, false, fmt.Errorf("%s is not an install record: %w", path, err)
 	}
+	// Uninstall deletes what the record lists: only ever mindful's own
+	// files and keys, whatever the record says.
 	for _, f := range p.Files {
 		if f.Path == "" || !filepath.IsAbs(f.Path) && p.OS != "windows" {
 			return Plan{}, false, fmt.Errorf("%s names a file without an absolute path", path)
 		}
+		if !ownFile(f.Path) {
+			return Plan{}, false, fmt.Errorf("%s names %s, which is not a file mindful installs", path, f.Path)
+		}
+	}
+	for _, r := range p.Registry {
+		if !ownRegValue(r) {
+			return Plan{}, false, fmt.Errorf(`%s names HKCU\%s %q, which is not mindful's`, path, r.Key, r.Name)
+		}
 	}
 	p.Files = append(p.Files, File{Path: path, Mode: 0o644, Kind: KindRecord})
 	return p, true, nil
+}
+
+// ownFile reports whether p is named like a file some plan writes.
+func ownFile(p string) bool {
+	base := p[strings.LastIndexAny(p, `/\`)+1:]
+	switch base {
+	case "mindful", "mindful.exe", "mindful.desktop", "mindful.service", LaunchAgentLabel + ".plist", RecordFile:
+		return true
+	}
+	return strings.HasPrefix(base, HostName+".") && strings.HasSuffix(base, ".json")
+}
+
+// ownRegValue reports whether r is the Run value or a host key of a plan.
+func ownRegValue(r RegValue) bool {
+	if r.Key == RunKey {
+		return r.Name == RunValue && !r.OwnKey
+	}
+	for _, k := range windowsHostKeys {
+		if r.Key == k+`\`+HostName {
+			return true
+		}
+	}
+	return false
 }
 
 // PlanUninstall is what `mindful uninstall` removes: what the install

@@ -232,6 +232,31 @@ func TestInstallRecordsACustomPrefixAndBrowsers(t *testing.T) {
 	}
 }
 
+// TestRecordNamesOnlyMindfulFiles: a damaged record cannot make uninstall
+// delete anything else.
+func TestRecordNamesOnlyMindfulFiles(t *testing.T) {
+	_, env := home(t)
+	dir, _ := ConfigDir(env)
+	os.MkdirAll(dir, 0o755)
+	for _, rec := range []string{
+		`{"os":"linux","files":[{"path":"/home/ann/.bashrc","mode":420,"kind":"binary"}]}`,
+		`{"os":"linux","files":[{"path":"relative/mindful","mode":420,"kind":"binary"}]}`,
+		`{"os":"windows","files":[],"registry":[{"key":"Software\\Microsoft\\Windows\\CurrentVersion\\Run","name":"OneDrive","value":"x","kind":"autostart"}]}`,
+		`{"os":"windows","files":[],"registry":[{"key":"Software\\Microsoft","value":"x","kind":"native-host","own_key":true}]}`,
+		`not json`,
+	} {
+		os.WriteFile(filepath.Join(dir, RecordFile), []byte(rec), 0o644)
+		if _, err := PlanUninstall(env); err == nil {
+			t.Errorf("record %s accepted", rec)
+		}
+	}
+	for _, ok := range []string{"/x/mindful", `C:\p\mindful.exe`, "/x/org.mindful_app.mindful.json", `C:\p\org.mindful_app.mindful.firefox.json`, "/x/org.mindful-app.mindful.plist"} {
+		if !ownFile(ok) {
+			t.Errorf("ownFile(%q) = false", ok)
+		}
+	}
+}
+
 func TestDryRunWritesNothingAndNamesEverything(t *testing.T) {
 	root, env := home(t)
 	p, _ := PlanInstall(env)
@@ -384,12 +409,18 @@ func TestPlans(t *testing.T) {
 			for _, f := range p.Files {
 				s := strings.TrimSpace(f.Path + " " + fmtMode(f.Mode) + " " + string(f.Kind) + " " + f.Browser)
 				files = append(files, s)
+				if !ownFile(f.Path) {
+					t.Errorf("%s would not be accepted from an install record", f.Path)
+				}
 				if (f.Kind == KindBinary) != (f.Source != "") || (f.Kind != KindBinary) != (len(f.Content) > 0) {
 					t.Errorf("%s: source %q, %d bytes of content", f.Path, f.Source, len(f.Content))
 				}
 			}
 			for _, r := range p.Registry {
 				reg = append(reg, r.String())
+				if !ownRegValue(r) {
+					t.Errorf("%s would not be accepted from an install record", r)
+				}
 				if r.Kind == KindHost && !r.OwnKey || r.Kind == KindAutostart && r.OwnKey {
 					t.Errorf("%s: own key %v", r, r.OwnKey)
 				}
