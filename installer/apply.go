@@ -121,26 +121,32 @@ func Install(p Plan, o Options) ([]Change, error) {
 	return cs, nil
 }
 
-// Uninstall removes every file and registry value of p that exists. The
-// record file's directory is removed too if that leaves it empty.
+// Uninstall removes every file and registry value of p that exists. It
+// goes on past a failure (a binary that is running cannot be deleted on
+// Windows) and returns every failure at the end; the install record goes
+// last, and only if all else went, so that uninstall can be run again. The
+// record's directory is removed too if that leaves it empty.
 func Uninstall(p Plan, o Options) ([]Change, error) {
 	reg, err := o.registry(p)
 	if err != nil {
 		return nil, err
 	}
 	var cs []Change
-	for _, f := range p.Files {
+	var errs []error
+	removeFile := func(f File) {
 		_, err := os.Lstat(f.Path)
 		if errors.Is(err, fs.ErrNotExist) {
 			o.report(&cs, Change{"absent", f.Path})
-			continue
+			return
 		}
 		if err != nil {
-			return cs, err
+			errs = append(errs, err)
+			return
 		}
 		if !o.DryRun {
 			if err := os.Remove(f.Path); err != nil {
-				return cs, fmt.Errorf("remove %s: %w", f.Path, err)
+				errs = append(errs, fmt.Errorf("remove %s: %w", f.Path, err))
+				return
 			}
 			if f.Kind == KindRecord {
 				os.Remove(filepath.Dir(f.Path)) // only if empty
@@ -148,10 +154,19 @@ func Uninstall(p Plan, o Options) ([]Change, error) {
 		}
 		o.report(&cs, Change{"remove", f.Path})
 	}
+	var records []File
+	for _, f := range p.Files {
+		if f.Kind == KindRecord {
+			records = append(records, f)
+			continue
+		}
+		removeFile(f)
+	}
 	for _, r := range p.Registry {
 		_, ok, err := reg.Get(r.Key, r.Name)
 		if err != nil {
-			return cs, fmt.Errorf(`read HKCU\%s: %w`, r.Key, err)
+			errs = append(errs, fmt.Errorf(`read HKCU\%s: %w`, r.Key, err))
+			continue
 		}
 		if !ok {
 			o.report(&cs, Change{"absent", r.String()})
@@ -164,12 +179,18 @@ func Uninstall(p Plan, o Options) ([]Change, error) {
 				err = reg.DeleteValue(r.Key, r.Name)
 			}
 			if err != nil {
-				return cs, fmt.Errorf(`remove HKCU\%s: %w`, r.Key, err)
+				errs = append(errs, fmt.Errorf(`remove HKCU\%s: %w`, r.Key, err))
+				continue
 			}
 		}
 		o.report(&cs, Change{"remove", r.String()})
 	}
-	return cs, nil
+	if len(errs) == 0 {
+		for _, f := range records {
+			removeFile(f)
+		}
+	}
+	return cs, errors.Join(errs...)
 }
 
 // upToDate reports whether f exists with its content and mode.

@@ -257,6 +257,41 @@ func TestRecordNamesOnlyMindfulFiles(t *testing.T) {
 	}
 }
 
+// TestUninstallGoesOnPastAFailure: what can go, goes; the record stays so
+// that uninstall can be run again.
+func TestUninstallGoesOnPastAFailure(t *testing.T) {
+	root, env := home(t)
+	p, _ := PlanInstall(env)
+	if _, err := Install(p, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	// Something that cannot be removed with os.Remove: the entry replaced
+	// by a directory with a file in it.
+	entry := filepath.Join(env.ConfigHome, "autostart", "mindful.desktop")
+	os.Remove(entry)
+	os.MkdirAll(filepath.Join(entry, "x"), 0o755)
+	up, err := PlanUninstall(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Uninstall(up, Options{})
+	if err == nil || !strings.Contains(err.Error(), entry) {
+		t.Fatalf("uninstall error %v, want one naming %s", err, entry)
+	}
+	left := tree(t, root)
+	if _, ok := left["xdg-config/mindful/install.json"]; !ok || len(left) != 1 {
+		t.Fatalf("after a failed uninstall, left %v; want just the record (and the directory)", left)
+	}
+	os.RemoveAll(entry)
+	up, _ = PlanUninstall(env)
+	if _, err := Uninstall(up, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if left := tree(t, root); len(left) != 0 {
+		t.Fatalf("second uninstall left %v", left)
+	}
+}
+
 func TestDryRunWritesNothingAndNamesEverything(t *testing.T) {
 	root, env := home(t)
 	p, _ := PlanInstall(env)
