@@ -172,9 +172,28 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return nil
 	})
 	go brk.Watch(ctx)
+	// The evening check-in reads the summary's settings and reflections;
+	// a changed setting (check-in time, day start) or deleted data makes it
+	// look again at once.
+	var sums *summary.Service
+	chk := checkin.New(checkin.Config{
+		Store: st,
+		Times: func(ctx context.Context) (string, string, error) {
+			set, err := sums.Settings(ctx)
+			return set.DayStart, set.CheckinTime, err
+		},
+		Reflected: func(ctx context.Context, date string) (bool, error) {
+			day, err := sums.Day(ctx, date)
+			return day.Reflection != "", err
+		},
+		Changed: changes.Publish,
+	})
 	// The daily summary, the user's settings, export and deletion; old
 	// events are pruned once a day when a retention is set.
-	sums := summary.New(summary.Config{Store: st, State: states, Breaks: brk, Logger: d.log.With("component", "summary"), Changed: broadcast})
+	sums = summary.New(summary.Config{Store: st, State: states, Breaks: brk, Logger: d.log.With("component", "summary"), Changed: func() {
+		broadcast()
+		chk.Refresh()
+	}})
 	if err := sums.Load(ctx); err != nil {
 		return err
 	}
@@ -197,19 +216,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		Changed:        changes.Publish,
 		StoreFullURLs:  sums.StoreFullURLs,
 	})
-	// The evening check-in and the dashboard (served at /).
-	chk := checkin.New(checkin.Config{
-		Store: st,
-		Times: func(ctx context.Context) (string, string, error) {
-			set, err := sums.Settings(ctx)
-			return set.DayStart, set.CheckinTime, err
-		},
-		Reflected: func(ctx context.Context, date string) (bool, error) {
-			day, err := sums.Day(ctx, date)
-			return day.Reflection != "", err
-		},
-		Changed: changes.Publish,
-	})
+	// The dashboard (served at /) and the check-in's clock.
 	go chk.Watch(ctx, lastAlive)
 	dash := web.New(web.Config{
 		Summaries: sums, Settings: sums, Data: sums, Breaks: brk, Feeds: states, Checkin: chk,

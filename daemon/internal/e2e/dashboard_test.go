@@ -18,7 +18,9 @@ import (
 
 	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/client"
+	"github.com/mindful-app/mindful/daemon/datadir"
 	"github.com/mindful-app/mindful/daemon/internal/protocol"
+	"github.com/mindful-app/mindful/daemon/internal/store"
 )
 
 // TestDashboard drives the real dashboard in headless Chromium: real events
@@ -378,4 +380,69 @@ func shot(t *testing.T, tb context.Context, name string, public bool) {
 		}
 		t.Logf("screenshot: %s", p)
 	}
+}
+
+// TestCheckinMissedWhileOff: the daemon was not running at yesterday's
+// check-in time; when it starts again (before today's), it offers
+// yesterday's check-in, pushes nothing it should not, and a dismissal
+// ends it. The clock is real: day start and check-in time are set around
+// now, and the daemon's last heartbeat is put before yesterday's moment.
+func TestCheckinMissedWhileOff(t *testing.T) {
+	addr := freePort(t)
+	dataDir := filepath.Join(t.TempDir(), "data")
+	d := startDaemon(t, addr, dataDir)
+	cl, err := client.Open(addr, dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	now := time.Now()
+	set, err := cl.Settings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Today began two hours ago; its check-in is in an hour. Yesterday's
+	// was 23 hours ago.
+	set.DayStart = now.Add(-2 * time.Hour).Format("15:04")
+	set.CheckinTime = now.Add(time.Hour).Format("15:04")
+	if _, err := cl.SetSettings(ctx, set); err != nil {
+		t.Fatal(err)
+	}
+	yesterday := now.Add(-26 * time.Hour).Format(time.DateOnly)
+	// Running all along, with today's check-in an hour away: nothing due
+	// (the check-in re-reads the settings as soon as they change).
+	waitFor(t, "no check-in to be due", 15*time.Second, func() bool { return !d.status().Checkin.Due })
+
+	// The daemon stops; its last sign of life goes back 30 hours (as if
+	// the computer had been off since then).
+	d.stop()
+	st, err := store.Open(ctx, filepath.Join(dataDir, datadir.DBFile), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetSetting(ctx, "daemon.alive_at", now.Add(-30*time.Hour).UTC().Format(time.RFC3339)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	d2 := startDaemon(t, addr, dataDir)
+	var got api.Checkin
+	waitFor(t, "yesterday's check-in to be offered", 15*time.Second, func() bool {
+		got = d2.status().Checkin
+		return got.Due
+	})
+	if got.Date != yesterday {
+		t.Fatalf("check-in due for %q, want yesterday %q", got.Date, yesterday)
+	}
+	// The tray's link opens Today for that day.
+	var l api.DashboardLink
+	if l, err = cl.DashboardLink(ctx, "today", got.Date); err != nil || !strings.Contains(l.URL, "/login?token=") {
+		t.Fatalf("link for the check-in: %+v %v", l, err)
+	}
+	if _, err := cl.DismissCheckin(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the dismissed check-in to end", 15*time.Second, func() bool { return !d2.status().Checkin.Due })
 }
