@@ -66,9 +66,13 @@ func (c *Client) SetSettings(ctx context.Context, set api.Settings) (api.Setting
 	return s, err
 }
 
-// DeleteAll deletes everything the daemon stores about the user.
+// DeleteAll deletes everything the daemon stores about the user. It has no
+// time limit of its own (rebuilding a large database takes a while): ctx
+// bounds it.
 func (c *Client) DeleteAll(ctx context.Context) error {
-	return c.do(ctx, http.MethodPost, api.PathDeleteAll, api.DeleteAllRequest{Confirm: api.DeleteAllConfirm}, nil)
+	slow := *c
+	slow.hc = &http.Client{Transport: c.hc.Transport}
+	return slow.do(ctx, http.MethodPost, api.PathDeleteAll, api.DeleteAllRequest{Confirm: api.DeleteAllConfirm}, nil)
 }
 
 // Export streams everything stored, as "json" or "csv", to w. It has no

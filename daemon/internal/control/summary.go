@@ -1,6 +1,7 @@
 package control
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -124,7 +125,9 @@ func (s *Server) deleteAll(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusBadRequest, `confirm: must be "`+api.DeleteAllConfirm+`"`)
 		return
 	}
-	if err := s.Summary.DeleteAll(r.Context()); err != nil {
+	// Once begun, the deletion runs to the end (the VACUUM of a large
+	// database takes a while) even if the client gives up waiting.
+	if err := s.Summary.DeleteAll(context.WithoutCancel(r.Context())); err != nil {
 		writeSummaryErr(w, err)
 		return
 	}

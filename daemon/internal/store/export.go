@@ -1,15 +1,17 @@
 package store
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // exportTables are the tables that hold the user's data, in export order.
@@ -81,56 +83,115 @@ func eachRow(ctx context.Context, tx *sql.Tx, table string, fn func(cols []strin
 	return rows.Err()
 }
 
-func rowJSON(cols []string, vals []any) ([]byte, error) {
-	buf := []byte{'{'}
-	for i, c := range cols {
+// rowJSON appends the row as a JSON object; keys are the columns'
+// names, already quoted.
+func rowJSON(buf []byte, keys [][]byte, vals []any) []byte {
+	buf = append(buf, '{')
+	for i, k := range keys {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		k, _ := json.Marshal(c)
-		v, err := json.Marshal(vals[i])
-		if err != nil {
-			return nil, err
-		}
-		buf = append(append(append(buf, k...), ':'), v...)
+		buf = append(append(buf, k...), ':')
+		buf = appendJSON(buf, vals[i])
 	}
-	return append(buf, '}'), nil
+	return append(buf, '}')
+}
+
+// appendJSON appends one SQLite value (nil, int64, float64, string) as
+// JSON, without reflection: an export has millions of them.
+func appendJSON(buf []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(buf, "null"...)
+	case int64:
+		return strconv.AppendInt(buf, x, 10)
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return append(buf, "null"...)
+		}
+		return strconv.AppendFloat(buf, x, 'g', -1, 64)
+	case string:
+		return appendJSONString(buf, x)
+	case bool:
+		return strconv.AppendBool(buf, x)
+	case time.Time:
+		return appendJSONString(buf, x.UTC().Format(time.RFC3339Nano))
+	default:
+		return appendJSONString(buf, fmt.Sprint(x))
+	}
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s as a JSON string: quotes, backslashes and
+// control characters escaped, invalid UTF-8 replaced by U+FFFD.
+func appendJSONString(buf []byte, s string) []byte {
+	buf = append(buf, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				buf = append(buf, '\\', c)
+			case c < 0x20:
+				buf = append(buf, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			default:
+				buf = append(buf, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			buf = append(buf, "\\ufffd"...)
+		} else {
+			buf = append(buf, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(buf, '"')
+}
+
+func quotedKeys(cols []string) [][]byte {
+	keys := make([][]byte, len(cols))
+	for i, c := range cols {
+		keys[i] = appendJSONString(nil, c)
+	}
+	return keys
 }
 
 func exportJSON(ctx context.Context, tx *sql.Tx, w io.Writer) error {
-	if _, err := fmt.Fprintf(w, "{\"format\":\"mindful-export\",\"version\":1,\"exported_at\":%q,\"tables\":{", time.Now().UTC().Format(time.RFC3339)); err != nil {
-		return err
-	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	fmt.Fprintf(bw, "{\"format\":\"mindful-export\",\"version\":1,\"exported_at\":%q,\"tables\":{", time.Now().UTC().Format(time.RFC3339))
+	var buf []byte
 	for ti, t := range exportTables {
-		sep := ","
-		if ti == 0 {
-			sep = ""
+		if ti > 0 {
+			bw.WriteByte(',')
 		}
-		if _, err := fmt.Fprintf(w, "%s\n%q:[", sep, t); err != nil {
-			return err
-		}
+		fmt.Fprintf(bw, "\n%q:[", t)
 		n := 0
+		var keys [][]byte
 		err := eachRow(ctx, tx, t, func(cols []string, vals []any) error {
-			b, err := rowJSON(cols, vals)
-			if err != nil {
-				return err
+			if keys == nil {
+				keys = quotedKeys(cols)
 			}
+			buf = buf[:0]
 			if n > 0 {
-				b = append([]byte{','}, b...)
+				buf = append(buf, ',')
 			}
+			buf = append(buf, '\n')
+			buf = rowJSON(buf, keys, vals)
 			n++
-			_, err = w.Write(append([]byte("\n"), b...))
+			_, err := bw.Write(buf)
 			return err
 		})
 		if err != nil {
 			return fmt.Errorf("export %s: %w", t, err)
 		}
-		if _, err := io.WriteString(w, "]"); err != nil {
-			return err
-		}
+		bw.WriteByte(']')
 	}
-	_, err := io.WriteString(w, "}}\n")
-	return err
+	bw.WriteString("}}\n")
+	return bw.Flush()
 }
 
 func csvValue(v any) string {
@@ -173,11 +234,7 @@ func exportCSV(ctx context.Context, tx *sql.Tx, w io.Writer) error {
 					rec[i+1] = csvValue(v)
 				}
 			} else {
-				b, err := rowJSON(cols, vals)
-				if err != nil {
-					return err
-				}
-				rec[len(rec)-1] = string(b)
+				rec[len(rec)-1] = string(rowJSON(nil, quotedKeys(cols), vals))
 			}
 			return cw.Write(rec)
 		})
@@ -199,9 +256,40 @@ func exportCSV(ctx context.Context, tx *sql.Tx, w io.Writer) error {
 // connection (the only one that writes) right after the delete.
 func (s *Store) DeleteAll(ctx context.Context) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		// Triggers (migration 0007) would run once per deleted row and
+		// turn off SQLite's fast whole-table delete: set them aside and
+		// put them back, in the same transaction.
+		type trigger struct{ name, sql string }
+		var trs []trigger
+		rows, err := tx.Query(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger'`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var t trigger
+			if err := rows.Scan(&t.name, &t.sql); err != nil {
+				rows.Close()
+				return err
+			}
+			trs = append(trs, t)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, t := range trs {
+			if _, err := tx.Exec(`DROP TRIGGER "` + t.name + `"`); err != nil {
+				return err
+			}
+		}
 		for _, t := range append([]string{"summary_days"}, exportTables...) {
 			if _, err := tx.Exec(`DELETE FROM ` + t); err != nil {
 				return fmt.Errorf("delete %s: %w", t, err)
+			}
+		}
+		for _, t := range trs {
+			if _, err := tx.Exec(t.sql); err != nil {
+				return fmt.Errorf("restore trigger %s: %w", t.name, err)
 			}
 		}
 		return nil

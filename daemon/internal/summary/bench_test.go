@@ -273,3 +273,53 @@ func BenchmarkHistory90(b *testing.B) {
 func clearRollups(ctx context.Context, st *store.Store) error {
 	return st.ClearRollups(ctx)
 }
+
+// copyBenchDB copies the generated database, for benchmarks that change it.
+func copyBenchDB(b *testing.B) *store.Store {
+	b.Helper()
+	src, err := os.ReadFile(benchDB(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	dst := filepath.Join(b.TempDir(), "mindful.db")
+	if err := os.WriteFile(dst, src, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), dst, store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	return st
+}
+
+type countWriter struct{ n int64 }
+
+func (w *countWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }
+
+// BenchmarkExportYear exports the generated year as JSON (one run takes
+// seconds, so it usually runs once).
+func BenchmarkExportYear(b *testing.B) {
+	svc, _ := benchService(b)
+	for b.Loop() {
+		var w countWriter
+		if err := svc.Export(context.Background(), &w, "json"); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(w.n)/float64(benchEvents), "B/event")
+	}
+}
+
+// BenchmarkDeleteAllYear deletes a copy of the generated year: the delete,
+// the VACUUM and the log truncation.
+func BenchmarkDeleteAllYear(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		st := copyBenchDB(b)
+		svc := New(Config{Store: st})
+		b.StartTimer()
+		if err := svc.DeleteAll(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -168,3 +168,22 @@ func csvHas(recs [][]string, s string) bool {
 	}
 	return false
 }
+
+// DeleteAll sets the rollup triggers aside while it deletes; they must be
+// back afterwards.
+func TestDeleteAllKeepsTheTriggers(t *testing.T) {
+	f := newFixture(t, time.UTC, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	f.insert(f.prompt("a", "2026-11-20 10:00", "x", "habit"))
+	if err := f.svc.DeleteAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.insert(f.prompt("a", "2026-11-20 10:00", "x", "habit"))
+	if got := f.day("2026-11-20").Opens.Total; got != 1 {
+		t.Fatalf("opens = %d, want 1", got)
+	}
+	f.insert(f.prompt("a", "2026-11-20 11:00", "x", "habit")) // late: the trigger must drop the rollup
+	if got := f.day("2026-11-20").Opens.Total; got != 2 {
+		t.Errorf("after DeleteAll, a late event: opens = %d, want 2 (stale rollup: trigger gone?)", got)
+	}
+}

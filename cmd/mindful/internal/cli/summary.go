@@ -113,7 +113,8 @@ func cmdDeleteAll(c *cmdCtx, args []string) error {
 	if err != nil {
 		return err
 	}
-	cx, cancel := ctx()
+	// Rebuilding a year of data takes a while.
+	cx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	if err := cl.DeleteAll(cx); err != nil {
 		return err
