@@ -224,20 +224,34 @@ func (s *Store) SetReflection(ctx context.Context, day, text string, at time.Tim
 	})
 }
 
-// PruneEvents deletes the events older than before, and the rollups of the
-// days that started before it. It returns how many events it deleted.
+// pruneBatch bounds how many events one write of PruneEvents deletes, so
+// that a first prune of a large database does not hold up the events that
+// browsers are sending meanwhile.
+const pruneBatch = 5000
+
+// PruneEvents deletes the events older than before (and, through the
+// triggers, the rollups they were part of), in batches of pruneBatch. It
+// returns how many events it deleted.
 func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int64, error) {
-	var n int64
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec(`DELETE FROM events WHERE ts < ?`, before.UnixMilli())
-		if err != nil {
-			return err
+	var total int64
+	for {
+		var n int64
+		err := s.write(ctx, func(tx *sql.Tx) error {
+			res, err := tx.Exec(`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE ts < ? LIMIT ?)`, before.UnixMilli(), pruneBatch)
+			if err != nil {
+				return err
+			}
+			n, _ = res.RowsAffected()
+			return nil
+		})
+		total += n
+		if err != nil || n < pruneBatch {
+			return total, err
 		}
-		n, _ = res.RowsAffected()
-		_, err = tx.Exec(`DELETE FROM summary_days WHERE from_ms < ?`, before.UnixMilli())
-		return err
-	})
-	return n, err
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+	}
 }
 
 // ClearRollups deletes every stored rollup (they are a cache).

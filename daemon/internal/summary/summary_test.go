@@ -563,3 +563,30 @@ func TestUsualSoFarToday(t *testing.T) {
 		t.Errorf("yesterday: usual = %+v", u)
 	}
 }
+
+// A prune larger than one batch deletes everything older than the cut,
+// and the rollups of the pruned days.
+func TestPruneInBatches(t *testing.T) {
+	f := newFixture(t, time.UTC, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	var evs []store.Event
+	for i := range 12000 {
+		e := f.prompt("a", "2026-10-01 10:00", "x", "habit")
+		e.TS = e.TS.Add(time.Duration(i) * time.Second)
+		evs = append(evs, e)
+	}
+	f.insert(append(evs, f.prompt("a", "2026-11-24 10:00", "x", "habit"))...)
+	if got := f.day("2026-10-01").Opens.Total; got != 12000 {
+		t.Fatalf("opens = %d", got)
+	}
+	n, err := f.st.PruneEvents(ctx, f.at("2026-11-01 00:00"))
+	if err != nil || n != 12000 {
+		t.Fatalf("PruneEvents = %d, %v; want 12000", n, err)
+	}
+	if got := f.day("2026-10-01").Opens.Total; got != 0 {
+		t.Errorf("after the prune: %d opens on a pruned day (stale rollup?)", got)
+	}
+	if got := f.day("2026-11-24").Opens.Total; got != 1 {
+		t.Errorf("after the prune: %d opens on a kept day, want 1", got)
+	}
+}
