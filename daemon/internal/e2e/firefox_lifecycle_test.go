@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -280,4 +281,46 @@ func TestFirefoxRestartReconnects(t *testing.T) {
 		evs := countEvents(d.events(), "tab_navigated", "www.reddit.com")
 		return len(evs) == 1 && evs[0].Client == clientID
 	})
+}
+
+// TestFirefoxAlarmReconnects: a suspended background with nothing in the
+// browser to wake it is woken by the extension's 1-minute alarm, which
+// brings the link back. (Firefox then suspends the page again soon after,
+// with this test's 3 s idle timeout.) The first wake-up after a suspension
+// may also come from the idle detection, when the browser has had no input
+// for 60 s; once the browser is idle that does not fire again, so the next
+// wake-up can only be the alarm.
+func TestFirefoxAlarmReconnects(t *testing.T) {
+	s := startSites(t)
+	d := startDaemon(t, freePort(t), filepath.Join(t.TempDir(), "data"))
+	f := startFirefox(t, s, ffOptions{IdleTimeout: 3 * time.Second})
+	popup := pairFirefox(t, d, f)
+	clientID, _ := firefoxClient(t, d)
+	popup.navigate(t, "http://plain.test/idle")
+	suspendedThenWoken := func(what string) []string {
+		t.Helper()
+		waitFor(t, "Firefox to suspend the idle background", 60*time.Second, func() bool {
+			_, connected := firefoxClient(t, d)
+			return !connected
+		})
+		before, seen := ffSessions(d, clientID), len(d.events())
+		waitFor(t, what, 150*time.Second, func() bool { return ffSessions(d, clientID) > before })
+		var woke []string
+		for _, e := range d.events()[seen:] {
+			woke = append(woke, e.Type+" "+e.State)
+		}
+		return woke
+	}
+	first := suspendedThenWoken("the background to be woken (idle detection or alarm) and reconnect")
+	t.Logf("first wake-up; events since the suspension: %v", first)
+	if !slices.Contains(first, "idle_state idle") {
+		// The alarm came first; that is the proof already.
+		return
+	}
+	second := suspendedThenWoken("the alarm to wake the background and reconnect")
+	for _, e := range second {
+		if !strings.HasPrefix(e, "access ") {
+			t.Fatalf("the second wake-up came with browser activity (%v), not from the alarm alone", second)
+		}
+	}
 }
