@@ -30,6 +30,7 @@ type fakes struct {
 	checkin     api.Checkin
 	dismissed   string
 	refreshed   int
+	fail        error // Day and Days fail with it when set
 }
 
 func newFakes() *fakes {
@@ -49,6 +50,9 @@ func newFakes() *fakes {
 func (f *fakes) Day(_ context.Context, date string) (api.Summary, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.fail != nil {
+		return api.Summary{}, f.fail
+	}
 	if date == "" {
 		date = f.today
 	}
@@ -68,7 +72,10 @@ func (f *fakes) Days(ctx context.Context, from, to string) ([]api.Summary, error
 	}
 	var out []api.Summary
 	for d := a; !d.After(b); d = d.AddDate(0, 0, 1) {
-		s, _ := f.Day(ctx, d.Format(time.DateOnly))
+		s, err := f.Day(ctx, d.Format(time.DateOnly))
+		if err != nil {
+			return nil, err
+		}
 		out = append(out, s)
 	}
 	return out, nil

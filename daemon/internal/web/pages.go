@@ -39,12 +39,15 @@ var funcs = template.FuncMap{
 		return fmt.Sprintf("%d %s", n, many)
 	},
 	"pages": func() []string { return Pages },
-	"title": func(s string) string {
-		if s == "" {
-			return s
-		}
-		return strings.ToUpper(s[:1]) + s[1:]
-	},
+	"title": titleCase,
+}
+
+// titleCase makes a page name a menu entry: "history" → "History".
+func titleCase(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 var templates = map[string]*template.Template{}
@@ -120,10 +123,13 @@ func (s *Server) show(w http.ResponseWriter, r *http.Request, sess session, stat
 		s.log.Warn("dashboard: page data", "path", r.URL.Path, "err", err)
 		v.Error = "Something could not be read just now: " + err.Error()
 		v.Data = nil
+		if status < 400 {
+			status = http.StatusServiceUnavailable
+		}
 	}
 	v.Page = page
 	if v.Title == "" {
-		v.Title = funcs["title"].(func(string) string)(page)
+		v.Title = titleCase(page)
 	}
 	s.render(w, status, page, v)
 }

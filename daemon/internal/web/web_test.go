@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/xml"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -760,5 +761,19 @@ func TestEmptyPages(t *testing.T) {
 	_, body = r.get("/breaks")
 	if !strings.Contains(body, "No break is scheduled yet.") {
 		t.Error("empty Breaks does not say so")
+	}
+}
+
+func TestPageDataErrorIsSaid(t *testing.T) {
+	r := newRig(t)
+	r.login("today")
+	r.f.mu.Lock()
+	r.f.fail = errors.New("database unavailable: disk full")
+	r.f.mu.Unlock()
+	for _, p := range []string{"/today", "/history"} {
+		resp, body := r.get(p)
+		if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "could not be read just now: database unavailable: disk full") {
+			t.Errorf("GET %s with a failing summary: %d\n%s", p, resp.StatusCode, body)
+		}
 	}
 }
