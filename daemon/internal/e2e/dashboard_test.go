@@ -140,6 +140,7 @@ func TestDashboard(t *testing.T) {
 	if n := eval[float64](t, tb, `document.querySelectorAll('.checkin.due').length`); n != 1 {
 		t.Fatal("Today does not show the due check-in")
 	}
+	shot(t, tb, "today-due", false)
 	const reflection = "I reached for Reddit whenever a build was running."
 	do(t, tb, chromedp.SendKeys("#reflection", reflection), chromedp.Click(`.checkin button[type=submit]`))
 	poll[bool](t, tb, "the reflection to be saved", `!!document.querySelector('.done') && document.querySelector('.done').textContent.includes('Thank you')`, 15*time.Second)
