@@ -23,6 +23,8 @@ type view struct {
 	Page    string // the active menu entry
 	CSRF    string
 	Checkin api.Checkin
+	// CheckinHere: this page is the day the check-in asks about (no banner).
+	CheckinHere bool
 	Error   string // what went wrong with the last form, said calmly
 	Done    string // what the last form did
 	Message string // logged-out page: why

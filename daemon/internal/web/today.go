@@ -90,6 +90,7 @@ func (s *Server) todayPage(ctx context.Context, r *http.Request, v *view) (strin
 		}
 	}
 	d.CheckinDue = v.Checkin.Due && v.Checkin.Date == sum.Date && sum.Reflection == ""
+	v.CheckinHere = v.Checkin.Date == sum.Date
 	v.Title = d.Heading
 	v.Data = d
 	return "today", nil

@@ -444,6 +444,13 @@ func TestCheckinBannerOnOtherPages(t *testing.T) {
 	if !strings.Contains(body, `href="/today?date=2026-11-22">What did you notice today?`) {
 		t.Fatalf("no check-in banner:\n%s", body)
 	}
+	// Today (another day) points to it too; the day it asks about does not.
+	if _, body := r.get("/today"); !strings.Contains(body, `class="banner"`) {
+		t.Fatal("no banner on Today for a check-in of yesterday")
+	}
+	if _, body := r.get("/today?date=2026-11-22"); strings.Contains(body, `class="banner"`) || !strings.Contains(body, "Not tonight") {
+		t.Fatal("the check-in's own day shows a banner, or no Not tonight")
+	}
 }
 
 func TestBreaksAddEditRemove(t *testing.T) {
