@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -587,10 +586,4 @@ func (p *ffTab) setValue(t testing.TB, sel, value string) {
 func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
-}
-
-// isNavigating reports whether err is an evaluation that lost its page.
-func isNavigating(err error) bool {
-	var be *bidiError
-	return errors.As(err, &be)
 }
