@@ -25,10 +25,10 @@ type view struct {
 	Checkin api.Checkin
 	// CheckinHere: this page is the day the check-in asks about (no banner).
 	CheckinHere bool
-	Error   string // what went wrong with the last form, said calmly
-	Done    string // what the last form did
-	Message string // logged-out page: why
-	Data    any
+	Error       string // what went wrong with the last form, said calmly
+	Done        string // what the last form did
+	Message     string // logged-out page: why
+	Data        any
 }
 
 var funcs = template.FuncMap{
