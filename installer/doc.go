@@ -16,6 +16,7 @@
 // the add-on FirefoxAddonID.
 //
 // installer never imports the daemon's internals; it talks to a running
-// daemon only through daemon/client. The browser extension's packaging
-// lives in installer/extpack.
+// daemon only through daemon/client. The native-messaging host itself is
+// installer/nativehost, the Debian package installer/deb, and the browser
+// extension's packaging installer/extpack.
 package installer
