@@ -70,6 +70,10 @@ func TestFirefoxFeedPrompt(t *testing.T) {
 			t.Fatalf("feed requests after need = %d, want 1", n)
 		}
 		waitFor(t, "the need to be stored", 20*time.Second, func() bool { return len(prompts(d, "reddit")) == 1 })
+		// The popup has the day at a glance, as in Chromium.
+		if got := ffPoll[string](t, popup, "the popup's day at a glance", `(document.querySelector('#today-opens')?.textContent || '').includes('1 feed open') ? document.querySelector('#today-opens').textContent : ''`, 15*time.Second); !strings.Contains(got, "1 need") {
+			t.Fatalf("popup says %q", got)
+		}
 		p := prompts(d, "reddit")[0]
 		if p.Answer != "need" || p.Purpose != "Reply to a message" || p.TimeboxMinutes == nil || *p.TimeboxMinutes != 5 || p.Via != "navigation" {
 			t.Fatalf("stored prompt %+v", p)
@@ -163,6 +167,11 @@ func TestFirefoxBreak(t *testing.T) {
 	}
 	if r := ffEval[string](t, open, `document.querySelector('#reason').textContent`); !strings.Contains(r, "evenings back") {
 		t.Fatalf("break page shows reason %q", r)
+	}
+	// The popup says so, as in Chromium.
+	popup.reload(t)
+	if got := ffPoll[string](t, popup, "the popup to show the break", `document.querySelector('#today-break')?.hidden === false ? document.querySelector('#today-break').textContent : ''`, 15*time.Second); !strings.Contains(got, "On a break: Focus") {
+		t.Fatalf("popup says %q during the break", got)
 	}
 
 	page := f.tab(t)
