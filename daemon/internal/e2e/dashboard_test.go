@@ -206,6 +206,19 @@ func TestDashboard(t *testing.T) {
 		t.Fatalf("check-in still due after the reflection: %+v", st.Checkin)
 	}
 
+	// Export, as the download links fetch it (same origin, the session's
+	// cookie): JSON with the reflection, CSV with a header line.
+	do(t, tb, chromedp.Navigate("http://"+addr+"/data"), chromedp.WaitVisible("#delete-start"))
+	exp := eval[map[string]any](t, tb, `Promise.all(['json', 'csv'].map(f => fetch('/data/export?format=' + f).then(async r => [r.status, r.headers.get('content-disposition'), await r.text()]))).then(([j, c]) => ({j, c}))`)
+	j, _ := exp["j"].([]any)
+	c, _ := exp["c"].([]any)
+	if len(j) != 3 || j[0] != float64(200) || !strings.Contains(fmt.Sprint(j[1]), "attachment") || !strings.Contains(fmt.Sprint(j[2]), reflection) {
+		t.Fatalf("JSON export: %.300v", j)
+	}
+	if len(c) != 3 || c[0] != float64(200) || !strings.Contains(fmt.Sprint(c[1]), ".csv") || !strings.Contains(fmt.Sprint(c[2]), "\n") {
+		t.Fatalf("CSV export: %.300v", c)
+	}
+
 	// Delete everything: a second step, the typed word, and it is gone.
 	do(t, tb, chromedp.Navigate("http://"+addr+"/data"), chromedp.Click("#delete-start"), chromedp.WaitVisible("#confirm"))
 	do(t, tb, chromedp.SendKeys("#confirm", "delete"), chromedp.Click(`form[action="/data/delete"] button[type=submit]`))
