@@ -84,8 +84,12 @@ type BreakDay struct {
 	Windows    []BreakEntry `json:"windows"`
 	// Attempts counts blocked visits during breaks, per site.
 	Attempts []SiteCount `json:"attempts"`
-	// NotEnforced are the parts of the day's breaks during which no
-	// browser was connected to the daemon.
+	// NotEnforced are the parts of the day's breaks that a paired browser
+	// did not enforce: it was not connected to the daemon, or it was but
+	// lacked access to sites it needed (Reason "not_connected" or
+	// "limited_access"; Browser names it). Before any browser is paired,
+	// they are the parts during which no browser was connected (Browser
+	// and Client empty).
 	NotEnforced []Period `json:"not_enforced"`
 }
 
@@ -106,12 +110,21 @@ type SiteCount struct {
 	Count  int    `json:"count"`
 }
 
-// Period is a span of time.
+// Period is a span of time; in not_enforced, also whose and why.
 type Period struct {
 	Start   time.Time `json:"start"`
 	End     time.Time `json:"end"`
 	Seconds int64     `json:"seconds"`
+	Client  string    `json:"client,omitempty"`  // the browser's client id
+	Browser string    `json:"browser,omitempty"` // e.g. "Firefox ESR"
+	Reason  string    `json:"reason,omitempty"`  // not_connected, limited_access
 }
+
+// Reasons a break was not enforced in a browser.
+const (
+	NotConnected  = "not_connected"
+	LimitedAccess = "limited_access"
+)
 
 // Usual is the day against the average of the days before it.
 type Usual struct {

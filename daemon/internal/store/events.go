@@ -238,3 +238,34 @@ func (s *Store) LatestAccess(ctx context.Context) (map[string]Access, error) {
 	}
 	return out, rows.Err()
 }
+
+// AccessChange is one access event: from At on, the browser could act on
+// every site it needs (State "full") or not ("limited").
+type AccessChange struct {
+	ClientID string
+	At       time.Time
+	State    string
+}
+
+// AccessChanges returns every access event that happened before to, in
+// time order. (They are few: one per change of a browser's site access.)
+func (s *Store) AccessChanges(ctx context.Context, to time.Time) ([]AccessChange, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT client_id, ts, state FROM events
+		WHERE type = 'access' AND ts < ? ORDER BY ts, seq`, to.UnixMilli())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []AccessChange
+	for rows.Next() {
+		var a AccessChange
+		var ts int64
+		var state sql.NullString
+		if err := rows.Scan(&a.ClientID, &ts, &state); err != nil {
+			return nil, err
+		}
+		a.At, a.State = time.UnixMilli(ts).UTC(), state.String
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

@@ -442,6 +442,8 @@ type breakData struct {
 	windows  []schedule.Window
 	ends     map[string]store.EarlyEnd
 	sessions []store.Session
+	clients  []store.Client
+	access   []store.AccessChange
 }
 
 func (s *Service) breakData(ctx context.Context, from, to time.Time) (breakData, error) {
@@ -463,6 +465,12 @@ func (s *Service) breakData(ctx context.Context, from, to time.Time) (breakData,
 		bd.ends[e.WindowKey] = e
 	}
 	if bd.sessions, err = s.cfg.Store.Sessions(ctx, from, to); err != nil {
+		return bd, err
+	}
+	if bd.clients, err = s.cfg.Store.Clients(ctx); err != nil {
+		return bd, err
+	}
+	if bd.access, err = s.cfg.Store.AccessChanges(ctx, to); err != nil {
 		return bd, err
 	}
 	return bd, nil
@@ -502,8 +510,132 @@ func (bd breakData) day(from, to, now time.Time) api.BreakDay {
 			clipped = append(clipped, [2]time.Time{a, b})
 		}
 	}
-	out.NotEnforced = uncovered(mergeSpans(clipped), bd.sessions, now)
+	out.NotEnforced = bd.notEnforced(mergeSpans(clipped), now)
 	return out
+}
+
+// notEnforced returns, for each paired browser, the parts of the break
+// spans it did not enforce, and why:
+//
+//	break       |==========================================|
+//	connected      |======|          |========================
+//	access                    full       |limited|   full
+//	not enforced|--|      |----------|   |-------|
+//	             not connected          limited access
+//
+// A browser counts from when it was paired. Before any browser is paired
+// (or for sessions of browsers no longer paired) the old question stands:
+// when was no browser connected at all.
+func (bd breakData) notEnforced(spans [][2]time.Time, now time.Time) []api.Period {
+	if len(bd.clients) == 0 {
+		return uncovered(spans, bd.sessions, now)
+	}
+	out := []api.Period{}
+	for _, c := range bd.clients {
+		var mine [][2]time.Time
+		for _, sp := range spans {
+			if a := maxTime(sp[0], c.PairedAt); a.Before(sp[1]) {
+				mine = append(mine, [2]time.Time{a, sp[1]})
+			}
+		}
+		var ss []store.Session
+		for _, x := range bd.sessions {
+			if x.ClientID == c.ID {
+				ss = append(ss, x)
+			}
+		}
+		name := browserName(c.Browser)
+		for _, p := range uncovered(mine, ss, now) {
+			p.Client, p.Browser, p.Reason = c.ID, name, api.NotConnected
+			out = append(out, p)
+		}
+		// Connected, but without access to some sites.
+		connected := spansOf(ss, now)
+		for _, lim := range limitedSpans(bd.access, c.ID, now) {
+			for _, sp := range intersect(intersect(mine, connected), [][2]time.Time{lim}) {
+				p := period(sp[0], sp[1])
+				p.Client, p.Browser, p.Reason = c.ID, name, api.LimitedAccess
+				out = append(out, p)
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b api.Period) int { return a.Start.Compare(b.Start) })
+	return out
+}
+
+// spansOf returns the merged spans of sessions (an open one lasts until now).
+func spansOf(ss []store.Session, now time.Time) [][2]time.Time {
+	var out [][2]time.Time
+	for _, x := range ss {
+		end := x.Disconnected
+		if end.IsZero() {
+			end = now
+		}
+		if x.ConnectedAt.Before(end) {
+			out = append(out, [2]time.Time{x.ConnectedAt, end})
+		}
+	}
+	return mergeSpans(out)
+}
+
+// limitedSpans returns when client's last access event said "limited", up
+// to its next access event (or now).
+func limitedSpans(changes []store.AccessChange, client string, now time.Time) [][2]time.Time {
+	var out [][2]time.Time
+	var from time.Time
+	limited := false
+	for _, a := range changes {
+		if a.ClientID != client {
+			continue
+		}
+		if limited && a.At.After(from) {
+			out = append(out, [2]time.Time{from, a.At})
+		}
+		limited, from = a.State == "limited", a.At
+	}
+	if limited && now.After(from) {
+		out = append(out, [2]time.Time{from, now})
+	}
+	return mergeSpans(out)
+}
+
+// intersect returns the parts common to two sets of merged spans.
+func intersect(a, b [][2]time.Time) [][2]time.Time {
+	var out [][2]time.Time
+	for _, x := range a {
+		for _, y := range b {
+			lo, hi := maxTime(x[0], y[0]), minTime(x[1], y[1])
+			if lo.Before(hi) {
+				out = append(out, [2]time.Time{lo, hi})
+			}
+		}
+	}
+	return mergeSpans(out)
+}
+
+// browserName is how the reflection names a browser.
+func browserName(b string) string {
+	switch b {
+	case "chrome":
+		return "Chrome"
+	case "chromium":
+		return "Chromium"
+	case "edge":
+		return "Edge"
+	case "brave":
+		return "Brave"
+	case "opera":
+		return "Opera"
+	case "vivaldi":
+		return "Vivaldi"
+	case "firefox":
+		return "Firefox"
+	case "firefox-esr":
+		return "Firefox ESR"
+	case "gecko":
+		return "a Gecko browser"
+	}
+	return "a browser"
 }
 
 func maxTime(a, b time.Time) time.Time {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -387,6 +388,45 @@ func TestBreaksOfTheDay(t *testing.T) {
 	}
 	if len(b.NotEnforced) != 1 || !b.NotEnforced[0].Start.Equal(f.at("2026-11-20 09:00")) || b.NotEnforced[0].Seconds != 1800 {
 		t.Errorf("not_enforced = %+v, want 09:00–09:30", b.NotEnforced)
+	}
+}
+
+// TestNotEnforcedPerBrowser: with browsers paired, each one's share of a
+// break that it did not enforce is named, with why: not connected, or
+// connected without access to the sites it needed.
+func TestNotEnforcedPerBrowser(t *testing.T) {
+	f := newFixture(t, time.UTC, time.Date(2026, 11, 20, 20, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	for _, c := range []store.Client{
+		{ID: "chr", Browser: "chromium", TokenHash: []byte{1}, PairedAt: f.at("2026-11-01 09:00")},
+		{ID: "ffx", Browser: "firefox-esr", TokenHash: []byte{2}, PairedAt: f.at("2026-11-01 09:00")},
+		// Paired in the middle of the break: counts from then on.
+		{ID: "new", Browser: "edge", TokenHash: []byte{3}, PairedAt: f.at("2026-11-20 11:30")},
+	} {
+		if err := f.st.PutClient(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.st.AddAdhoc(ctx, store.Adhoc{Name: "Day off", Start: f.at("2026-11-20 09:00"), End: f.at("2026-11-20 12:00")}); err != nil {
+		t.Fatal(err)
+	}
+	f.session("chr", "2026-11-20 08:00", "")
+	f.session("ffx", "2026-11-20 08:00", "2026-11-20 10:00")
+	f.session("ffx", "2026-11-20 10:30", "")
+	f.session("new", "2026-11-20 11:30", "")
+	limited := f.ev("ffx", "2026-11-20 11:00", "access")
+	limited.State, limited.Hosts = "limited", []string{"www.reddit.com"}
+	full := f.ev("ffx", "2026-11-20 11:15", "access")
+	full.State, full.Hosts = "full", []string{}
+	f.insert(limited, full)
+
+	got := f.day("2026-11-20").Breaks.NotEnforced
+	want := []api.Period{
+		{Start: f.at("2026-11-20 10:00").UTC(), End: f.at("2026-11-20 10:30").UTC(), Seconds: 1800, Client: "ffx", Browser: "Firefox ESR", Reason: api.NotConnected},
+		{Start: f.at("2026-11-20 11:00").UTC(), End: f.at("2026-11-20 11:15").UTC(), Seconds: 900, Client: "ffx", Browser: "Firefox ESR", Reason: api.LimitedAccess},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("not_enforced =\n%+v\nwant\n%+v", got, want)
 	}
 }
 

@@ -34,9 +34,16 @@ type todayData struct {
 	Answers    []answerRow
 	FeedBars   []feedBar
 	CheckinDue bool // the check-in asks about this day
-	// NotEnforced is how long breaks ran with no browser connected (s).
-	NotEnforced int64
+	// NotEnforced says, per browser and reason, how long breaks went
+	// unenforced: "Firefox ESR: 30 min, not connected".
+	NotEnforced []notEnforced
 	Reflection  string
+}
+
+// notEnforced is one line of the day's "not enforced" record.
+type notEnforced struct {
+	Browser, Why string
+	Seconds      int64
 }
 
 // feedBar is one feed's time on Today: a bar Pct (1–100) of the longest.
@@ -73,9 +80,7 @@ func (s *Server) todayPage(ctx context.Context, r *http.Request, v *view) (strin
 			d.Next = n
 		}
 	}
-	for _, p := range sum.Breaks.NotEnforced {
-		d.NotEnforced += p.Seconds
-	}
+	d.NotEnforced = notEnforcedLines(sum.Breaks.NotEnforced)
 	vals := answerValues(sum.Opens)
 	for j, a := range answers {
 		d.Answers = append(d.Answers, answerRow{Key: a.Key, Label: a.Label, N: int(vals[j])})
@@ -160,4 +165,32 @@ func (s *Server) checkinDismiss(w http.ResponseWriter, r *http.Request, sess ses
 		return
 	}
 	redirectDone(w, r, "/today", "dismissed")
+}
+
+// notEnforcedLines sums the day's not-enforced periods per browser and
+// reason, in the order they first appear.
+func notEnforcedLines(ps []api.Period) []notEnforced {
+	var out []notEnforced
+	idx := map[[2]string]int{}
+	for _, p := range ps {
+		why := "no browser was connected, so nothing was blocked then"
+		switch p.Reason {
+		case api.NotConnected:
+			why = "not connected to mindful"
+		case api.LimitedAccess:
+			why = "connected, without access to some sites"
+		}
+		browser := p.Browser
+		if browser == "" && p.Reason != "" {
+			browser = "a browser"
+		}
+		k := [2]string{p.Client, p.Reason}
+		if i, ok := idx[k]; ok {
+			out[i].Seconds += p.Seconds
+			continue
+		}
+		idx[k] = len(out)
+		out = append(out, notEnforced{Browser: browser, Why: why, Seconds: p.Seconds})
+	}
+	return out
 }

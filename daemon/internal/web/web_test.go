@@ -385,7 +385,9 @@ func TestTodayAndReflection(t *testing.T) {
 		SecondsOnFeeds: 1560,
 		Needs:          []api.NeedOpen{{FeedID: "youtube", Purpose: "the <b>recipe</b> video", TimeboxMinutes: 15, SecondsOnFeed: 300}},
 		Breaks: api.BreakDay{Planned: 2, Kept: 1, EndedEarly: 1, Windows: []api.BreakEntry{{Name: "Evening", End: &end, EndedEarly: true, Reason: "sister's link"}},
-			Attempts: []api.SiteCount{{Domain: "www.reddit.com", Count: 2}}, NotEnforced: []api.Period{{Seconds: 600}, {Seconds: 300}}},
+			Attempts: []api.SiteCount{{Domain: "www.reddit.com", Count: 2}}, NotEnforced: []api.Period{{Seconds: 600}, {Seconds: 300},
+				{Seconds: 1800, Client: "f1", Browser: "Firefox", Reason: api.NotConnected}, {Seconds: 900, Client: "f1", Browser: "Firefox", Reason: api.LimitedAccess},
+				{Seconds: 600, Client: "f1", Browser: "Firefox", Reason: api.NotConnected}}},
 		Usual: &api.Usual{Days: 7, Text: "7 opens, 3 fewer than your usual"},
 		Notes: []api.Note{{Note: "went for a walk"}},
 	}
@@ -395,7 +397,7 @@ func TestTodayAndReflection(t *testing.T) {
 	for _, want := range []string{
 		`<p class="big" id="opens-total">7</p>`, `data-answer="habit">3</span>`, `data-answer="need">2</span>`,
 		"3 fewer than your usual", "26 min", "21 min", "the &lt;b&gt;recipe&lt;/b&gt; video", "sister&#39;s link",
-		"went for a walk", "What did you notice today?", "www.reddit.com: 2 visits waited", "For 15 min of the breaks no browser was connected", "Not tonight", `class="minibar"`, `data-feed="reddit">21 min</span>`,
+		"went for a walk", "What did you notice today?", "www.reddit.com: 2 visits waited", "Not enforced for 15 min: no browser was connected", "Not enforced in Firefox for 40 min: not connected to mindful", "Not enforced in Firefox for 15 min: connected, without access to some sites", "Not tonight", `class="minibar"`, `data-feed="reddit">21 min</span>`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("today lacks %q", want)

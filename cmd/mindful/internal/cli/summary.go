@@ -168,7 +168,7 @@ func SummaryText(w io.Writer, s api.Summary, loc *time.Location) error {
 		p.f("Tried during breaks: %s.\n", attempts(s.Breaks.Attempts))
 	}
 	for _, x := range s.Breaks.NotEnforced {
-		p.f("Not enforced %s (no browser connected).\n", spanText(x, loc))
+		p.f("Not enforced %s.\n", notEnforcedText(x, loc))
 	}
 	for _, n := range s.Notes {
 		p.f("Note, %s: %s\n", n.At.In(loc).Format("15:04"), n.Note)
@@ -222,7 +222,7 @@ func SummaryMarkdown(w io.Writer, s api.Summary, loc *time.Location) error {
 			p.f("- %s–%s %s — %s\n", x.Start.In(loc).Format("15:04"), end, x.Name, what)
 		}
 		for _, x := range b.NotEnforced {
-			p.f("- Not enforced %s (no browser connected)\n", spanText(x, loc))
+			p.f("- Not enforced %s\n", notEnforcedText(x, loc))
 		}
 		if len(b.Attempts) > 0 {
 			p.f("- Tried during breaks: %s\n", attempts(b.Attempts))
@@ -320,6 +320,23 @@ func attempts(as []api.SiteCount) string {
 		parts[i] = fmt.Sprintf("%s %d×", a.Domain, a.Count)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// notEnforcedText says whose and why: "in Firefox 14:00–16:00 for 2 h (not
+// connected)" — the browser's absence, not a failure of the user.
+func notEnforcedText(x api.Period, loc *time.Location) string {
+	why := "no browser connected"
+	switch x.Reason {
+	case api.NotConnected:
+		why = "not connected"
+	case api.LimitedAccess:
+		why = "no access to some sites"
+	}
+	where := ""
+	if x.Browser != "" {
+		where = "in " + x.Browser + " "
+	}
+	return fmt.Sprintf("%s%s for %s (%s)", where, spanText(x, loc), duration(x.Seconds), why)
 }
 
 func spanText(x api.Period, loc *time.Location) string {

@@ -212,3 +212,19 @@ func TestSummaryExportDeleteCommands(t *testing.T) {
 		}
 	}
 }
+
+func TestNotEnforcedText(t *testing.T) {
+	at := func(s string) time.Time { x, _ := time.Parse("15:04", s); return x }
+	for _, c := range []struct {
+		p    api.Period
+		want string
+	}{
+		{api.Period{Start: at("14:00"), End: at("16:00"), Seconds: 7200, Browser: "Firefox", Reason: api.NotConnected}, "in Firefox 14:00–16:00 for 2 h (not connected)"},
+		{api.Period{Start: at("11:00"), End: at("11:15"), Seconds: 900, Browser: "Chromium", Reason: api.LimitedAccess}, "in Chromium 11:00–11:15 for 15 min (no access to some sites)"},
+		{api.Period{Start: at("09:00"), End: at("09:30"), Seconds: 1800}, "09:00–09:30 for 30 min (no browser connected)"},
+	} {
+		if got := notEnforcedText(c.p, time.UTC); got != c.want {
+			t.Errorf("notEnforcedText = %q, want %q", got, c.want)
+		}
+	}
+}
