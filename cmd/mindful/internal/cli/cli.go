@@ -62,7 +62,7 @@ Usage:
   mindful uninstall [--purge] [--yes] [--dry-run]
                                    stop the daemon, remove what install wrote (--purge: the data too)
   mindful native-host              (internal) the native-messaging host; browsers start it
-  mindful dashboard [--page PAGE] [--print]
+  mindful dashboard [--page PAGE] [--date YYYY-MM-DD] [--print]
                                    open the dashboard in the browser (today, history, breaks, feeds, settings, data);
                                    --print only prints the one-time link
   mindful version                  print the version
