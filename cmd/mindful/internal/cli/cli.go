@@ -56,15 +56,15 @@ Usage:
   mindful export [--format json|csv] [--out FILE]
                                    everything mindful stored (activity, breaks, notes, settings)
   mindful delete-all --yes         delete everything mindful stored, for good
+  mindful dashboard [--page PAGE] [--date YYYY-MM-DD] [--print]
+                                   open the dashboard in the browser (today, history, breaks, feeds, settings, data);
+                                   --print only prints the one-time link
   mindful install [--dry-run] [--prefix DIR] [--browsers LIST] [--systemd]
                                    start at login, and let the extension pair by itself
                                    (native messaging; LIST: chrome,chromium,edge,brave,firefox)
   mindful uninstall [--purge] [--yes] [--dry-run]
                                    stop the daemon, remove what install wrote (--purge: the data too)
   mindful native-host              (internal) the native-messaging host; browsers start it
-  mindful dashboard [--page PAGE] [--date YYYY-MM-DD] [--print]
-                                   open the dashboard in the browser (today, history, breaks, feeds, settings, data);
-                                   --print only prints the one-time link
   mindful version                  print the version
 
 Every subcommand takes --addr (env MINDFUL_ADDR, default 127.0.0.1:17717)
