@@ -139,6 +139,22 @@ test('idle_state reports active, idle, locked; anything else is ignored', async 
   assert.deepEqual(h.events().map((e) => e.state), ['idle', 'locked', 'active']);
 });
 
+test('an idle state the browser repeats is recorded once, also across background restarts', async () => {
+  const h = setup();
+  const make = () => new ActivityTracker({
+    queue: h.queue, tabMap: h.tabMap, tabs: { get: async () => null }, newId: sequentialIds(), now: () => T0, session: h.session,
+  });
+  const first = make();
+  await Promise.all([first.onIdleStateChanged('idle'), first.onIdleStateChanged('idle')]);
+  // Firefox wakes the suspended event page and hands it "idle" again.
+  const woken = make();
+  assert.equal(await woken.onIdleStateChanged('idle'), false);
+  await woken.onIdleStateChanged('active');
+  await woken.onIdleStateChanged('idle');
+  assert.deepEqual(h.events().map((e) => e.state), ['idle', 'active', 'idle']);
+  assert.equal(h.session.peek(SESSION_KEYS.idleState), 'idle');
+});
+
 test('seedTabs records tabs that were open before the background started', async () => {
   const h = setup();
   await h.tabMap.set(1, 'kept.example');

@@ -9,6 +9,7 @@ import {
   IDLE_STATES, domainOf, idleState, pageInfo, stamp, tabActivated, tabClosed, tabNavigated,
   validateEvent, windowFocus,
 } from '../shared/protocol.js';
+import { SESSION_KEYS } from '../shared/storage-keys.js';
 
 export class ActivityTracker {
   #queue;
@@ -19,6 +20,8 @@ export class ActivityTracker {
   #onQueued;
   #log;
   #feedOf;
+  #session;
+  #idleChain = Promise.resolve();
 
   /**
    * @param {{
@@ -30,13 +33,15 @@ export class ActivityTracker {
    *   onQueued?: () => void,
    *   log?: (msg: string, err?: unknown) => void,
    *   feedOf?: (url: string) => string | undefined,  the feed a page is (tab_navigated feed_id)
+   *   session?: {get: Function, set: Function} | null,  storage.session: the last idle state
    * }} deps
    */
   constructor({
     queue, tabMap, tabs, newId = () => crypto.randomUUID(), now = () => Date.now(), onQueued = () => {}, log = () => {},
-    feedOf = () => undefined,
+    feedOf = () => undefined, session = null,
   }) {
     this.#feedOf = feedOf;
+    this.#session = session;
     this.#queue = queue;
     this.#tabMap = tabMap;
     this.#tabs = tabs;
@@ -60,6 +65,7 @@ export class ActivityTracker {
 
   #enqueue(eventPromise) {
     const checked = Promise.resolve(eventPromise).then((ev) => {
+      if (ev === null) return null; // nothing to record after all
       const r = validateEvent(ev);
       if (!r.ok) {
         this.#log(`event not queued: ${r.message}`);
@@ -129,11 +135,30 @@ export class ActivityTracker {
     return this.#enqueue(windowFocus(st, { windowId: Number.isInteger(windowId) ? windowId : -1 }));
   }
 
-  /** idle.onStateChanged */
+  /**
+   * idle.onStateChanged. Only a change is an event: Firefox hands an event
+   * page that it wakes the current state again ("idle", after every wake-up
+   * of an idle browser), so the last state is kept in storage.session,
+   * which outlives the page.
+   */
   onIdleStateChanged(state) {
     if (!IDLE_STATES.includes(state)) return Promise.resolve(false);
     const st = this.#stamp();
-    return this.#enqueue(idleState(st, { state }));
+    const changed = (this.#idleChain = this.#idleChain.then(() => this.#idleChanged(state)));
+    return this.#enqueue(changed.then((yes) => (yes ? idleState(st, { state }) : null)));
+  }
+
+  /** Records state as the last idle state; false when it already was. */
+  async #idleChanged(state) {
+    if (!this.#session) return true;
+    try {
+      const got = await this.#session.get(SESSION_KEYS.idleState);
+      if (got?.[SESSION_KEYS.idleState] === state) return false;
+      await this.#session.set({ [SESSION_KEYS.idleState]: state });
+    } catch (err) {
+      this.#log('idle state', err);
+    }
+    return true;
   }
 
   /** Records the domains of tabs that were open before we started listening. */

@@ -27,7 +27,8 @@ const IDLE_DETECTION_SECONDS = 60;
 const log = (msg, err) => (err === undefined ? console.info(`mindful: ${msg}`) : console.warn(`mindful: ${msg}`, err));
 
 const queue = new EventQueue({ storage: local, log });
-const tabMap = new TabMap({ storage: sessionArea(api) ?? new MemoryStorage() });
+const session = sessionArea(api) ?? new MemoryStorage({}, { areaName: 'session' });
+const tabMap = new TabMap({ storage: session });
 
 const identity = identityProvider({
   storage: local,
@@ -79,6 +80,7 @@ const guard = new FeedGuard({
 const activity = new ActivityTracker({
   queue,
   tabMap,
+  session,
   tabs: { get: (tabId) => api.tabs.get(tabId) },
   onQueued: () => connection.flush(),
   feedOf: (url) => guard.feedOf(url),

@@ -28,6 +28,8 @@
 //   tabDomains     object   {"<tabId>": "<domain>"} so tab_closed can name the domain
 //   prompts        object   {"<tabId>": pending prompt} (background/prompts.js), so a closed tab
 //                           is recorded even after the background restarted
+//   idleState      string   the last idle state recorded, so a state the browser repeats
+//                           (Firefox does, to an event page it wakes) is not recorded twice
 
 export const KEYS = Object.freeze({
   clientId: 'clientId',
@@ -48,6 +50,7 @@ export const KEYS = Object.freeze({
 export const SESSION_KEYS = Object.freeze({
   tabDomains: 'tabDomains',
   prompts: 'prompts',
+  idleState: 'idleState',
 });
 
 export const DEFAULT_DAEMON_ADDR = '127.0.0.1:17717';
