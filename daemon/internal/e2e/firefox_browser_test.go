@@ -162,6 +162,7 @@ type firefox struct {
 	stderr  *syncBuf
 	console *syncBuf
 	exited  chan struct{}
+	stopped bool
 }
 
 // ffOptions tunes the test profile.
@@ -392,18 +393,25 @@ func (f *firefox) stop() {
 		f.bidi.close()
 		f.bidi = nil
 	}
-	select {
-	case <-f.exited:
+	if f.stopped {
 		return
-	case <-time.After(5 * time.Second):
 	}
-	syscall.Kill(-f.cmd.Process.Pid, syscall.SIGTERM)
+	f.stopped = true
+	pgid := f.cmd.Process.Pid
 	select {
 	case <-f.exited:
 	case <-time.After(5 * time.Second):
-		syscall.Kill(-f.cmd.Process.Pid, syscall.SIGKILL)
-		<-f.exited
+		syscall.Kill(-pgid, syscall.SIGTERM)
+		select {
+		case <-f.exited:
+		case <-time.After(5 * time.Second):
+			syscall.Kill(-pgid, syscall.SIGKILL)
+			<-f.exited
+		}
 	}
+	// Whatever of the group outlived the main process (its content
+	// processes, normally gone with it).
+	syscall.Kill(-pgid, syscall.SIGKILL)
 }
 
 // ffTab is one top-level browsing context (a tab).
