@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  HostAccess, SCRIPT_IDS, accessSummary, extraScripts, manifestScriptHosts, missingHosts, neededHosts, originPattern, patternHost,
+  HostAccess, SCRIPT_IDS, accessSummary, extraScripts, manifestScriptHosts, missingHosts, neededHosts, originPattern, patternHost, scriptPath,
 } from '../src/background/access.js';
 import { describeAccess } from '../src/shared/access-view.js';
 import { validateEvent } from '../src/shared/protocol.js';
@@ -73,6 +73,15 @@ test('missing hosts and the summary', async () => {
   assert.deepEqual(await missingHosts(broken, ['a.test']), ['a.test'], 'a failed check counts as missing');
   assert.deepEqual(accessSummary([]), { state: 'full', missing_hosts: [] });
   assert.deepEqual(accessSummary(['b.test', 'a.test']), { state: 'limited', missing_hosts: ['a.test', 'b.test'] });
+});
+
+test('script paths: relative, also from Firefox\'s absolute manifest URLs', () => {
+  assert.equal(scriptPath('src/content/hook.js'), 'src/content/hook.js');
+  assert.equal(scriptPath('/src/content/hook.js'), 'src/content/hook.js');
+  assert.equal(scriptPath('moz-extension://6f1c1f0e-93a4-4c4e-9a57-1c0f3a1d2b7e/src/content/hook.js'), 'src/content/hook.js');
+  assert.equal(scriptPath('chrome-extension://lbcebegdchechefjbefnojockkfhgifo/src/content/core.js'), 'src/content/core.js');
+  const ff = { content_scripts: MANIFEST.content_scripts.map((cs) => ({ ...cs, js: cs.js.map((j) => `moz-extension://6f1c1f0e/${j}`) })) };
+  assert.deepEqual(extraScripts(ff, ['mastodon.social'])[1].js, MANIFEST.content_scripts[1].js);
 });
 
 test('extra content scripts copy the manifest scripts for user-added hosts', () => {

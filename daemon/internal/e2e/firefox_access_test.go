@@ -60,3 +60,62 @@ func TestFirefoxSiteAccessWithdrawn(t *testing.T) {
 		}
 	})
 }
+
+// TestFirefoxGrantAccessToAddedHost: a feed on a host the user adds (a
+// Mastodon instance) is an optional permission. The popup's grant step asks
+// for it from a real click, and once granted the feed is asked about before
+// any request reaches it, from content scripts and rules the extension set
+// up itself. (Firefox's permission doorhanger is browser chrome that BiDi
+// cannot click; extensions.webextOptionalPermissionPrompts=false makes
+// Firefox grant what the click asks for without showing it.)
+func TestFirefoxGrantAccessToAddedHost(t *testing.T) {
+	s := startSites(t)
+	d := startDaemon(t, freePort(t), filepath.Join(t.TempDir(), "data"))
+	d.cli("prompts", "settings", "--pause", "1s")
+	f := startFirefox(t, s, ffOptions{Prefs: map[string]any{"extensions.webextOptionalPermissionPrompts": false}})
+	popup := pairFirefox(t, d, f)
+	ffWaitRules(t, popup)
+
+	d.cli("feeds", "add", "mastodon", "--host", "mastodon.test")
+	text := ffPoll[string](t, popup, "the grant step", `document.querySelector('#access').hidden ? '' : document.querySelector('#access-text').textContent`, 20*time.Second)
+	if !strings.Contains(text, "mastodon.test") {
+		t.Fatalf("the grant step says %q, want it to name mastodon.test", text)
+	}
+	waitFor(t, "status to show limited access", 30*time.Second, func() bool {
+		c := d.status().Clients
+		return len(c) == 1 && c[0].Access == "limited" && slices.Equal(c[0].MissingHosts, []string{"mastodon.test"})
+	})
+
+	popup.click(t, "#grant-access")
+	ffPoll[bool](t, popup, "the grant step to go away", `document.querySelector('#access').hidden`, 20*time.Second)
+	if !ffEval[bool](t, popup, `browser.permissions.contains({origins: ['*://mastodon.test/*']})`) {
+		t.Fatal("mastodon.test is not granted after the click")
+	}
+	waitFor(t, "status to show full access", 30*time.Second, func() bool {
+		c := d.status().Clients
+		return len(c) == 1 && c[0].Access == "full"
+	})
+
+	page := f.tab(t)
+	page.navigate(t, "https://mastodon.test/home")
+	ffOnPrompt(t, page, "mastodon")
+	if n := s.requests("mastodon.test"); n != 0 {
+		t.Fatalf("%d requests reached mastodon.test before the answer", n)
+	}
+
+	// A profile is not a feed; its own script then moves to the public
+	// timeline: the overlay comes from the content scripts registered for
+	// the granted host.
+	page.navigate(t, "https://mastodon.test/@alice")
+	feed := ffEval[string](t, page, `new Promise(resolve => {
+		const seen = () => document.getElementById('mindful-overlay')?.dataset.feed;
+		const obs = new MutationObserver(() => { if (seen()) { obs.disconnect(); resolve(seen()); } });
+		obs.observe(document.documentElement, {childList: true, subtree: true, attributes: true});
+		history.pushState({}, '', '/public');
+		if (seen()) resolve(seen());
+		setTimeout(() => resolve(seen() || 'none after 10 s'), 10000);
+	})`)
+	if feed != "mastodon" {
+		t.Fatalf("overlay after a pushState to the public timeline: %q, want mastodon", feed)
+	}
+}

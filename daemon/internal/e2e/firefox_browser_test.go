@@ -183,6 +183,8 @@ type ffOptions struct {
 	// Env is added to Firefox's environment (e.g. HOME, for the
 	// native-messaging host manifests in ~/.mozilla).
 	Env []string
+	// Prefs are further user.js prefs.
+	Prefs map[string]any
 }
 
 // startFirefox launches headless firefox-esr with a fresh profile whose
@@ -242,6 +244,9 @@ func startFirefox(t testing.TB, s *sites, opt ffOptions) *firefox {
 		prefs["extensions.background.idle.timeout"] = int(opt.IdleTimeout.Milliseconds())
 	}
 	var js strings.Builder
+	for k, v := range opt.Prefs {
+		prefs[k] = v
+	}
 	for k, v := range prefs {
 		b, _ := json.Marshal(v)
 		fmt.Fprintf(&js, "user_pref(%q, %s);\n", k, b)

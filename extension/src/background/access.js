@@ -102,6 +102,17 @@ export function manifestScriptHosts(manifest) {
 }
 
 /**
+ * A manifest's script entry as registerContentScripts wants it: a path
+ * relative to the extension. (Firefox's runtime.getManifest() gives
+ * absolute moz-extension:// URLs, which registerContentScripts refuses.)
+ */
+export function scriptPath(entry) {
+  const s = String(entry ?? '');
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/]*\/(.*)$/i.exec(s);
+  return (m ? m[1] : s).replace(/^\/+/, '');
+}
+
+/**
  * The content scripts to register so that hosts outside the manifest get the
  * history hook and the overlay too: the manifest's own two scripts, with
  * `hosts` as their matches. Empty when there is nothing to add.
@@ -115,8 +126,9 @@ export function extraScripts(manifest, hosts) {
   const hook = list.find((cs) => cs?.world === 'MAIN');
   const overlay = list.find((cs) => cs?.world !== 'MAIN');
   const out = [];
-  if (hook) out.push({ id: SCRIPT_IDS.hook, matches, js: hook.js, runAt: 'document_start', allFrames: false, world: 'MAIN', persistAcrossSessions: true });
-  if (overlay) out.push({ id: SCRIPT_IDS.overlay, matches, js: overlay.js, runAt: 'document_start', allFrames: false, persistAcrossSessions: true });
+  const js = (cs) => (Array.isArray(cs.js) ? cs.js : []).map(scriptPath);
+  if (hook) out.push({ id: SCRIPT_IDS.hook, matches, js: js(hook), runAt: 'document_start', allFrames: false, world: 'MAIN', persistAcrossSessions: true });
+  if (overlay) out.push({ id: SCRIPT_IDS.overlay, matches, js: js(overlay), runAt: 'document_start', allFrames: false, persistAcrossSessions: true });
   return out;
 }
 
