@@ -19,6 +19,8 @@ type Dashboard interface {
 type Checkin interface {
 	Status(ctx context.Context) (api.Checkin, error)
 	Dismiss(ctx context.Context, date string) error
+	// Refresh looks again at once (a reflection was saved).
+	Refresh()
 }
 
 func (s *Server) dashboardLink(w http.ResponseWriter, r *http.Request) {

@@ -27,7 +27,10 @@ func (f *fakeDash) Link(page, date string) (string, time.Time, error) {
 type fakeCheckin struct {
 	st        api.Checkin
 	dismissed string
+	refreshed int
 }
+
+func (f *fakeCheckin) Refresh() { f.refreshed++ }
 
 func (f *fakeCheckin) Status(context.Context) (api.Checkin, error) { return f.st, nil }
 func (f *fakeCheckin) Dismiss(_ context.Context, date string) error {

@@ -63,6 +63,10 @@ func (s *Server) reflectionSet(w http.ResponseWriter, r *http.Request) {
 		writeSummaryErr(w, err)
 		return
 	}
+	// An answered check-in is no longer due.
+	if s.Checkin != nil {
+		s.Checkin.Refresh()
+	}
 	d, err := s.Summary.Day(r.Context(), req.Date)
 	if err != nil {
 		writeSummaryErr(w, err)

@@ -18,8 +18,10 @@ import (
 
 // The summary, settings, export and delete routes, through the Go client.
 func TestSummaryRoutes(t *testing.T) {
+	ck := &fakeCheckin{}
 	f := newFixture(t, func(s *control.Server) {
 		s.Summary = summary.New(summary.Config{Store: s.Store, State: s.State, Breaks: s.Breaks, Now: s.Now, Loc: time.UTC})
+		s.Checkin = ck
 	})
 	ctx := context.Background()
 	c := client.New(strings.TrimPrefix(f.ts.URL, "http://"), testToken)
@@ -51,6 +53,9 @@ func TestSummaryRoutes(t *testing.T) {
 	d, err := c.SaveReflection(ctx, "", "a good day")
 	if err != nil || d.Reflection != "a good day" {
 		t.Errorf("reflection: %q, %v", d.Reflection, err)
+	}
+	if ck.refreshed != 1 {
+		t.Errorf("the check-in looked again %d times after a reflection, want 1", ck.refreshed)
 	}
 
 	set, err := c.Settings(ctx)
