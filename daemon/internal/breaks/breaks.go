@@ -42,6 +42,7 @@ const (
 	keyEarlyEndsPerWeek = "breaks.early_ends_per_week"
 	keyReason           = "breaks.reason"
 	keyDayStartHour     = "day_start_hour"
+	keyDayStart         = "day_start"
 )
 
 // farFuture stands for the end of an open-ended break (break mode).
@@ -101,12 +102,22 @@ func New(c Config) *Service {
 	return &Service{store: c.Store, defaultSites: c.DefaultSites, now: c.Now, loc: c.Location, changed: c.Changed, tickets: map[string]ticket{}}
 }
 
-func (s *Service) dayStartHour(ctx context.Context) int {
+// dayStart is when the user's day begins: the "day_start" setting (HH:MM,
+// set from the dashboard or the settings API), else the older
+// "day_start_hour", else 04:00, as the state and summary read it.
+func (s *Service) dayStart(ctx context.Context) schedule.Clock {
+	if v, _ := s.store.Setting(ctx, keyDayStart, ""); len(v) == 5 && v[2] == ':' {
+		h, err1 := strconv.Atoi(v[:2])
+		m, err2 := strconv.Atoi(v[3:])
+		if err1 == nil && err2 == nil && h >= 0 && h < 24 && m >= 0 && m < 60 {
+			return schedule.Clock{Hour: h, Minute: m}
+		}
+	}
 	v, _ := s.store.Setting(ctx, keyDayStartHour, "")
 	if n, err := strconv.Atoi(v); err == nil && n >= 0 && n < 24 {
-		return n
+		return schedule.Clock{Hour: n}
 	}
-	return 4
+	return schedule.Clock{Hour: 4}
 }
 
 // Windows returns every break window overlapping [from, to): scheduled
@@ -197,7 +208,7 @@ func (s *Service) StartUntil(ctx context.Context, spec string, until time.Time, 
 		end = until
 	} else if spec != "" {
 		var err error
-		if end, err = schedule.OnDemandEnd(spec, now.In(s.loc), s.dayStartHour(ctx)); err != nil {
+		if end, err = schedule.OnDemandEnd(spec, now.In(s.loc), s.dayStart(ctx)); err != nil {
 			return schedule.Window{}, fmt.Errorf("%w: %v", ErrInvalid, err)
 		}
 	}
@@ -244,7 +255,8 @@ func (s *Service) EarlyEndsThisWeek(ctx context.Context) (used, limit int, err e
 	now := s.now().In(s.loc)
 	y, m, d := now.Date()
 	back := (int(now.Weekday()) + 6) % 7 // days since Monday
-	start := time.Date(y, m, d-back, s.dayStartHour(ctx), 0, 0, 0, s.loc)
+	ds := s.dayStart(ctx)
+	start := time.Date(y, m, d-back, ds.Hour, ds.Minute, 0, 0, s.loc)
 	if start.After(now) {
 		start = start.AddDate(0, 0, -7)
 	}

@@ -229,3 +229,20 @@ func TestRemoveRunningLockedRuleRefused(t *testing.T) {
 		t.Fatalf("removing a running locked break: %v", err)
 	}
 }
+
+// The user's day start (HH:MM, from the dashboard's settings) ends a
+// rest-of-day break, minutes included.
+func TestRestOfDayFollowsDayStart(t *testing.T) {
+	ctx := context.Background()
+	s, _, _ := newSvc(t, time.Date(2026, 11, 23, 22, 0, 0, 0, berlin))
+	if err := s.store.SetSetting(ctx, "day_start", "05:30"); err != nil {
+		t.Fatal(err)
+	}
+	w, err := s.Start(ctx, "rest-of-day", "Evening", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 11, 24, 5, 30, 0, 0, berlin); !w.End.Equal(want) {
+		t.Fatalf("rest-of-day ends %s, want %s", w.End.In(berlin), want)
+	}
+}

@@ -16,30 +16,30 @@ const forHint = "use e.g. 15m, 1h, 2h30m, rest-of-day, until 08:00 or until tomo
 // must be in the user's zone (now.In(loc)); wall times are read there.
 //
 //	"15m", "1h", "90m", "2h30m"  now plus that much real time (1m to 24h)
-//	"rest-of-day"                the user's next day start (dayStartHour:00)
+//	"rest-of-day"                the user's next day start (dayStart)
 //	                             after now: with 4, 23:00 → 04:00 the next
 //	                             day, and 02:00 → 04:00 the same date
 //	"until 08:00"                the next 08:00 after now
 //	"until tomorrow 08:00"       08:00 on the date after the user's day
-//	                             (which begins at dayStartHour: at 01:00
+//	                             (which begins at dayStart: at 01:00
 //	                             with 4, tomorrow is today's date)
 //
 // Wall times follow the package's daylight-saving rules, except that "the
 // next 02:30 after now" during a repeated hour may be its second occurrence
 // (at 02:45 CEST on the fall-back day, "until 02:30" is 02:30 CET, 45 minutes
-// later, not tomorrow). Spec errors are *FieldError on "for"; a dayStartHour
-// outside 0..23 is a *FieldError on "dayStartHour".
-func OnDemandEnd(spec string, now time.Time, dayStartHour int) (time.Time, error) {
+// later, not tomorrow). Spec errors are *FieldError on "for"; a dayStart
+// that is not a time of day is a *FieldError on "dayStart".
+func OnDemandEnd(spec string, now time.Time, dayStart Clock) (time.Time, error) {
 	loc := now.Location()
 	s := strings.Join(strings.Fields(strings.ToLower(spec)), " ")
 	switch {
 	case s == "":
 		return time.Time{}, fieldErr("for", "is empty (%s)", forHint)
 	case s == "rest-of-day" || s == "rest of day":
-		if dayStartHour < 0 || dayStartHour > 23 {
-			return time.Time{}, fieldErr("dayStartHour", "%d is not an hour of the day (0 to 23)", dayStartHour)
+		if !dayStart.valid() {
+			return time.Time{}, fieldErr("dayStart", "%s is not a time of day", dayStart)
 		}
-		return nextWall(Clock{Hour: dayStartHour}, now, loc), nil
+		return nextWall(dayStart, now, loc), nil
 	case s == "until" || s == "until tomorrow":
 		return time.Time{}, fieldErr("for", "%q needs a time, e.g. \"%s 08:00\"", strings.TrimSpace(spec), s)
 	case strings.HasPrefix(s, "until tomorrow "):
@@ -47,12 +47,12 @@ func OnDemandEnd(spec string, now time.Time, dayStartHour int) (time.Time, error
 		if err != nil {
 			return time.Time{}, err
 		}
-		if dayStartHour < 0 || dayStartHour > 23 {
-			return time.Time{}, fieldErr("dayStartHour", "%d is not an hour of the day (0 to 23)", dayStartHour)
+		if !dayStart.valid() {
+			return time.Time{}, fieldErr("dayStart", "%s is not a time of day", dayStart)
 		}
-		// The user's day: before dayStartHour, it is still yesterday.
+		// The user's day: before dayStart, it is still yesterday.
 		today := dayOf(now, loc)
-		if wallClock := now.In(loc); wallClock.Hour() < dayStartHour {
+		if w := now.In(loc); (Clock{Hour: w.Hour(), Minute: w.Minute()}).seconds() < dayStart.seconds() {
 			today--
 		}
 		if t := time.Unix(resolve((today+1)*day+c.seconds(), loc), 0).In(loc); t.After(now) {

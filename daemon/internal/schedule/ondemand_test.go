@@ -57,7 +57,7 @@ func TestOnDemandEnd(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.spec+" at "+tt.now.Format("2006-01-02 15:04 MST"), func(t *testing.T) {
-			got, err := OnDemandEnd(tt.spec, tt.now, tt.dayStart)
+			got, err := OnDemandEnd(tt.spec, tt.now, Clock{Hour: tt.dayStart})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -98,13 +98,38 @@ func TestOnDemandEndErrors(t *testing.T) {
 		{"until noon", 4, "for", `"noon" is not a time`},
 		{"until tomorrow", 4, "for", `needs a time`},
 		{"rest-of-week", 4, "for", "is not a break length"},
-		{"rest-of-day", 24, "dayStartHour", "24 is not an hour of the day"},
-		{"until tomorrow 08:00", -1, "dayStartHour", "-1 is not an hour of the day"},
+		{"rest-of-day", 24, "dayStart", "24:00 is not a time of day"},
+		{"until tomorrow 08:00", -1, "dayStart", "-1:00 is not a time of day"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.spec, func(t *testing.T) {
-			_, err := OnDemandEnd(tt.spec, now, tt.dayStart)
+			_, err := OnDemandEnd(tt.spec, now, Clock{Hour: tt.dayStart})
 			checkFieldErr(t, err, tt.field, tt.msg)
 		})
+	}
+}
+
+// A day that starts at 05:30: rest-of-day ends then, and at 05:00 it is
+// still yesterday for "until tomorrow".
+func TestOnDemandEndDayStartMinutes(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := Clock{Hour: 5, Minute: 30}
+	for _, c := range []struct {
+		spec string
+		now  time.Time
+		want time.Time
+	}{
+		{"rest-of-day", time.Date(2026, 5, 1, 23, 0, 0, 0, berlin), time.Date(2026, 5, 2, 5, 30, 0, 0, berlin)},
+		{"rest-of-day", time.Date(2026, 5, 1, 5, 0, 0, 0, berlin), time.Date(2026, 5, 1, 5, 30, 0, 0, berlin)},
+		{"until tomorrow 08:00", time.Date(2026, 5, 1, 5, 0, 0, 0, berlin), time.Date(2026, 5, 1, 8, 0, 0, 0, berlin)},
+		{"until tomorrow 08:00", time.Date(2026, 5, 1, 6, 0, 0, 0, berlin), time.Date(2026, 5, 2, 8, 0, 0, 0, berlin)},
+	} {
+		got, err := OnDemandEnd(c.spec, c.now, start)
+		if err != nil || !got.Equal(c.want) {
+			t.Errorf("%s at %s: %s, %v; want %s", c.spec, c.now.Format("15:04"), got.In(berlin).Format("2006-01-02 15:04"), err, c.want.Format("2006-01-02 15:04"))
+		}
 	}
 }

@@ -28,6 +28,8 @@ func (c Clock) String() string { return fmt.Sprintf("%02d:%02d", c.Hour, c.Minut
 
 func (c Clock) seconds() int64 { return int64(c.Hour)*3600 + int64(c.Minute)*60 }
 
+func (c Clock) valid() bool { return c.Hour >= 0 && c.Hour < 24 && c.Minute >= 0 && c.Minute < 60 }
+
 // LocalTime is a wall-clock date and time in the user's zone.
 type LocalTime struct {
 	Year         int

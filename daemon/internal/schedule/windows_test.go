@@ -451,7 +451,7 @@ func TestOverlappingRulesAndAdhoc(t *testing.T) {
 	r.Name = "Evenings"
 	now := time.Date(2026, 1, 5, 20, 30, 0, 0, loc) // Monday
 	ws := Windows([]Rule{r}, now, now.Add(48*time.Hour), loc)
-	end, err := OnDemandEnd("1h", now, 4)
+	end, err := OnDemandEnd("1h", now, Clock{Hour: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
