@@ -128,6 +128,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	d.addr = ln.Addr().String()
 	_, port, _ := net.SplitHostPort(d.addr)
+	if err := datadir.WriteAddr(dir, d.addr); err != nil {
+		d.log.Warn("the daemon's address was not written for clients", "err", err)
+	}
 
 	// The state service tells browsers about changes through the hub, and
 	// the hub asks the service for the state: broadcast links the two once

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mindful-app/mindful/daemon"
 	"github.com/mindful-app/mindful/daemon/client"
+	"github.com/mindful-app/mindful/daemon/datadir"
 )
 
 // TestDashboardWiring runs the real daemon and checks that the dashboard is
@@ -42,6 +43,11 @@ func TestDashboardWiring(t *testing.T) {
 	}
 	base := "http://" + d.Addr()
 	port := d.Addr()[strings.LastIndex(d.Addr(), ":")+1:]
+	// Clients and the native-messaging host find a daemon on a port of
+	// its own choosing through the address it writes.
+	if got := datadir.ReadAddr(dir); got != d.Addr() {
+		t.Errorf("%s in the data dir says %q, want %q", datadir.AddrFile, got, d.Addr())
+	}
 
 	get := func(c *http.Client, path, host string) (*http.Response, string) {
 		t.Helper()

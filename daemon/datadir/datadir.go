@@ -21,6 +21,10 @@ const (
 	DBFile           = "mindful.db"
 	LockFile         = "mindful.lock"
 	ControlTokenFile = "control.token"
+	// AddrFile holds the address the daemon last listened on, so that
+	// clients (and the native-messaging host, which a browser starts)
+	// find a daemon started with --addr.
+	AddrFile = "daemon.addr"
 )
 
 // Default returns the per-user data directory for goos:
@@ -112,4 +116,27 @@ func ReadControlToken(dir string) (string, error) {
 		return "", fmt.Errorf("%s is malformed (want 64 hex digits); delete it and restart the daemon", path)
 	}
 	return tok, nil
+}
+
+// WriteAddr records the address the daemon listens on (mode 0600).
+func WriteAddr(dir, addr string) error {
+	path := filepath.Join(dir, AddrFile)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(addr+"\n"), 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", tmp, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("install %s: %w", path, err)
+	}
+	return nil
+}
+
+// ReadAddr returns the address the daemon last listened on, or "" when no
+// daemon has written one.
+func ReadAddr(dir string) string {
+	b, err := os.ReadFile(filepath.Join(dir, AddrFile))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
 }

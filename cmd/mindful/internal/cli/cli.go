@@ -201,7 +201,21 @@ func (c *cmdCtx) client() (*client.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return client.Open(*c.addr, dir)
+	return client.Open(c.daemonAddr(dir), dir)
+}
+
+// daemonAddr is where to find the daemon: --addr or MINDFUL_ADDR when
+// given, else the address the daemon last listened on (a daemon started
+// with --addr writes it to its data dir), else the default.
+func (c *cmdCtx) daemonAddr(dir string) string {
+	given := os.Getenv("MINDFUL_ADDR") != ""
+	c.fs.Visit(func(f *flag.Flag) { given = given || f.Name == "addr" })
+	if !given {
+		if a := datadir.ReadAddr(dir); a != "" {
+			return a
+		}
+	}
+	return *c.addr
 }
 
 func ctx() (context.Context, context.CancelFunc) {

@@ -304,3 +304,40 @@ func TestMainAddrFlag(t *testing.T) {
 		t.Errorf("addr %q, want the flag's %q", st.Addr, other)
 	}
 }
+
+// A client finds a daemon started with --addr through the address it
+// wrote to the data dir, unless --addr or MINDFUL_ADDR say otherwise.
+func TestDaemonAddrFromDataDir(t *testing.T) {
+	dir := t.TempDir()
+	newCtx := func(args ...string) *cmdCtx {
+		fs := flag.NewFlagSet("mindful status", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		c := &cmdCtx{name: "status", fs: fs}
+		c.addr = fs.String("addr", envOr("MINDFUL_ADDR", "127.0.0.1:17717"), "")
+		c.dataDir = fs.String("data-dir", dir, "")
+		if _, err := c.parse(args, 0, 0); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	t.Setenv("MINDFUL_ADDR", "")
+	if got := newCtx().daemonAddr(dir); got != "127.0.0.1:17717" {
+		t.Errorf("no file: %q, want the default", got)
+	}
+	if err := datadir.WriteAddr(dir, "127.0.0.1:45678"); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, datadir.AddrFile)); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("address file: %v, %v", fi, err)
+	}
+	if got := newCtx().daemonAddr(dir); got != "127.0.0.1:45678" {
+		t.Errorf("with the file: %q, want the daemon's", got)
+	}
+	if got := newCtx("--addr", "127.0.0.1:1111").daemonAddr(dir); got != "127.0.0.1:1111" {
+		t.Errorf("--addr: %q", got)
+	}
+	t.Setenv("MINDFUL_ADDR", "127.0.0.1:2222")
+	if got := newCtx().daemonAddr(dir); got != "127.0.0.1:2222" {
+		t.Errorf("MINDFUL_ADDR: %q", got)
+	}
+}

@@ -158,7 +158,8 @@ func stopDaemon(c *cmdCtx, dry bool) error {
 	if err != nil {
 		return err
 	}
-	cl, err := client.Open(*c.addr, dir)
+	addr := c.daemonAddr(dir)
+	cl, err := client.Open(addr, dir)
 	if errors.Is(err, client.ErrNotRunning) {
 		fmt.Fprintf(c.stdout, "%-12s the daemon (not running)\n", "absent")
 		return nil
@@ -172,7 +173,7 @@ func stopDaemon(c *cmdCtx, dry bool) error {
 		if _, err := cl.Status(cx); errors.Is(err, client.ErrNotRunning) {
 			fmt.Fprintf(c.stdout, "%-12s the daemon (not running)\n", "absent")
 		} else {
-			fmt.Fprintf(c.stdout, "%-12s the daemon at %s\n", "would stop", *c.addr)
+			fmt.Fprintf(c.stdout, "%-12s the daemon at %s\n", "would stop", addr)
 		}
 		return nil
 	}
@@ -195,7 +196,7 @@ func stopDaemon(c *cmdCtx, dry bool) error {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	fmt.Fprintf(c.stdout, "%-12s the daemon at %s\n", "stopped", *c.addr)
+	fmt.Fprintf(c.stdout, "%-12s the daemon at %s\n", "stopped", addr)
 	return nil
 }
 
@@ -214,7 +215,7 @@ func cmdNativeHost(c *cmdCtx, args []string) error {
 		if err != nil {
 			return api.NativePairing{}, err
 		}
-		cl, err := client.Open(*c.addr, dir)
+		cl, err := client.Open(c.daemonAddr(dir), dir)
 		if err != nil {
 			return api.NativePairing{}, err
 		}
