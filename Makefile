@@ -7,7 +7,7 @@ export CGO_ENABLED := 1
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/mindful-app/mindful/daemon/version.Version=$(VERSION)
 BIN := bin/mindful
-GO_TEST_FLAGS ?= -race -timeout 30m
+GO_TEST_FLAGS ?= -race -timeout 60m
 
 .DEFAULT_GOAL := help
 .PHONY: help run build ext lint-ext test test-go test-ext lint bench screenshot deps-run deps-test clean
