@@ -2,6 +2,7 @@ package tray
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/mindful-app/mindful/daemon/api"
@@ -272,6 +273,11 @@ func (l *Labels) Build(st api.Status, b api.Breaks, p api.Pairing, now time.Time
 		browser := r.Browser
 		if browser == "" {
 			browser = l.UnknownBrowser
+		}
+		// Firefox gives every install its own origin; showing it lets the
+		// user tell mindful from another add-on that asks.
+		if strings.HasPrefix(r.Origin, "moz-extension://") {
+			browser += ", " + r.Origin
 		}
 		item(ItemApprove0+ItemID(i), fmt.Sprintf(l.Approvef, r.Code, browser), true, Action{Kind: ActApprove, Code: r.Code})
 	}

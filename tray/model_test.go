@@ -241,6 +241,8 @@ func TestPairingSlots(t *testing.T) {
 	}
 	p.Pending[1].Browser = ""
 	p.Pending[2].ExpiresAt = now.Add(-time.Second) // expired: not offered
+	p.Pending[0].Origin = "chrome-extension://lbcebegdchechefjbefnojockkfhgifo" // mindful's pinned id: not shown
+	p.Pending[3].Browser, p.Pending[3].Origin = "firefox", "moz-extension://7b0c1f52-3c5e-4d1a-9f6e-2a4b8c9d0e11"
 	st.PendingPairings = len(p.Pending)
 	m := Build(st, api.Breaks{}, p, now)
 	if got := m.Items[ItemPair]; got.Label != "Pair a browser… (5 waiting)" || !got.Enabled {
@@ -249,7 +251,7 @@ func TestPairingSlots(t *testing.T) {
 	if m.Items[ItemPairNone].Visible {
 		t.Error("\"no browser is asking\" shows with requests waiting")
 	}
-	want := []string{"Approve 042137 (chromium)", "Approve 111111 (browser)", "Approve 333333 (chromium)", "Approve 444444 (chromium)", "Approve 555555 (chromium)"}
+	want := []string{"Approve 042137 (chromium)", "Approve 111111 (browser)", "Approve 333333 (firefox, moz-extension://7b0c1f52-3c5e-4d1a-9f6e-2a4b8c9d0e11)", "Approve 444444 (chromium)", "Approve 555555 (chromium)"}
 	codes := []string{"042137", "111111", "333333", "444444", "555555"}
 	for i, it := range m.Approvals() {
 		if it.Label != want[i] || !it.Visible || !it.Enabled || it.Action.Kind != ActApprove || it.Action.Code != codes[i] {
