@@ -60,7 +60,7 @@ const connection = new Connection({
 
 const guard = new FeedGuard({
   local,
-  session: sessionArea(api) ?? new MemoryStorage({}, { areaName: 'session' }),
+  session,
   dnr: api.declarativeNetRequest,
   tabs: api.tabs,
   windows: api.windows,
