@@ -57,6 +57,7 @@ func (s *Store) InsertEvents(ctx context.Context, evs []Event) (int, error) {
 			return err
 		}
 		defer st.Close()
+		var lo, hi int64 // the times of the events newly stored
 		for _, e := range evs {
 			res, err := st.Exec(e.ClientID, e.ID, e.TS.UnixMilli(), e.Type, e.Domain, nullString(e.URL),
 				e.TabID, e.WindowID, nullString(e.State), e.ReceivedAt.UnixMilli(),
@@ -67,6 +68,13 @@ func (s *Store) InsertEvents(ctx context.Context, evs []Event) (int, error) {
 				return err
 			}
 			n, _ := res.RowsAffected()
+			if n == 1 {
+				if ts := e.TS.UnixMilli(); added == 0 {
+					lo, hi = ts, ts
+				} else {
+					lo, hi = min(lo, ts), max(hi, ts)
+				}
+			}
 			added += int(n)
 			// A new feed_time adds to its prompt's time on the feed; a
 			// replayed one (n == 0) must not add twice.
@@ -77,7 +85,15 @@ func (s *Store) InsertEvents(ctx context.Context, evs []Event) (int, error) {
 				}
 			}
 		}
-		return nil
+		if added == 0 {
+			return nil
+		}
+		// The summary's rollups of the days these events fall in are stale
+		// (migration 0008: once per batch, not a trigger per row). A span is
+		// shorter than two days, which bounds the index range.
+		_, err = tx.Exec(`DELETE FROM summary_days WHERE span_from > ? AND span_from <= ? AND to_ms > ?`,
+			lo-2*24*3600*1000, hi, lo)
+		return err
 	})
 	return added, err
 }

@@ -129,8 +129,9 @@ type Rollup struct {
 }
 
 // Rollups returns the stored rollups of the days from..to (YYYY-MM-DD,
-// inclusive), by day. A stored rollup is never stale: triggers delete it
-// when anything it was computed from changes (migration 0007).
+// inclusive), by day. A stored rollup is never stale: InsertEvents and
+// triggers delete it when anything it was computed from changes
+// (migrations 0007 and 0008).
 func (s *Store) Rollups(ctx context.Context, fromDay, toDay string) (map[string]Rollup, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT day, span_from, from_ms, to_ms, fingerprint, body FROM summary_days WHERE day >= ? AND day <= ?`, fromDay, toDay)
 	if err != nil {
@@ -151,8 +152,8 @@ func (s *Store) Rollups(ctx context.Context, fromDay, toDay string) (map[string]
 // PutRollups stores rollups computed from data read after m was taken,
 // replacing those of the same days. If events or sessions changed since m
 // in a way that could touch a rollup, that rollup is not stored (the next
-// summary computes it again): the triggers could not have deleted a rollup
-// that was not stored yet.
+// summary computes it again): InsertEvents and the triggers could not have
+// deleted a rollup that was not stored yet.
 func (s *Store) PutRollups(ctx context.Context, m Mark, rs []Rollup) error {
 	if len(rs) == 0 {
 		return nil
