@@ -240,7 +240,7 @@ func TestPairingSlots(t *testing.T) {
 		p.Pending = append(p.Pending, api.PendingPairing{Code: code, Browser: "chromium", ClientID: "x", ExpiresAt: now.Add(time.Duration(i+1) * time.Minute)})
 	}
 	p.Pending[1].Browser = ""
-	p.Pending[2].ExpiresAt = now.Add(-time.Second) // expired: not offered
+	p.Pending[2].ExpiresAt = now.Add(-time.Second)                              // expired: not offered
 	p.Pending[0].Origin = "chrome-extension://lbcebegdchechefjbefnojockkfhgifo" // mindful's pinned id: not shown
 	p.Pending[3].Browser, p.Pending[3].Origin = "firefox", "moz-extension://7b0c1f52-3c5e-4d1a-9f6e-2a4b8c9d0e11"
 	st.PendingPairings = len(p.Pending)
