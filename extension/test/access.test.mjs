@@ -154,9 +154,9 @@ test('the grant step: hidden with full access, names the sites otherwise', () =>
   assert.equal(describeAccess({ state: 'full', missing_hosts: [] }).show, false);
   const one = describeAccess({ state: 'limited', missing_hosts: ['mastodon.social'] });
   assert.equal(one.show, true);
-  assert.match(one.text, /this site: mastodon\.social\./);
+  assert.match(one.text, /this site: mastodon\.social\. Its feeds open without the question and breaks do not block it/);
   const many = describeAccess({ state: 'limited', missing_hosts: ['a.test', 'b.test', 'c.test', 'd.test', 'e.test'] });
-  assert.match(many.text, /these 5 sites: a\.test, b\.test, c\.test and 2 more\./);
+  assert.match(many.text, /these 5 sites: a\.test, b\.test, c\.test and 2 more\. Their feeds/);
   assert.deepEqual(many.hosts, ['a.test', 'b.test', 'c.test', 'd.test', 'e.test']);
 });
 

@@ -67,6 +67,7 @@ func TestChromiumSiteAccess(t *testing.T) {
 		if out := string(d.cli("status")); !strings.Contains(out, "limited: no access to mastodon.test") {
 			t.Fatalf("mindful status does not say the browser is limited:\n%s", out)
 		}
+		shot(t, popup, "popup-grant-access", false) // MINDFUL_SCREENSHOT_ALL=1 keeps it for a review
 		// A disabled feed needs no access.
 		d.cli("feeds", "disable", "mastodon")
 		waitAccess(t, d, "full", func(h []string) bool { return len(h) == 0 })

@@ -18,12 +18,12 @@ export function describeAccess(access) {
   if (access?.state !== 'limited' || hosts.length === 0) return { show: false, text: '', hosts: [] };
   const named = hosts.slice(0, NAMED_HOSTS).join(', ');
   const more = hosts.length > NAMED_HOSTS ? ` and ${hosts.length - NAMED_HOSTS} more` : '';
-  const what = hosts.length === 1 ? 'this site' : `these ${hosts.length} sites`;
-  return {
-    show: true,
-    hosts,
-    text: `mindful may not act on ${what}: ${named}${more}. Their feeds open without the question and breaks do not block them until you grant access.`,
-  };
+  const one = hosts.length === 1;
+  const what = one ? 'this site' : `these ${hosts.length} sites`;
+  const rest = one
+    ? 'Its feeds open without the question and breaks do not block it until you grant access.'
+    : 'Their feeds open without the question and breaks do not block them until you grant access.';
+  return { show: true, hosts, text: `mindful may not act on ${what}: ${named}${more}. ${rest}` };
 }
 
 /**
