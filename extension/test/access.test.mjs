@@ -6,9 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  HostAccess, SCRIPT_IDS, accessSummary, extraScripts, manifestScriptHosts, missingHosts, neededHosts, originPattern, patternHost, scriptPath,
+  HostAccess, SCRIPT_IDS, accessSummary, extraScripts, manifestScriptHosts, missingHosts, neededHosts, patternHost, scriptPath,
 } from '../src/background/access.js';
-import { describeAccess } from '../src/shared/access-view.js';
+import { describeAccess, originPattern } from '../src/shared/access-view.js';
 import { validateEvent } from '../src/shared/protocol.js';
 import { KEYS } from '../src/shared/storage-keys.js';
 import { MemoryStorage, sampleState, sequentialIds } from './fakes.mjs';

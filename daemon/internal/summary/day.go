@@ -668,17 +668,7 @@ func mergeSpans(in [][2]time.Time) [][2]time.Time {
 // uncovered returns the parts of spans during which no session was
 // connected (an open session lasts until now).
 func uncovered(spans [][2]time.Time, ss []store.Session, now time.Time) []api.Period {
-	var cov [][2]time.Time
-	for _, x := range ss {
-		end := x.Disconnected
-		if end.IsZero() {
-			end = now
-		}
-		if x.ConnectedAt.Before(end) {
-			cov = append(cov, [2]time.Time{x.ConnectedAt, end})
-		}
-	}
-	cov = mergeSpans(cov)
+	cov := spansOf(ss, now)
 	out := []api.Period{}
 	for _, sp := range spans {
 		cur := sp[0]

@@ -19,9 +19,10 @@
 //   scripting.registerContentScripts (the history hook and the overlay)
 //
 // Nothing here asks for a permission: permissions.request needs a click,
-// which only the pages have (requestAccess below is called from them).
+// which only the pages have (shared/access-view.js).
 
-import { normalizeState } from '../shared/daemon-state.js';
+import { originPattern } from '../shared/access-view.js';
+import { HOST_RE, normalizeState } from '../shared/daemon-state.js';
 import { accessEvent, stamp } from '../shared/protocol.js';
 import { KEYS } from '../shared/storage-keys.js';
 
@@ -30,12 +31,6 @@ export const SCRIPT_IDS = Object.freeze({ hook: 'mindful-hook', overlay: 'mindfu
 /** At most this many missing hosts are reported (the protocol's limit). */
 export const MAX_REPORTED_HOSTS = 200;
 
-const HOST_RE = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
-
-/** The match pattern that covers a host over http and https. */
-export function originPattern(host) {
-  return `*://${host}/*`;
-}
 
 /** The host of a `*://host/*` pattern, or null for any other pattern. */
 export function patternHost(pattern) {
@@ -130,15 +125,6 @@ export function extraScripts(manifest, hosts) {
   if (hook) out.push({ id: SCRIPT_IDS.hook, matches, js: js(hook), runAt: 'document_start', allFrames: false, world: 'MAIN', persistAcrossSessions: true });
   if (overlay) out.push({ id: SCRIPT_IDS.overlay, matches, js: js(overlay), runAt: 'document_start', allFrames: false, persistAcrossSessions: true });
   return out;
-}
-
-/**
- * Asks the browser for access to `hosts`. Must be called straight from a
- * click handler, before any await (browsers require the user's gesture).
- * @returns {Promise<boolean>} whether the user granted it
- */
-export function requestAccess(permissions, hosts) {
-  return permissions.request({ origins: hosts.map(originPattern) });
 }
 
 /** Keeps access, content-script registrations and the daemon's view in step. */

@@ -4,6 +4,11 @@
 
 import { KEYS } from './storage-keys.js';
 
+/** The match pattern that covers a host over http and https. */
+export function originPattern(host) {
+  return `*://${host}/*`;
+}
+
 /** Hosts named in the text before "and N more". */
 export const NAMED_HOSTS = 3;
 
@@ -44,7 +49,7 @@ export function bindAccessStep(doc, api) {
   };
   button.addEventListener('click', () => {
     // permissions.request must run in the click itself, before any await.
-    api.permissions.request({ origins: view.hosts.map((h) => `*://${h}/*`) }).catch(() => false);
+    api.permissions.request({ origins: view.hosts.map(originPattern) }).catch(() => false);
   });
   api.storage.onChanged.addListener((changes, area) => {
     if (area === 'local' && KEYS.access in changes) render(changes[KEYS.access].newValue);

@@ -52,7 +52,8 @@ export function parseTime(v) {
  */
 
 export const DEFAULT_EARLY_END_WAIT_SECONDS = 10;
-const HOST_RE = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+/** A lower-case host name (no port). */
+export const HOST_RE = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
 
 /**
  * The state's `breaks`, read leniently: entries without a key or a valid
