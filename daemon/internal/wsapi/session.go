@@ -12,6 +12,7 @@ import (
 
 	"github.com/mindful-app/mindful/daemon/internal/auth"
 	"github.com/mindful-app/mindful/daemon/internal/breaks"
+	"github.com/mindful-app/mindful/daemon/internal/guard"
 	"github.com/mindful-app/mindful/daemon/internal/protocol"
 	"github.com/mindful-app/mindful/daemon/internal/schedule"
 	"github.com/mindful-app/mindful/daemon/internal/store"
@@ -162,6 +163,10 @@ func (s *session) run() {
 			}
 			if m.binary {
 				s.sendError("", &protocol.Error{Code: protocol.CodeBadJSON, Message: "binary frames are not accepted; send JSON text"})
+				if s.phase != phaseAuthed && s.phase != phasePairing {
+					s.close(websocket.ClosePolicyViolation, "first message must be hello or pair_request")
+					return
+				}
 				continue
 			}
 			env, perr := protocol.Decode(m.data)
@@ -265,7 +270,7 @@ func (s *session) hello(env protocol.Envelope) bool {
 	ctx, cancel := context.WithTimeout(s.hub.ctx, 10*time.Second)
 	defer cancel()
 	c, err := cfg.Store.Client(ctx, h.ClientID)
-	ok := err == nil && auth.TokenMatches(h.Token, c.TokenHash) && c.Origin == s.origin
+	ok := err == nil && auth.TokenMatches(h.Token, c.TokenHash) && guard.SameOrigin(c.Origin, s.origin)
 	if !ok {
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			s.sendError(env.ID, &protocol.Error{Code: protocol.CodeUnavailable, Message: "could not check the token; try again"})
