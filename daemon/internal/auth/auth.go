@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"math/big"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -52,6 +53,10 @@ type Pending struct {
 	// Approved receives the approval once; the session that asked for the
 	// pairing waits on it.
 	Approved chan Approval
+	// Dropped is closed when the request is dropped to make room: a newer
+	// request came from the same origin, or it was the oldest when the
+	// registry was full. Its socket should close so the browser asks again.
+	Dropped chan struct{}
 }
 
 // Approval carries the token to the socket that asked for pairing.
@@ -61,19 +66,28 @@ type Approval struct {
 
 // Errors from the pairing registry.
 var (
-	ErrTooManyPending = errors.New("too many pending pairing requests")
-	ErrNoSuchCode     = errors.New("no pending pairing request has this code")
+	ErrNoSuchCode = errors.New("no pending pairing request has this code")
 )
 
 // Pairings is the registry of pending pairing requests. Codes are unique
 // among pending requests and die with their socket or after TTL.
+//
+// No origin can lock another out: each origin (compared without case; a
+// request with no Origin header, a local program, is one origin too) has
+// at most one pending request, and a newer one replaces it; when MaxPending
+// requests are pending, a new one drops the oldest. A flood of requests
+// from other add-ons therefore only pushes out each other, and mindful's
+// own extension, asking again, always gets a code.
 type Pairings struct {
 	TTL        time.Duration // default 10 minutes
-	MaxPending int           // default 8
+	MaxPending int           // default 32
 
 	mu      sync.Mutex
 	pending map[string]*Pending
 }
+
+// DefaultMaxPending is how many requests may wait at once by default.
+const DefaultMaxPending = 32
 
 func (p *Pairings) init() {
 	if p.pending == nil {
@@ -83,18 +97,30 @@ func (p *Pairings) init() {
 		p.TTL = 10 * time.Minute
 	}
 	if p.MaxPending == 0 {
-		p.MaxPending = 8
+		p.MaxPending = DefaultMaxPending
 	}
 }
 
-// Request registers a pairing request and returns it with a fresh code.
+// Request registers a pairing request and returns it with a fresh code. It
+// drops the pending request of the same origin, if any, and the oldest one
+// when the registry is full (closing their Dropped channels).
 func (p *Pairings) Request(req Pending, now time.Time) (*Pending, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.init()
 	p.expire(now)
-	if len(p.pending) >= p.MaxPending {
-		return nil, ErrTooManyPending
+	var oldest *Pending
+	for _, r := range p.pending {
+		if strings.EqualFold(r.Origin, req.Origin) {
+			p.drop(r)
+			continue
+		}
+		if oldest == nil || r.RequestedAt.Before(oldest.RequestedAt) || r.RequestedAt.Equal(oldest.RequestedAt) && r.Code < oldest.Code {
+			oldest = r
+		}
+	}
+	if len(p.pending) >= p.MaxPending && oldest != nil {
+		p.drop(oldest)
 	}
 	for {
 		c := newCode()
@@ -106,9 +132,15 @@ func (p *Pairings) Request(req Pending, now time.Time) (*Pending, error) {
 	req.RequestedAt = now
 	req.ExpiresAt = now.Add(p.TTL)
 	req.Approved = make(chan Approval, 1)
+	req.Dropped = make(chan struct{})
 	r := req
 	p.pending[r.Code] = &r
 	return &r, nil
+}
+
+func (p *Pairings) drop(r *Pending) {
+	delete(p.pending, r.Code)
+	close(r.Dropped)
 }
 
 // Take removes and returns the pending request with this code, for the
@@ -126,11 +158,22 @@ func (p *Pairings) Take(code string, now time.Time) (*Pending, error) {
 	return r, nil
 }
 
-// Cancel removes a pending request, e.g. when its socket closed.
+// Cancel removes the pending request with this code.
 func (p *Pairings) Cancel(code string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	delete(p.pending, code)
+}
+
+// Withdraw removes r if it is still pending, e.g. when its socket closed. A
+// request that was dropped or taken is left alone, and so is a newer request
+// that got the same code since.
+func (p *Pairings) Withdraw(r *Pending) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.pending[r.Code] == r {
+		delete(p.pending, r.Code)
+	}
 }
 
 // List returns the pending requests, oldest first.

@@ -224,46 +224,79 @@ func TestPairingsExpiry(t *testing.T) {
 	}
 }
 
-func TestPairingsMaxPending(t *testing.T) {
+// No origin can lock another out of pairing: the same origin (in any case,
+// and "no Origin" counting as one) keeps one request, the newest; a full
+// registry drops its oldest request. Nothing is ever refused.
+func TestPairingsOnePerOriginOldestDropped(t *testing.T) {
 	t0 := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
-	tests := []struct {
-		name string
-		max  int
-		want int
-	}{
-		{"default is 8", 0, 8},
-		{"custom", 3, 3},
+	p := &auth.Pairings{TTL: time.Minute}
+	if p.MaxPending != 0 || auth.DefaultMaxPending < 16 {
+		t.Fatalf("default cap %d is too small to outlast a few add-ons", auth.DefaultMaxPending)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := &auth.Pairings{TTL: time.Minute, MaxPending: tt.max}
-			var codes []string
-			for i := range tt.want {
-				r, err := p.Request(auth.Pending{ClientID: fmt.Sprint(i)}, t0)
-				if err != nil {
-					t.Fatalf("request %d: %v", i, err)
-				}
-				codes = append(codes, r.Code)
-			}
-			if _, err := p.Request(auth.Pending{}, t0); !errors.Is(err, auth.ErrTooManyPending) {
-				t.Fatalf("request %d: %v, want ErrTooManyPending", tt.want+1, err)
-			}
-			// Freeing one slot admits one more.
-			p.Cancel(codes[0])
-			if _, err := p.Request(auth.Pending{}, t0); err != nil {
-				t.Fatalf("after Cancel: %v", err)
-			}
-			if _, err := p.Request(auth.Pending{}, t0); !errors.Is(err, auth.ErrTooManyPending) {
-				t.Fatalf("full again: %v, want ErrTooManyPending", err)
-			}
-			// Expired requests do not count.
-			if _, err := p.Request(auth.Pending{}, t0.Add(time.Minute)); err != nil {
-				t.Fatalf("after every request expired: %v", err)
-			}
-			if n := len(p.List(t0.Add(time.Minute))); n != 1 {
-				t.Errorf("%d pending after expiry, want 1", n)
-			}
-		})
+	// One origin asking again replaces its own request.
+	first, _ := p.Request(auth.Pending{Origin: "moz-extension://aaaa"}, t0)
+	second, err := p.Request(auth.Pending{Origin: "MOZ-EXTENSION://AAAA"}, t0.Add(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !closed(first.Dropped) || closed(second.Dropped) {
+		t.Fatal("a newer request of the same origin must drop the older one, and only it")
+	}
+	local1, _ := p.Request(auth.Pending{}, t0.Add(2*time.Second))
+	local2, _ := p.Request(auth.Pending{}, t0.Add(3*time.Second))
+	if !closed(local1.Dropped) || closed(local2.Dropped) {
+		t.Fatal("requests with no Origin are one origin")
+	}
+	if l := p.List(t0.Add(3 * time.Second)); len(l) != 2 || l[0].Code != second.Code || l[1].Code != local2.Code {
+		t.Fatalf("List = %+v, want the newest request of each origin", l)
+	}
+
+	// A flood from many origins fills the registry and then pushes out its
+	// own oldest requests; mindful's extension still gets a code, and the
+	// newest requests stay.
+	p = &auth.Pairings{TTL: time.Minute, MaxPending: 3}
+	var flood []*auth.Pending
+	for i := range 10 {
+		r, err := p.Request(auth.Pending{Origin: fmt.Sprintf("moz-extension://%d", i)}, t0.Add(time.Duration(i)*time.Second))
+		if err != nil {
+			t.Fatalf("request %d refused: %v", i, err)
+		}
+		flood = append(flood, r)
+	}
+	mine, err := p.Request(auth.Pending{Origin: "chrome-extension://mindful"}, t0.Add(20*time.Second))
+	if err != nil {
+		t.Fatalf("mindful's request refused: %v", err)
+	}
+	l := p.List(t0.Add(20 * time.Second))
+	if len(l) != 3 || l[0].Code != flood[8].Code || l[1].Code != flood[9].Code || l[2].Code != mine.Code {
+		t.Fatalf("List = %+v, want the two newest of the flood and mindful's", l)
+	}
+	for i, r := range flood {
+		if closed(r.Dropped) != (i < 8) {
+			t.Errorf("flood request %d: dropped %v", i, closed(r.Dropped))
+		}
+	}
+	// A withdrawn request that was dropped does not take a newer one with it.
+	p.Withdraw(flood[0])
+	if n := len(p.List(t0.Add(20 * time.Second))); n != 3 {
+		t.Fatalf("Withdraw of a dropped request removed another: %d left", n)
+	}
+	p.Withdraw(mine)
+	if n := len(p.List(t0.Add(20 * time.Second))); n != 2 {
+		t.Fatalf("Withdraw of a pending request: %d left, want 2", n)
+	}
+	// Expired requests do not count.
+	if n := len(p.List(t0.Add(time.Hour))); n != 0 {
+		t.Errorf("%d pending after expiry, want 0", n)
+	}
+}
+
+func closed(c chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -274,7 +307,7 @@ func TestPairingsCodesUnique(t *testing.T) {
 	now := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
 	seen := map[string]bool{}
 	for i := range 3000 {
-		r, err := p.Request(auth.Pending{}, now)
+		r, err := p.Request(auth.Pending{Origin: fmt.Sprint(i)}, now)
 		if err != nil {
 			t.Fatalf("request %d: %v", i, err)
 		}
@@ -303,23 +336,24 @@ func TestPairingsConcurrent(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r, err := p.Request(auth.Pending{ClientID: fmt.Sprint(i)}, now)
+			r, err := p.Request(auth.Pending{ClientID: fmt.Sprint(i), Origin: fmt.Sprint(i)}, now)
 			_ = p.List(now)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
-			case err == nil:
-				codes = append(codes, r.Code)
-			case errors.Is(err, auth.ErrTooManyPending):
-				full++
-			default:
+			case err != nil:
 				t.Errorf("Request: %v", err)
+			case closed(r.Dropped):
+				full++
 			}
 		}()
 	}
 	wg.Wait()
-	if len(codes) != max || full != workers-max {
-		t.Fatalf("%d admitted and %d refused, want %d and %d", len(codes), full, max, workers-max)
+	for _, r := range p.List(now) {
+		codes = append(codes, r.Code)
+	}
+	if len(codes) != max {
+		t.Fatalf("%d pending, want %d", len(codes), max)
 	}
 
 	// Every code is taken by exactly one of many concurrent takers.

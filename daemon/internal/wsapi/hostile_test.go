@@ -1,8 +1,11 @@
 package wsapi_test
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -47,4 +50,40 @@ func TestTokenOriginBindingIgnoresCase(t *testing.T) {
 	other.send(protocol.TypeHello, body)
 	other.expectError(protocol.CodeUnauthorized)
 	other.expectClose(protocol.CloseUnauthorized)
+}
+
+// Other add-ons and local programs cannot lock mindful's extension out of
+// pairing: their open requests fill at most one slot per origin, and a full
+// registry drops its oldest request, whose socket is told to ask again.
+func TestPairingFloodCannotBlockTheExtension(t *testing.T) {
+	e := newEnv(t, nil)
+	var flood []*wsc
+	for i := range 12 {
+		origin := fmt.Sprintf("moz-extension://%08d-1111-4222-8333-444444444444", i)
+		if i >= 10 {
+			origin = "" // a local program sending no Origin, twice
+		}
+		w := e.dial(origin)
+		w.send(protocol.TypePairRequest, info(fmt.Sprintf("flood-client-%d", i)))
+		w.expect(protocol.TypePairPending)
+		flood = append(flood, w)
+	}
+	// The second request with no Origin replaced the first.
+	flood[10].expectClose(websocket.CloseTryAgainLater)
+
+	w := e.dial(chromeOrigin)
+	w.send(protocol.TypePairRequest, info("client-real-1"))
+	var pend protocol.PairPending
+	decode(t, w.expect(protocol.TypePairPending).Body, &pend)
+	found := false
+	for _, p := range e.pairings.List(time.Now()) {
+		found = found || p.Code == pend.Code && p.Origin == chromeOrigin
+	}
+	if !found {
+		t.Fatalf("mindful's request is not listed with its origin: %+v", e.pairings.List(time.Now()))
+	}
+	if _, err := e.hub.Approve(context.Background(), pend.Code); err != nil {
+		t.Fatal(err)
+	}
+	w.expect(protocol.TypePaired)
 }

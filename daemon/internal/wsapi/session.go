@@ -90,7 +90,7 @@ func (s *session) run() {
 		close(s.done)
 		s.conn.Close()
 		if s.pending != nil {
-			cfg.Pairings.Cancel(s.pending.Code)
+			cfg.Pairings.Withdraw(s.pending)
 		}
 		if s.phase == phaseAuthed {
 			s.hub.detach(s.clientID, s)
@@ -108,6 +108,7 @@ func (s *session) run() {
 	defer authTimer.Stop()
 	var approved <-chan auth.Approval
 	var pairExpiry <-chan time.Time
+	var dropped <-chan struct{}
 	var ping <-chan time.Time
 	var pinger *time.Ticker
 	defer func() {
@@ -138,11 +139,15 @@ func (s *session) run() {
 				s.close(protocol.CloseAuthTimeout, "no hello within "+cfg.AuthTimeout.String())
 				return
 			}
+		case <-dropped:
+			s.pending = nil
+			s.close(websocket.CloseTryAgainLater, "pairing request dropped: a newer one came from the same origin, or too many are pending; ask again")
+			return
 		case <-pairExpiry:
 			s.close(websocket.CloseNormalClosure, "pairing code expired")
 			return
 		case a := <-approved:
-			approved, pairExpiry = nil, nil
+			approved, pairExpiry, dropped = nil, nil, nil
 			s.pending = nil
 			s.send(protocol.TypePaired, s.pairReq, protocol.Paired{ClientID: s.clientID, Token: a.Token})
 			s.phase = phaseAwaitHello
@@ -195,6 +200,7 @@ func (s *session) run() {
 					s.pending = p
 					s.pairReq = env.ID
 					approved = p.Approved
+					dropped = p.Dropped
 					pairExpiry = time.After(p.ExpiresAt.Sub(cfg.Now()))
 					s.phase = phasePairing
 					authTimer.Stop()
@@ -335,7 +341,7 @@ func (s *session) pairRequest(env protocol.Envelope) (*auth.Pending, bool) {
 	}, cfg.Now())
 	if err != nil {
 		s.sendError(env.ID, &protocol.Error{Code: protocol.CodePairingUnavailable, Message: err.Error()})
-		s.close(websocket.CloseTryAgainLater, "too many pending pairings")
+		s.close(websocket.CloseTryAgainLater, "pairing unavailable")
 		return nil, false
 	}
 	s.clientID = pr.ClientID
