@@ -212,53 +212,61 @@ func newCode() string {
 	return fmt.Sprintf("%06d", n.Int64())
 }
 
-// Backoff slows down repeated failed logins. Each failure doubles the delay
-// imposed on the next attempt, from Base up to Max; a success resets it.
-type Backoff struct {
-	Base, Max time.Duration // default 100 ms and 5 s
+// FailedHellos slows down token guessing without slowing anyone else. A
+// token is checked at once, so a right token is answered at once whatever
+// else is going on; a wrong one is answered only after a delay that holds
+// the failing connection alone:
+//
+//	delay = Penalty + the wait for a slot in a bucket shared by all failures
+//	        (Burst slots, refilled at Rate per second)
+//
+// Each guesser waits at least Penalty for its answer, and all guessers
+// together learn at most Burst + Rate×t answers in t seconds, however many
+// sockets they open. The zero value uses the defaults.
+type FailedHellos struct {
+	Rate    float64       // failures answered per second, for all connections; default 5
+	Burst   int           // default 10
+	Penalty time.Duration // default 1 s
 
-	mu    sync.Mutex
-	fails int
+	mu     sync.Mutex
+	tokens float64
+	last   time.Time
+	primed bool
 }
 
-// Delay is how long to wait before checking the next login.
-func (b *Backoff) Delay() time.Duration {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.delayLocked()
-}
+// Defaults of FailedHellos.
+const (
+	DefaultFailRate    = 5
+	DefaultFailBurst   = 10
+	DefaultFailPenalty = time.Second
+)
 
-func (b *Backoff) delayLocked() time.Duration {
-	base, max := b.Base, b.Max
-	if base == 0 {
-		base = 100 * time.Millisecond
+// Delay reserves the answer to one failed hello at now and returns how long
+// the failing connection waits before it is answered.
+func (f *FailedHellos) Delay(now time.Time) time.Duration {
+	rate, burst, penalty := f.Rate, f.Burst, f.Penalty
+	if rate <= 0 {
+		rate = DefaultFailRate
 	}
-	if max == 0 {
-		max = 5 * time.Second
+	if burst <= 0 {
+		burst = DefaultFailBurst
 	}
-	if b.fails == 0 {
-		return 0
+	if penalty <= 0 {
+		penalty = DefaultFailPenalty
 	}
-	d := base
-	for i := 1; i < b.fails && d < max; i++ {
-		d *= 2
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.primed {
+		f.tokens, f.last, f.primed = float64(burst), now, true
 	}
-	if d > max {
-		d = max
+	if now.After(f.last) {
+		f.tokens = min(float64(burst), f.tokens+now.Sub(f.last).Seconds()*rate)
+		f.last = now
 	}
-	return d
-}
-
-// Fail records a failed login.
-func (b *Backoff) Fail() {
-	b.mu.Lock()
-	b.fails++
-	b.mu.Unlock()
-}
-
-// Succeed resets the back-off.
-func (b *Backoff) Succeed() {
-	b.mu.Lock()
-	b.fails = 0
-	b.mu.Unlock()
+	f.tokens--
+	wait := time.Duration(0)
+	if f.tokens < 0 {
+		wait = time.Duration(-f.tokens / rate * float64(time.Second))
+	}
+	return penalty + wait
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -382,77 +383,56 @@ func TestPairingsConcurrent(t *testing.T) {
 	}
 }
 
-func TestBackoff(t *testing.T) {
-	var b auth.Backoff
-	if d := b.Delay(); d != 0 {
-		t.Fatalf("Delay before any failure = %v, want 0", d)
+// Failed hellos: each waits at least the penalty; together they are
+// answered no faster than the bucket allows, however many arrive at once.
+func TestFailedHellosBoundTheRate(t *testing.T) {
+	t0 := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+	f := &auth.FailedHellos{Rate: 4, Burst: 2, Penalty: time.Second}
+	var got []time.Duration
+	for range 6 {
+		got = append(got, f.Delay(t0))
 	}
-	want := []time.Duration{
-		100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond,
-		800 * time.Millisecond, 1600 * time.Millisecond, 3200 * time.Millisecond,
-		5 * time.Second, 5 * time.Second, 5 * time.Second,
+	want := []time.Duration{time.Second, time.Second, 1250 * time.Millisecond, 1500 * time.Millisecond, 1750 * time.Millisecond, 2 * time.Second}
+	if !slices.Equal(got, want) {
+		t.Fatalf("delays of 6 failures at once = %v, want %v", got, want)
 	}
-	for i, w := range want {
-		b.Fail()
-		if d := b.Delay(); d != w {
-			t.Errorf("Delay after %d failures = %v, want %v", i+1, d, w)
+	// Ten seconds later the bucket is full again, not fuller.
+	for i, w := range []time.Duration{time.Second, time.Second, 1250 * time.Millisecond} {
+		if d := f.Delay(t0.Add(10 * time.Second)); d != w {
+			t.Fatalf("after a quiet spell, failure %d waits %v, want %v", i, d, w)
 		}
 	}
+	// Over a long attack, answers come at Rate per second.
+	f = &auth.FailedHellos{}
+	var last time.Duration
 	for range 1000 {
-		b.Fail()
+		last = f.Delay(t0)
 	}
-	if d := b.Delay(); d != 5*time.Second {
-		t.Errorf("Delay after 1009 failures = %v, want the 5s cap", d)
-	}
-	b.Succeed()
-	if d := b.Delay(); d != 0 {
-		t.Errorf("Delay after Succeed = %v, want 0", d)
-	}
-	b.Fail()
-	if d := b.Delay(); d != 100*time.Millisecond {
-		t.Errorf("first failure after Succeed: %v, want 100ms again", d)
+	if want := auth.DefaultFailPenalty + time.Duration(float64(1000-auth.DefaultFailBurst)/auth.DefaultFailRate*float64(time.Second)); last != want {
+		t.Fatalf("the 1000th failure at once waits %v, want %v", last, want)
 	}
 }
 
-func TestBackoffCustom(t *testing.T) {
-	b := auth.Backoff{Base: time.Second, Max: 3 * time.Second}
-	var got []time.Duration
-	for range 4 {
-		b.Fail()
-		got = append(got, b.Delay())
-	}
-	want := []time.Duration{time.Second, 2 * time.Second, 3 * time.Second, 3 * time.Second}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("delays %v, want %v", got, want)
-	}
-}
-
-// Concurrent failures are all counted (run with -race).
-func TestBackoffConcurrent(t *testing.T) {
-	b := auth.Backoff{Base: time.Nanosecond, Max: time.Hour}
+// Concurrent failures each take their own slot (run with -race).
+func TestFailedHellosConcurrent(t *testing.T) {
+	f := &auth.FailedHellos{Rate: 1, Burst: 1, Penalty: time.Nanosecond}
+	t0 := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
 	const n = 20
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	seen := map[time.Duration]bool{}
 	for range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			b.Fail()
-			_ = b.Delay()
+			d := f.Delay(t0)
+			mu.Lock()
+			seen[d] = true
+			mu.Unlock()
 		}()
 	}
 	wg.Wait()
-	if d, want := b.Delay(), time.Duration(1<<(n-1)); d != want {
-		t.Errorf("Delay after %d concurrent failures = %v, want %v", n, d, want)
-	}
-	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			b.Succeed()
-		}()
-	}
-	wg.Wait()
-	if d := b.Delay(); d != 0 {
-		t.Errorf("Delay after concurrent Succeed = %v", d)
+	if len(seen) != n {
+		t.Errorf("%d concurrent failures got %d distinct delays, want each its own slot", n, len(seen))
 	}
 }

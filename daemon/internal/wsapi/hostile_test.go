@@ -9,7 +9,9 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/mindful-app/mindful/daemon/internal/auth"
 	"github.com/mindful-app/mindful/daemon/internal/protocol"
+	"github.com/mindful-app/mindful/daemon/internal/wsapi"
 )
 
 // A binary frame before hello is not hello or pair_request: it gets an
@@ -86,4 +88,29 @@ func TestPairingFloodCannotBlockTheExtension(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.expect(protocol.TypePaired)
+}
+
+// Guessing tokens slows the guessers, not the daemon: while wrong hellos
+// wait for their answers, the real extension's hello is welcomed at once.
+func TestTokenGuessersDoNotSlowTheExtension(t *testing.T) {
+	e := newEnv(t, func(c *wsapi.Config) {
+		c.Hellos = &auth.FailedHellos{Penalty: time.Hour} // guessers are answered only at shutdown
+	})
+	w, token := e.pair(chromeOrigin, "client-real-2")
+	w.c.Close()
+	const guessers = 20
+	for i := range guessers {
+		g := e.dial(chromeOrigin)
+		body := info("client-real-2")
+		if i%2 == 1 {
+			body = info(fmt.Sprintf("client-nobody-%d", i))
+		}
+		body["token"] = strings.Repeat(fmt.Sprintf("%02x", i), 32)
+		g.send(protocol.TypeHello, body)
+	}
+	eventually(t, "every guess checked", func() bool { waiting, _ := e.hub.FailedHelloCounts(); return waiting == guessers })
+	e.dial(chromeOrigin).hello("client-real-2", token)
+	if waiting, answered := e.hub.FailedHelloCounts(); waiting != guessers || answered != 0 {
+		t.Fatalf("%d guesses waiting and %d answered when the extension was welcomed, want %d and 0", waiting, answered, guessers)
+	}
 }

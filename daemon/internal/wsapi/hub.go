@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -34,6 +35,9 @@ type Config struct {
 	Version  string
 	Log      *slog.Logger
 	Now      func() time.Time
+
+	// Hellos slows down wrong tokens (nil: auth's defaults).
+	Hellos *auth.FailedHellos
 
 	AuthTimeout  time.Duration // first message / hello after pairing; default 5 s
 	PingInterval time.Duration // default 15 s
@@ -64,8 +68,10 @@ type BreakStopper interface {
 
 // Hub owns every WebSocket connection.
 type Hub struct {
-	cfg     Config
-	backoff auth.Backoff
+	cfg Config
+
+	failing  atomic.Int64 // failed hellos waiting for their answer
+	answered atomic.Int64 // failed hellos answered
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -90,6 +96,9 @@ func New(cfg Config) *Hub {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Hellos == nil {
+		cfg.Hellos = &auth.FailedHellos{}
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -162,6 +171,22 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.wg.Done()
 	}()
 	s.run()
+}
+
+// failWait holds a connection whose hello failed for d, or until the hub
+// shuts down (then it returns false).
+func (h *Hub) failWait(d time.Duration) bool {
+	h.failing.Add(1)
+	defer h.failing.Add(-1)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		h.answered.Add(1)
+		return true
+	case <-h.ctx.Done():
+		return false
+	}
 }
 
 // Shutdown closes every connection with 1001 and waits for their loops.

@@ -264,15 +264,6 @@ func (s *session) hello(env protocol.Envelope) bool {
 		s.close(websocket.ClosePolicyViolation, "bad hello")
 		return false
 	}
-	// Slow down guessing: every failure doubles the wait before the next
-	// check, for everyone, up to 5 s.
-	if d := s.hub.backoff.Delay(); d > 0 {
-		select {
-		case <-time.After(d):
-		case <-s.hub.ctx.Done():
-			return false
-		}
-	}
 	ctx, cancel := context.WithTimeout(s.hub.ctx, 10*time.Second)
 	defer cancel()
 	c, err := cfg.Store.Client(ctx, h.ClientID)
@@ -283,7 +274,6 @@ func (s *session) hello(env protocol.Envelope) bool {
 			s.close(websocket.CloseTryAgainLater, "store unavailable")
 			return false
 		}
-		s.hub.backoff.Fail()
 		// Why, for the log only: the peer is told no more than "unauthorized".
 		switch {
 		case err != nil:
@@ -293,11 +283,15 @@ func (s *session) hello(env protocol.Envelope) bool {
 		default:
 			cfg.Log.Warn("websocket hello refused", "client", h.ClientID, "origin", s.origin, "reason", "token bound to another origin", "paired_origin", c.Origin)
 		}
+		// Slow down guessing: this connection alone waits for its answer,
+		// and all failures together are answered at a bounded rate.
+		if !s.hub.failWait(cfg.Hellos.Delay(cfg.Now())) {
+			return false
+		}
 		s.sendError(env.ID, &protocol.Error{Code: protocol.CodeUnauthorized, Message: "token not valid for this browser; pair again"})
 		s.close(protocol.CloseUnauthorized, "unauthorized")
 		return false
 	}
-	s.hub.backoff.Succeed()
 	st, err := cfg.State(ctx)
 	if err != nil {
 		s.sendError(env.ID, &protocol.Error{Code: protocol.CodeUnavailable, Message: "could not read the daemon's state; try again"})
