@@ -236,8 +236,15 @@ func (d *Daemon) Run(ctx context.Context) error {
 	mux.Handle("GET /ws", hub)
 	mux.Handle("/", dash.Handler())
 	srv := &http.Server{
-		Handler:           guard.Hosts(port, mux),
-		ReadHeaderTimeout: 5 * time.Second,
+		Handler: guard.Hosts(port, mux),
+		// Slow or idle connections are closed, so that a local process
+		// cannot pile them up toward the file-descriptor limit. The
+		// WebSocket (after the upgrade) and the status stream set their
+		// own deadlines; exports get longer to write.
+		ReadHeaderTimeout: HTTPReadHeaderTimeout,
+		ReadTimeout:       HTTPReadTimeout,
+		WriteTimeout:      HTTPWriteTimeout,
+		IdleTimeout:       HTTPIdleTimeout,
 		// Requests see the daemon's context, so long-lived ones (the
 		// status stream) end when the daemon shuts down.
 		BaseContext: func(net.Listener) context.Context { return ctx },
@@ -266,6 +273,16 @@ func (d *Daemon) Run(ctx context.Context) error {
 }
 
 const keyAliveAt = "daemon.alive_at"
+
+// The HTTP timeouts bound every connection: reading the headers, reading
+// the whole request (a slow body), writing the answer, and waiting idle
+// between keep-alive requests.
+const (
+	HTTPReadHeaderTimeout = 5 * time.Second
+	HTTPReadTimeout       = 10 * time.Second
+	HTTPWriteTimeout      = 20 * time.Second
+	HTTPIdleTimeout       = 30 * time.Second
+)
 
 // heartbeat records every minute that the daemon is alive.
 func (d *Daemon) heartbeat(ctx context.Context, st *store.Store) {

@@ -160,6 +160,10 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.wg.Done()
 		return // Upgrade has answered the client.
 	}
+	// The HTTP server's read and write deadlines end with the upgrade: the
+	// socket's own rules (auth timeout, pings, a write deadline per frame)
+	// take over.
+	conn.NetConn().SetDeadline(time.Time{})
 	s := newSession(h, conn, origin)
 	h.mu.Lock()
 	h.sessions[s] = struct{}{}
