@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/mindful-app/mindful/daemon/datadir"
@@ -134,23 +135,16 @@ func (d *Daemon) Run(ctx context.Context) error {
 
 	// The state service tells browsers about changes through the hub, and
 	// the hub asks the service for the state: broadcast links the two once
-	// both exist.
+	// both exist. The hub coalesces a burst of changes into one state.
 	var hub *wsapi.Hub
+	var hubReady atomic.Pointer[wsapi.Hub] // hub, once it exists (watchers start first)
 	var states *state.Service
 	changes := &notify.Hub{}
 	broadcast := func() {
 		changes.Publish()
-		if hub == nil || states == nil {
-			return
+		if h := hubReady.Load(); h != nil {
+			h.StateChanged()
 		}
-		bctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		snap, err := states.State(bctx)
-		if err != nil {
-			d.log.Warn("state not sent to browsers", "err", err)
-			return
-		}
-		hub.Broadcast(snap)
 	}
 	states, err = state.New(ctx, st, time.Now, broadcast)
 	if err != nil {
@@ -219,6 +213,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 		Changed:        changes.Publish,
 		StoreFullURLs:  sums.StoreFullURLs,
 	})
+	hubReady.Store(hub)
+
 	// The dashboard (served at /) and the check-in's clock.
 	go chk.Watch(ctx, lastAlive)
 	dash := web.New(web.Config{

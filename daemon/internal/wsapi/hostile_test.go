@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -112,5 +113,42 @@ func TestTokenGuessersDoNotSlowTheExtension(t *testing.T) {
 	e.dial(chromeOrigin).hello("client-real-2", token)
 	if waiting, answered := e.hub.FailedHelloCounts(); waiting != guessers || answered != 0 {
 		t.Fatalf("%d guesses waiting and %d answered when the extension was welcomed, want %d and 0", waiting, answered, guessers)
+	}
+}
+
+// A burst of changes (prompt answers from many tabs) computes and sends one
+// state, not one per change; a change that leaves the state as it was sends
+// nothing.
+func TestStateBurstIsSentOnce(t *testing.T) {
+	var version, computed atomic.Int64
+	e := newEnv(t, func(c *wsapi.Config) {
+		c.Coalesce = 500 * time.Millisecond
+		c.State = func(context.Context) (protocol.State, error) {
+			computed.Add(1)
+			return protocol.State{HabitOpensToday: int(version.Load())}, nil
+		}
+	})
+	w, _ := e.pair(chromeOrigin, "client-burst-1")
+	welcomed := computed.Load()
+	const burst = 100
+	for i := 1; i <= burst; i++ {
+		version.Store(int64(i))
+		e.hub.StateChanged()
+	}
+	var st protocol.State
+	decode(t, w.expect(protocol.TypeState).Body, &st)
+	if st.HabitOpensToday != burst {
+		t.Fatalf("the one state after the burst says %d, want the last change %d", st.HabitOpensToday, burst)
+	}
+	if n := computed.Load() - welcomed; n != 1 {
+		t.Fatalf("a burst of %d changes computed the state %d times, want 1", burst, n)
+	}
+	// Nothing changed: the state is computed, but not sent again.
+	sent := e.hub.StatesBroadcast()
+	e.hub.StateChanged()
+	eventually(t, "the state computed again", func() bool { return e.hub.StatesBroadcast() > sent })
+	id := w.send(protocol.TypePing, protocol.Empty{})
+	if p := w.expect(protocol.TypePong); p.Re != id {
+		t.Fatalf("pong re = %q", p.Re)
 	}
 }

@@ -1,7 +1,9 @@
 package wsapi
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/url"
@@ -50,17 +52,18 @@ type session struct {
 	nextID    int
 	lastPong  time.Time
 
-	kicked chan struct{}
-	states chan protocol.State // newest state to push; capacity 1
-	done   chan struct{}
+	kicked    chan struct{}
+	states    chan json.RawMessage // newest state to push; capacity 1
+	lastState json.RawMessage      // the state this socket last got
+	done      chan struct{}
 }
 
 func newSession(h *Hub, conn *websocket.Conn, origin string) *session {
-	return &session{hub: h, conn: conn, origin: origin, kicked: make(chan struct{}, 1), states: make(chan protocol.State, 1), done: make(chan struct{})}
+	return &session{hub: h, conn: conn, origin: origin, kicked: make(chan struct{}, 1), states: make(chan json.RawMessage, 1), done: make(chan struct{})}
 }
 
 // pushState queues st for the loop, replacing a state not yet sent.
-func (s *session) pushState(st protocol.State) {
+func (s *session) pushState(st json.RawMessage) {
 	for {
 		select {
 		case s.states <- st:
@@ -133,7 +136,10 @@ func (s *session) run() {
 			s.close(protocol.CloseRevoked, "this browser was unpaired")
 			return
 		case st := <-s.states:
-			s.send(protocol.TypeState, "", st)
+			if !bytes.Equal(st, s.lastState) {
+				s.lastState = st
+				s.send(protocol.TypeState, "", st)
+			}
 		case <-authTimer.C:
 			if s.phase != phaseAuthed && s.phase != phasePairing {
 				s.close(protocol.CloseAuthTimeout, "no hello within "+cfg.AuthTimeout.String())
@@ -306,6 +312,7 @@ func (s *session) hello(env protocol.Envelope) bool {
 		cfg.Log.Warn("could not record connect", "client", h.ClientID, "err", err)
 	}
 	s.phase = phaseAuthed
+	s.lastState, _ = json.Marshal(st)
 	s.hub.attach(h.ClientID, s)
 	cfg.Log.Info("browser connected", "client", h.ClientID, "browser", h.Browser, "version", h.BrowserVersion)
 	s.send(protocol.TypeWelcome, env.ID, protocol.Welcome{
