@@ -190,6 +190,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	sums = summary.New(summary.Config{Store: st, State: states, Breaks: brk, Logger: d.log.With("component", "summary"), Changed: func() {
 		broadcast()
 		chk.Refresh()
+		brk.Refresh() // deleting all data deletes the breaks too
 	}})
 	if err := sums.Load(ctx); err != nil {
 		return err
