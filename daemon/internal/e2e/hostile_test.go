@@ -119,7 +119,9 @@ func wsClosed(t testing.TB, c *websocket.Conn) int {
 	}
 }
 
-func mozOrigin(i int) string { return fmt.Sprintf("moz-extension://%08d-1111-4222-8333-444444444444", i) }
+func mozOrigin(i int) string {
+	return fmt.Sprintf("moz-extension://%08d-1111-4222-8333-444444444444", i)
+}
 
 func hello(clientID, token string) map[string]any {
 	return map[string]any{"client_id": clientID, "browser": "firefox", "token": token}
