@@ -10,7 +10,7 @@ BIN := bin/mindful
 GO_TEST_FLAGS ?= -race -timeout 60m
 
 .DEFAULT_GOAL := help
-.PHONY: help run build ext lint-ext test test-go test-ext lint bench screenshot deps-run deps-test clean
+.PHONY: help run build ext lint-ext test test-go test-ext lint bench fuzz soak screenshot deps-run deps-test clean
 
 help: ## show this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -27,7 +27,7 @@ ext: ## dist/chrome, dist/firefox, a zip of each, dist/mindful-firefox-VERSION.x
 lint-ext: ext ## web-ext lint (npm's web-ext, pinned in extension/package.json) on dist/firefox: no errors allowed
 	cd extension && NO_UPDATE_NOTIFIER=1 npx --no-install web-ext lint --source-dir ../dist/firefox
 
-test: deps-test lint lint-ext test-ext test-go ## run every test, the real-browser ones included
+test: deps-test lint lint-ext test-ext test-go fuzz ## run every test, the real-browser ones included, and each fuzz target for FUZZTIME
 
 # One version for the binary, the extension and the .deb: `make dist
 # DIST_VERSION=1.2.3`; by default the extension's (extension/manifests/base.json).
@@ -44,6 +44,20 @@ dist: ## release build in dist/: binary, Chromium zip, Firefox xpi + source zip,
 
 test-go: ## Go unit, integration and end-to-end tests (with the race detector)
 	go test $(GO_TEST_FLAGS) ./...
+
+# Each fuzz target runs for FUZZTIME on top of its seed corpus in the
+# package's testdata/fuzz/<target>/ (a failure the fuzzer finds is written
+# there too: commit it with the fix).
+FUZZTIME ?= 3s
+FUZZ_TARGETS := protocol:FuzzDecode feeds:FuzzMatch schedule:FuzzParseWeekly summary:FuzzSettings
+fuzz: ## the fuzz targets (protocol decoder, feed matcher, schedule parser, settings), FUZZTIME each (default 3s)
+	@for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; fn=$${t##*:}; \
+	  go test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) ./daemon/internal/$$pkg/ || exit 1; \
+	done
+
+soak: deps-test ## the full-size reliability run: SIGKILLs under streaming clients, hostile clients, 500 sockets, full disk; prints the README's Reliability table
+	CI=true MINDFUL_SOAK=1 go test -count=1 -timeout 60m -run '^TestSoak$$' -v ./daemon/internal/e2e/ | tee /dev/stderr | sed -n '/^RELIABILITY-BEGIN/,/^RELIABILITY-END/p' | sed '1d;$$d'
 
 test-ext: ## the extension's unit tests (node --test)
 	node --test extension/test/
