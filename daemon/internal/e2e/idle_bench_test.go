@@ -168,3 +168,79 @@ func BenchmarkReconnectWhileGuessing(b *testing.B) {
 	}
 	b.ReportMetric(float64(worst.Milliseconds()), "worst-ms")
 }
+
+var fanoutResult sync.Map
+
+// BenchmarkStateFanout measures the real daemon's CPU while 300 sockets are
+// connected and prompt answers arrive at 50 per second (each may change the
+// state every socket caches), and how many states each socket got. It
+// measures once (10 s), whatever b.N.
+func BenchmarkStateFanout(b *testing.B) {
+	r, ok := fanoutResult.Load("r")
+	if !ok {
+		r = measureFanout(b, 300, 50, 10*time.Second)
+		fanoutResult.Store("r", r)
+	}
+	v := r.([3]float64)
+	b.ReportMetric(v[0], "cpu-%")
+	b.ReportMetric(v[1], "states/socket")
+	b.ReportMetric(v[2], "answers")
+	b.ReportMetric(0, "ns/op")
+}
+
+func measureFanout(b *testing.B, sockets, perSecond int, window time.Duration) [3]float64 {
+	d := startDaemon(b, freePort(b), filepath.Join(b.TempDir(), "data"))
+	sender, token := goClient(b, d, "fanout-client")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var states sync.Map
+	var wg sync.WaitGroup
+	for i := range sockets {
+		c, _, err := websocket.DefaultDialer.Dial("ws://"+d.addr+"/ws", nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		wsSend(b, c, protocol.TypeHello, "h", hello("fanout-client", token))
+		wsRecv(b, c, protocol.TypeWelcome)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			stop := context.AfterFunc(ctx, func() { c.Close() })
+			defer stop()
+			c.SetReadDeadline(time.Time{})
+			n := 0
+			for {
+				_, msg, err := c.ReadMessage()
+				if err != nil {
+					states.Store(i, n)
+					return
+				}
+				if env, perr := protocol.Decode(msg); perr == nil && env.Type == protocol.TypeState {
+					n++
+				}
+			}
+		}()
+	}
+	go answerPings(ctx, sender)
+	pid := d.cmd.Process.Pid
+	cpu0, _ := procUsage(b, pid)
+	t0 := time.Now()
+	tick := time.NewTicker(time.Second / time.Duration(perSecond))
+	answers := 0
+	for time.Since(t0) < window {
+		<-tick.C
+		answers++
+		ev := map[string]any{"id": fmt.Sprintf("fanout-%d", answers), "ts": time.Now().UTC().Format(time.RFC3339Nano), "type": "prompt",
+			"tab_id": 1, "window_id": 1, "domain": "www.reddit.com", "feed_id": "reddit", "answer": "habit", "seconds_to_answer": 1.5, "via": "navigation"}
+		b, _ := protocol.Encode(protocol.TypeEvents, fmt.Sprintf("a-%d", answers), "", map[string]any{"events": []any{ev}})
+		sender.WriteMessage(websocket.TextMessage, b)
+	}
+	tick.Stop()
+	elapsed := time.Since(t0)
+	cpu1, _ := procUsage(b, pid)
+	cancel()
+	wg.Wait()
+	total := 0
+	states.Range(func(_, v any) bool { total += v.(int); return true })
+	return [3]float64{100 * float64(cpu1-cpu0) / float64(elapsed), float64(total) / float64(sockets), float64(answers)}
+}
