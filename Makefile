@@ -71,7 +71,7 @@ lint: ## gofmt and go vet
 	GOOS=windows go vet ./daemon/internal/instance/ ./daemon/datadir/ ./installer/...
 	GOOS=darwin go vet ./daemon/internal/instance/ ./daemon/datadir/ ./installer/...
 
-bench: deps-test ## benchmarks: store, protocol, matcher, daemon latency, and real Chromium and Firefox side by side (numbers go into the issue notes)
+bench: deps-test ## benchmarks: store, protocol, matcher, daemon latency, idle CPU/RSS, reconnect under token guessing, state fan-out, and real Chromium and Firefox side by side (numbers go into the issue notes)
 	go test -run '^$$' -bench . -benchmem $$(go list ./daemon/... | grep -v /e2e)
 	CI=true go test -run '^$$' -bench . -benchtime 20x ./daemon/internal/e2e/
 

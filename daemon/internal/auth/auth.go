@@ -1,6 +1,6 @@
 // Package auth holds the secrets side of pairing: 256-bit tokens (only their
 // hash is kept), 6-digit pairing codes, the registry of pairing requests
-// waiting for the user's approval, and the back-off after failed logins.
+// waiting for the user's approval, and the slowing of failed hellos.
 // It does no I/O beyond reading crypto/rand; time comes from the caller.
 package auth
 
