@@ -10,7 +10,7 @@ BIN := bin/mindful
 GO_TEST_FLAGS ?= -race -timeout 60m
 
 .DEFAULT_GOAL := help
-.PHONY: help run build ext lint-ext test test-go test-ext lint bench screenshot deps-run deps-test clean
+.PHONY: help run build ext lint-ext test test-go test-ext lint lint-mod bench screenshot deps-run deps-test clean
 
 help: ## show this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -48,12 +48,22 @@ test-go: ## Go unit, integration and end-to-end tests (with the race detector)
 test-ext: ## the extension's unit tests (node --test)
 	node --test extension/test/
 
-lint: ## gofmt and go vet
+lint: lint-mod ## gofmt, go vet, tidy go.mod, no test-only module in the binary
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	GOOS=windows go vet ./daemon/internal/instance/ ./daemon/datadir/ ./installer/...
 	GOOS=darwin go vet ./daemon/internal/instance/ ./daemon/datadir/ ./installer/...
+
+# Modules only tests use: the binary must never link them (go version -m).
+TEST_ONLY_MODULES := github.com/chromedp/chromedp github.com/chromedp/cdproto github.com/go-json-experiment/json
+
+lint-mod: build ## go.mod and go.sum are tidy, and bin/mindful links no test-only module
+	@go mod tidy -diff >/dev/null 2>&1 || { echo "go.mod/go.sum are not tidy (run go mod tidy):" >&2; go mod tidy -diff >&2; exit 1; }
+	@deps=$$(go version -m $(BIN) | awk '$$1 == "dep" {print $$2}'); \
+	  echo "$$deps" | grep -qx github.com/mattn/go-sqlite3 || { echo "go version -m $(BIN) lists no dependencies" >&2; exit 1; }; \
+	  for m in $(TEST_ONLY_MODULES); do \
+	    if echo "$$deps" | grep -qx "$$m"; then echo "$(BIN) links the test-only module $$m (go version -m $(BIN))" >&2; exit 1; fi; done
 
 bench: deps-test ## benchmarks: store, protocol, matcher, daemon latency, and real Chromium and Firefox side by side (numbers go into the issue notes)
 	go test -run '^$$' -bench . -benchmem $$(go list ./daemon/... | grep -v /e2e)
