@@ -33,10 +33,11 @@ test: deps-test lint lint-ext test-ext test-go ## run every test, the real-brows
 # DIST_VERSION=1.2.3`; by default the extension's (extension/manifests/base.json).
 DIST_VERSION ?= $(shell sed -n 's/^ *"version": *"\([0-9.]*\)".*/\1/p' extension/manifests/base.json | head -n1)
 .PHONY: dist
-dist: ## release build in dist/: binary, Chromium zip, Firefox xpi + source zip, .deb (one DIST_VERSION)
+dist: ## release build in dist/: binary, Chromium zip, Firefox xpi + source zip, man page and completions, .deb (one DIST_VERSION)
 	$(MAKE) ext EXT_VERSION=$(DIST_VERSION)
 	go build -trimpath -ldflags '-s -w -X github.com/mindful-app/mindful/daemon/version.Version=$(DIST_VERSION)' -o dist/mindful ./cmd/mindful
-	go run ./installer/cmd/mkdeb -bin dist/mindful -version $(DIST_VERSION) -out dist
+	go run ./cmd/mindful/internal/gendocs -out dist/share
+	go run ./installer/cmd/mkdeb -bin dist/mindful -share dist/share -version $(DIST_VERSION) -out dist
 	@test "$$(dist/mindful version)" = "mindful $(DIST_VERSION)" || { echo "dist/mindful says '$$(dist/mindful version)', want $(DIST_VERSION)" >&2; exit 1; }
 	@for m in dist/chrome/manifest.json dist/firefox/manifest.json; do \
 	  grep -Eq '"version": *"$(DIST_VERSION)"' $$m || { echo "$$m is not version $(DIST_VERSION)" >&2; exit 1; }; done

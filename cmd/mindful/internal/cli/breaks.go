@@ -58,7 +58,7 @@ func cmdBreakStart(c *cmdCtx) handler {
 
 func cmdBreakStop(c *cmdCtx) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
-	reason := c.fs.String("reason", "", "why you end the break early, in a few words (kept for the day's reflection)")
+	reason := c.fs.String("reason", "", "`TEXT`: why you end the break early, in a few words (kept for the day's reflection)")
 	return func(args []string) error {
 		if _, err := c.parse(args, 0, 0); err != nil {
 			return err
@@ -120,7 +120,7 @@ func cmdBreakList(c *cmdCtx) handler {
 
 func cmdBreakSettings(c *cmdCtx) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
-	yourReason := c.fs.String("your-reason", "", "your own sentence for taking breaks, shown on the break page")
+	yourReason := c.fs.String("your-reason", "", "your own sentence (`TEXT`) for taking breaks, shown on the break page")
 	perWeek := c.fs.Int("early-ends-per-week", -1, "how many breaks may be ended early each week (`N`)")
 	return func(args []string) error {
 		if _, err := c.parse(args, 0, 0); err != nil {

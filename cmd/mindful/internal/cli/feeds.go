@@ -166,8 +166,8 @@ func cmdPromptsResume(c *cmdCtx) handler {
 
 func cmdPromptsSettings(c *cmdCtx) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
-	pauseLen := c.fs.String("pause", "", "breathing pause before the choices work, e.g. 3s")
-	timebox := c.fs.String("default-timebox", "", "preselected time box for a need: 5m, 15m or 30m")
+	pauseLen := c.fs.String("pause", "", "breathing pause (`DURATION`) before the choices work, e.g. 3s")
+	timebox := c.fs.String("default-timebox", "", "preselected time box (`DURATION`) for a need: 5m, 15m or 30m")
 	return func(args []string) error {
 		if len(args) > 0 {
 			return usageErr("prompts settings takes no argument")

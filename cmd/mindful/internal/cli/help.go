@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -30,21 +31,23 @@ func (r *root) overview() string {
 	return b.String()
 }
 
-// leaves are the commands a user runs, in the tree's order: the
-// subcommands of a group (not the group), the completion command as one.
+// leaves are the commands a user runs, in the order of commands(): the
+// subcommands of a group (not the group), then completion and help.
 func leaves(c *cobra.Command) []*cobra.Command {
-	var out []*cobra.Command
+	var out, last []*cobra.Command
 	for _, s := range c.Commands() {
-		if !s.IsAvailableCommand() && s.Name() != "help" {
-			continue
-		}
-		if s.HasAvailableSubCommands() && s.Name() != "completion" {
+		switch {
+		case s.Name() == "completion" || s.Name() == "help":
+			last = append(last, s)
+		case !s.IsAvailableCommand():
+		case s.HasAvailableSubCommands():
 			out = append(out, leaves(s)...)
-			continue
+		default:
+			out = append(out, s)
 		}
-		out = append(out, s)
 	}
-	return out
+	slices.SortFunc(last, func(a, b *cobra.Command) int { return strings.Compare(a.Name(), b.Name()) })
+	return append(out, last...)
 }
 
 // helpText is `mindful help CMD` and `mindful CMD --help`.
