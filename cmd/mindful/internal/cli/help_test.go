@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -161,6 +162,16 @@ func TestWriteShare(t *testing.T) {
 	for _, f := range []string{"bash-completion/completions/mindful", "zsh/vendor-completions/_mindful", "fish/vendor_completions.d/mindful.fish"} {
 		if fi, err := os.Stat(filepath.Join(dir, f)); err != nil || fi.Size() == 0 {
 			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
+
+// BenchmarkMainVersion is the command line's own cost on every run:
+// building the command tree, parsing, running the smallest command.
+func BenchmarkMainVersion(b *testing.B) {
+	for b.Loop() {
+		if code := Main([]string{"version"}, io.Discard, io.Discard); code != 0 {
+			b.Fatal(code)
 		}
 	}
 }
