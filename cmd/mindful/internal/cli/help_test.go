@@ -98,6 +98,11 @@ func TestCompletionScripts(t *testing.T) {
 			t.Errorf("completion %s: exit %d, stderr %q, no %q", shell, code, stderr, want)
 		}
 	}
+	for _, args := range [][]string{{"completion"}, {"completion", "tcsh"}, {"completion", "bash", "extra"}} {
+		if code, out, stderr := run(t, args...); code != 2 || out != "" || !strings.Contains(stderr, "Usage:") {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want a usage error", args, code, out, stderr)
+		}
+	}
 	// Commands, subcommands and flag values complete without a daemon.
 	for _, tt := range []struct {
 		args []string

@@ -95,6 +95,23 @@ func newRoot(stdout, stderr io.Writer) *root {
 		c.Short = "a script that completes mindful's commands and ids in your shell"
 		c.Long = "Prints a script that completes mindful's commands and flags, and asks the running daemon for feed ids, schedule ids, pairing codes and paired browsers. The Debian package installs the bash, zsh and fish scripts where those shells look for them."
 		c.Example = "  source <(mindful completion bash)\n  mindful completion fish > ~/.config/fish/completions/mindful.fish"
+		var shells []string
+		for _, sh := range c.Commands() {
+			shells = append(shells, sh.Name())
+			sh.Args = func(_ *cobra.Command, args []string) error {
+				if len(args) > 0 {
+					return usageErr("unexpected argument %q", args[0])
+				}
+				return nil
+			}
+		}
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageErr("missing argument")
+			}
+			return usageErr("unknown completion command %q (%s)", args[0], strings.Join(shells, ", "))
+		}
 	}
 	return r
 }
