@@ -180,6 +180,10 @@ func TestChromiumAccessibility(t *testing.T) {
 	})
 
 	t.Run("dashboard", func(t *testing.T) {
+		// Something on each page: a scheduled break with its forms, a
+		// feed that is off.
+		d.cli("schedule", "add", "--weekly", "weekdays 21:00", "07:00", "--name", "Evenings")
+		d.cli("feeds", "disable", "tiktok")
 		page := tab(t, browser)
 		link := strings.TrimSpace(string(d.cli("dashboard", "--print")))
 		do(t, page, chromedp.Navigate(link))
