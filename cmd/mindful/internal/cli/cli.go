@@ -59,6 +59,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		args = append([]string{"version"}, args[1:]...)
 	case cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
 		// The shell asks for completions: the words as typed, to cobra.
+		if len(args) > 1 {
+			if top := root.top(args[1]); top != nil {
+				tolerate(top)
+			}
+		}
 		root.cmd.SetArgs(args)
 		if err := root.cmd.Execute(); err != nil {
 			fmt.Fprintln(stderr, err)
@@ -95,6 +100,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 func (r *root) execute(args []string) (*cobra.Command, error) {
 	known := pflag.NewFlagSet("", pflag.ContinueOnError)
 	if top := r.top(args[0]); top != nil {
+		tolerate(top)
 		known.AddFlagSet(top.Flags())
 	}
 	known.AddFlagSet(r.cmd.PersistentFlags())
