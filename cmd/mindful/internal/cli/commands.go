@@ -124,8 +124,12 @@ func commands() []*command {
 			values:   map[string][]string{"browsers": {"all", "chrome", "chromium", "edge", "brave", "firefox"}},
 		},
 		{
-			name: "native-host", hidden: true, rawArgs: true, setup: cmdNativeHost,
+			name: "native-host", rawArgs: true, setup: cmdNativeHost,
 			short: "(internal) the native-messaging host; browsers start it",
+			long: "Browsers start it for the extension, through the native-messaging host manifest that " +
+				"`mindful install` or the Debian package writes, with the caller's origin (Chromium) or manifest path and add-on id (Firefox). " +
+				"It answers in native-messaging frames on standard output. It is not for typing.",
+			examples: []string{"mindful native-host chrome-extension://ID/   # what Chromium runs"},
 		},
 		{
 			name: "pair", short: "pair browsers: list requests, approve a code, revoke a browser",
