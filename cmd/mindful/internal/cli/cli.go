@@ -1,5 +1,16 @@
 // Package cli is the mindful command line: `mindful run` starts the daemon,
 // every other subcommand is a client of the daemon's control API.
+//
+// commands() (commands.go) defines every command once: its words, help and
+// examples, and a setup function that declares its flags and returns its
+// handler, a plain function of the positional arguments. github.com/spf13/cobra
+// parses the flags and finds the command; from the same tree come
+// `mindful help CMD`, `mindful CMD --help`, the overview, the shell
+// completion and the man page (WriteShare, run by gendocs at build time).
+// Main keeps the command line's contracts: the first word is the command,
+// flags may come before or after the arguments with one dash or two,
+// --addr and --data-dir (MINDFUL_ADDR, MINDFUL_DATA_DIR) work everywhere,
+// and a usage error exits 2 with the command's usage.
 package cli
 
 import (
