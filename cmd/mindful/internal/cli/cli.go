@@ -56,6 +56,11 @@ Usage:
   mindful export [--format json|csv] [--out FILE]
                                    everything mindful stored (activity, breaks, notes, settings)
   mindful delete-all --yes         delete everything mindful stored, for good
+  mindful db check [--json]        check the database file (SQLite quick_check; read only)
+  mindful db recover [--force] [--json]
+                                   with the daemon stopped: copy everything readable into a new
+                                   database, keep the old file as mindful.db.damaged-TIME, and
+                                   print the rows saved per table
   mindful dashboard [--page PAGE] [--date YYYY-MM-DD] [--print]
                                    open the dashboard in the browser (today, history, breaks, feeds, settings, data);
                                    --print only prints the one-time link
@@ -94,6 +99,7 @@ type command struct {
 var commands = []command{
 	{"break", cmdBreak},
 	{"dashboard", cmdDashboard},
+	{"db", cmdDB},                // db.go
 	{"delete-all", cmdDeleteAll}, // summary.go
 	{"events", cmdEvents},
 	{"export", cmdExport}, // summary.go
@@ -267,6 +273,7 @@ func cmdStatus(c *cmdCtx, args []string) error {
 	}
 	fmt.Fprintf(c.stdout, "mindful %s is running on %s (since %s)\n", st.Version, st.Addr, st.StartedAt.Local().Format("2006-01-02 15:04"))
 	fmt.Fprintf(c.stdout, "data: %s\n", st.DataDir)
+	printDatabaseProblem(c.stdout, st.Database) // db.go
 	if len(st.Clients) == 0 {
 		fmt.Fprintln(c.stdout, "browsers: none paired yet (install the extension, then `mindful pair approve CODE`)")
 	} else {

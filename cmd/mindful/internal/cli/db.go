@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/mindful-app/mindful/daemon"
+	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/datadir"
+)
+
+// cmdDB is `mindful db check|recover`. Both work on the database file
+// directly, not through the daemon: check reads it read-only (the daemon
+// may run), recover needs the daemon stopped (it takes the daemon's
+// instance lock and says so when it cannot).
+func cmdDB(c *cmdCtx, args []string) error {
+	asJSON := c.fs.Bool("json", false, "print JSON")
+	force := c.fs.Bool("force", false, "recover: copy a database that passed the check too")
+	pos, err := c.parse(args, 1, 1)
+	if err != nil {
+		return err
+	}
+	dir, err := datadir.Resolve(*c.dataDir)
+	if err != nil {
+		return err
+	}
+	// No timeout: a year of history takes seconds, a huge file longer.
+	cx := context.Background()
+	switch pos[0] {
+	case "check":
+		res, err := daemon.CheckDB(cx, dir)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			if err := printJSON(c.stdout, res); err != nil {
+				return err
+			}
+		} else {
+			printCheck(c, res)
+		}
+		if !res.OK {
+			return &exitError{code: 1, err: errors.New(res.Problem)}
+		}
+		return nil
+	case "recover":
+		res, err := daemon.RecoverDB(cx, dir, *force)
+		if err != nil {
+			if errors.Is(err, daemon.ErrNothingToRecover) {
+				fmt.Fprintln(c.stdout, err)
+				return nil
+			}
+			return err
+		}
+		if *asJSON {
+			return printJSON(c.stdout, res)
+		}
+		printRecovery(c, res)
+		return nil
+	}
+	return usageErr("unknown db command %q (check, recover)", pos[0])
+}
+
+func printCheck(c *cmdCtx, res api.DBCheck) {
+	if res.OK {
+		if res.State == "ok" {
+			fmt.Fprintf(c.stdout, "%s: ok (quick_check passed in %.1fs)\n", res.Path, res.Seconds)
+		} else {
+			fmt.Fprintf(c.stdout, "%s: not made yet (mindful makes it when it first starts)\n", res.Path)
+		}
+		return
+	}
+	fmt.Fprintf(c.stdout, "%s: %s\n", res.Path, res.Problem)
+	for i, p := range res.Problems {
+		if i == 5 {
+			fmt.Fprintf(c.stdout, "  ... and %d more\n", len(res.Problems)-i)
+			break
+		}
+		fmt.Fprintf(c.stdout, "  %s\n", p)
+	}
+	fmt.Fprintf(c.stdout, "what to do: %s\n", res.Todo)
+}
+
+func printRecovery(c *cmdCtx, res api.DBRecovery) {
+	fmt.Fprintf(c.stdout, "recovered %s in %.1fs\n", res.Path, res.Seconds)
+	if res.DamagedCopy != "" {
+		fmt.Fprintf(c.stdout, "the old file is kept, unchanged, as %s\n", res.DamagedCopy)
+	}
+	fmt.Fprintln(c.stdout, "rows saved:")
+	tw := tabwriter.NewWriter(c.stdout, 2, 4, 2, ' ', tabwriter.AlignRight)
+	incomplete := false
+	for _, t := range res.Tables {
+		note := ""
+		switch {
+		case t.Skipped != "":
+			note = "not copied: " + t.Skipped
+		case !t.Complete:
+			note = "some rows could not be read"
+			incomplete = true
+		}
+		fmt.Fprintf(tw, "  %s\t%d\t  %s\n", t.Table, t.Saved, note)
+	}
+	tw.Flush()
+	if incomplete {
+		fmt.Fprintln(c.stdout, "rows on damaged pages are lost; browsers resend the events they still hold.")
+	}
+	fmt.Fprintln(c.stdout, "start mindful again (`mindful run`, or log out and in if it starts at login).")
+}
+
+// printDatabaseProblem is the status's warning about a damaged database.
+func printDatabaseProblem(w io.Writer, db api.Database) {
+	if db.OK || db.Problem == "" {
+		return
+	}
+	fmt.Fprintf(w, "DATABASE PROBLEM: %s\n", db.Problem)
+	fmt.Fprintf(w, "  file: %s\n", db.Path)
+	fmt.Fprintln(w, "  mindful stores nothing until this is fixed; the browsers keep their events until then.")
+	fmt.Fprintf(w, "  what to do: %s\n", db.Todo)
+}
