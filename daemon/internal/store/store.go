@@ -138,6 +138,14 @@ func (s *Store) Close() error {
 		s.sendMu.Unlock()
 		close(s.closed)
 		<-s.done
+		if s.Damage() != nil {
+			// Closing the last connection would checkpoint the WAL
+			// into the damaged file: leave the writer's connection
+			// open (the process is ending) and the WAL beside the
+			// file, where `mindful db recover` reads it.
+			s.closeErr = s.r.Close()
+			return
+		}
 		s.closeErr = errors.Join(s.r.Close(), s.w.Close())
 	})
 	return s.closeErr
