@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"text/tabwriter"
+	"strings"
 
 	"github.com/mindful-app/mindful/daemon"
 	"github.com/mindful-app/mindful/daemon/api"
@@ -90,7 +90,10 @@ func printRecovery(c *cmdCtx, res api.DBRecovery) {
 		fmt.Fprintf(c.stdout, "the old file is kept, unchanged, as %s\n", res.DamagedCopy)
 	}
 	fmt.Fprintln(c.stdout, "rows saved:")
-	tw := tabwriter.NewWriter(c.stdout, 2, 4, 2, ' ', tabwriter.AlignRight)
+	width := 0
+	for _, t := range res.Tables {
+		width = max(width, len(t.Table))
+	}
 	incomplete := false
 	for _, t := range res.Tables {
 		note := ""
@@ -101,9 +104,8 @@ func printRecovery(c *cmdCtx, res api.DBRecovery) {
 			note = "some rows could not be read"
 			incomplete = true
 		}
-		fmt.Fprintf(tw, "  %s\t%d\t  %s\n", t.Table, t.Saved, note)
+		fmt.Fprintln(c.stdout, strings.TrimRight(fmt.Sprintf("  %-*s %9d  %s", width, t.Table, t.Saved, note), " "))
 	}
-	tw.Flush()
 	if incomplete {
 		fmt.Fprintln(c.stdout, "rows on damaged pages are lost; browsers resend the events they still hold.")
 	}

@@ -1,0 +1,217 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/internal/protocol"
+	"github.com/mindful-app/mindful/daemon/internal/store"
+	"github.com/mindful-app/mindful/daemon/internal/store/dbtest"
+)
+
+// wsTalk is a plain WebSocket client that says hello with a known token.
+type wsTalk struct {
+	t testing.TB
+	c *websocket.Conn
+}
+
+func dialHello(t testing.TB, addr, clientID, token string) (*wsTalk, protocol.Envelope) {
+	t.Helper()
+	c, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/ws", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	w := &wsTalk{t: t, c: c}
+	w.send(protocol.TypeHello, "h-1", map[string]any{"client_id": clientID, "browser": "unknown", "token": token})
+	return w, w.next()
+}
+
+func (w *wsTalk) send(typ, id string, body any) {
+	w.t.Helper()
+	b, _ := protocol.Encode(typ, id, "", body)
+	if err := w.c.WriteMessage(websocket.TextMessage, b); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// next is the next frame other than a ping.
+func (w *wsTalk) next() protocol.Envelope {
+	w.t.Helper()
+	for {
+		w.c.SetReadDeadline(time.Now().Add(20 * time.Second))
+		_, b, err := w.c.ReadMessage()
+		if err != nil {
+			w.t.Fatalf("read: %v", err)
+		}
+		env, perr := protocol.Decode(b)
+		if perr != nil {
+			w.t.Fatal(perr)
+		}
+		if env.Type != protocol.TypePing {
+			return env
+		}
+	}
+}
+
+func tabEvents(prefix string, n int) map[string]any {
+	evs := make([]any, n)
+	for i := range evs {
+		evs[i] = map[string]any{"id": fmt.Sprintf("%s-%d", prefix, i), "ts": time.Now().UTC().Format(time.RFC3339Nano),
+			"type": "tab_activated", "tab_id": i, "window_id": 1, "domain": "recovered.test"}
+	}
+	return map[string]any{"events": evs}
+}
+
+// TestDamagedDatabaseEndToEnd: the real `mindful` on a database with 64 KiB
+// of garbage in its middle. `mindful run` says what is wrong and stores
+// nothing, `mindful status` says it too, `mindful db recover` refuses while
+// the daemon runs and, once it is stopped, saves what is readable and keeps
+// the damaged file; the daemon then takes events again from the same
+// browser, whose pairing survived.
+func TestDamagedDatabaseEndToEnd(t *testing.T) {
+	addr := freePort(t)
+	dataDir := filepath.Join(t.TempDir(), "data")
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	dbPath := filepath.Join(dataDir, "mindful.db")
+	const clientID = "damaged-e2e-client"
+	token := strings.Repeat("c3", 32)
+	dbtest.Fill(t, dbPath, []store.Client{dbtest.Client(clientID, "", token)}, 20000)
+
+	// A healthy run first: it writes its control token and address.
+	d := startDaemon(t, addr, dataDir)
+	w, env := dialHello(t, addr, clientID, token)
+	if env.Type != protocol.TypeWelcome {
+		t.Fatalf("hello on the healthy database: %s %s", env.Type, env.Body)
+	}
+	w.send(protocol.TypeEvents, "b-1", tabEvents("before", 5))
+	if env := w.next(); env.Type != protocol.TypeAck {
+		t.Fatalf("events on the healthy database: %s %s", env.Type, env.Body)
+	}
+	w.c.Close()
+	d.stop()
+
+	garbled := dbtest.Garble(t, dbPath)
+
+	// `mindful run` on the damaged file: it starts, says so, stores nothing.
+	d = startDaemon(t, addr, dataDir)
+	waitFor(t, "the damage in the log", 10*time.Second, func() bool {
+		l := d.log.String()
+		return strings.Contains(l, "mindful's database cannot be used") && strings.Contains(l, dbPath) && strings.Contains(l, "mindful db recover")
+	})
+	st := d.status()
+	if st.Database.OK || st.Database.Path != dbPath || !strings.Contains(st.Database.Problem, "damaged") || !strings.Contains(st.Database.Todo, "mindful db recover") {
+		t.Fatalf("status --json database: %+v", st.Database)
+	}
+	text := string(d.cli("status"))
+	for _, want := range []string{"DATABASE PROBLEM: the database is damaged", "file: " + dbPath, "mindful db recover"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("mindful status does not say %q:\n%s", want, text)
+		}
+	}
+	_, env = dialHello(t, addr, clientID, token)
+	var perr protocol.Error
+	json.Unmarshal(env.Body, &perr)
+	if env.Type != protocol.TypeError || perr.Code != protocol.CodeUnavailable || !strings.Contains(perr.Message, "damaged") {
+		t.Fatalf("hello on the damaged database: %s %s", env.Type, env.Body)
+	}
+	if _, code, stderr := runCLI(addr, dataDir, "events", "--since", "all"); code != 1 || !strings.Contains(stderr, "damaged") {
+		t.Errorf("mindful events on the damaged database: exit %d, %s", code, stderr)
+	}
+	// recover refuses while the daemon has the file open.
+	if _, code, stderr := runCLI(addr, dataDir, "db", "recover"); code != 1 || !strings.Contains(stderr, "running") || !strings.Contains(stderr, "quit it first") {
+		t.Fatalf("db recover with the daemon running: exit %d, %s", code, stderr)
+	}
+	d.stop()
+	dbtest.Same(t, dbPath, garbled)
+
+	out, code, _ := runCLI(addr, dataDir, "db", "check")
+	if code != 1 || !strings.Contains(string(out), "the database is damaged") || !strings.Contains(string(out), "what to do:") {
+		t.Fatalf("db check: exit %d\n%s", code, out)
+	}
+	out, code, stderr := runCLI(addr, dataDir, "db", "recover")
+	if code != 0 {
+		t.Fatalf("db recover: exit %d, %s", code, stderr)
+	}
+	t.Logf("mindful db recover:\n%s", out)
+	m := regexp.MustCompile(`kept, unchanged, as (\S+mindful\.db\.damaged-\d{8}T\d{6})\n`).FindSubmatch(out)
+	if m == nil {
+		t.Fatalf("db recover does not name the kept file:\n%s", out)
+	}
+	dbtest.Same(t, string(m[1]), garbled)
+	if !regexp.MustCompile(`(?m)^\s+clients\s+1\s`).Match(out) || !regexp.MustCompile(`(?m)^\s+events\s+\d{5}\s`).Match(out) {
+		t.Fatalf("db recover does not count the rows saved:\n%s", out)
+	}
+	if out, code, _ := runCLI(addr, dataDir, "db", "check"); code != 0 || !strings.Contains(string(out), ": ok") {
+		t.Fatalf("db check after recover: exit %d\n%s", code, out)
+	}
+
+	// The daemon works again, with the pairing that was readable.
+	d = startDaemon(t, addr, dataDir)
+	if st := d.status(); !st.Database.OK {
+		t.Fatalf("status after recover: %+v", st.Database)
+	}
+	w, env = dialHello(t, addr, clientID, token)
+	if env.Type != protocol.TypeWelcome {
+		t.Fatalf("hello after recover: %s %s", env.Type, env.Body)
+	}
+	w.send(protocol.TypeEvents, "b-2", tabEvents("after", 5))
+	if env := w.next(); env.Type != protocol.TypeAck {
+		t.Fatalf("events after recover: %s %s", env.Type, env.Body)
+	}
+	var evs []api.Event
+	if err := json.Unmarshal(d.cli("events", "--since", "1h", "--json"), &evs); err != nil {
+		t.Fatal(err)
+	}
+	stored := 0
+	for _, e := range evs {
+		if strings.HasPrefix(e.ID, "after-") {
+			stored++
+		}
+	}
+	if stored != 5 {
+		t.Fatalf("%d of 5 events stored after recover", stored)
+	}
+}
+
+// TestLostDatabaseIsNotAFirstRun: a 0-byte mindful.db beside the control
+// token of an earlier run is not silently made anew.
+func TestLostDatabaseIsNotAFirstRun(t *testing.T) {
+	addr := freePort(t)
+	dataDir := filepath.Join(t.TempDir(), "data")
+	d := startDaemon(t, addr, dataDir) // a first run: the token and the database
+	d.stop()
+	dbPath := filepath.Join(dataDir, "mindful.db")
+	if err := os.Truncate(dbPath, 0); err != nil {
+		t.Fatal(err)
+	}
+	d = startDaemon(t, addr, dataDir)
+	st := d.status()
+	if st.Database.OK || !strings.Contains(st.Database.Problem, "empty (0 bytes)") || !strings.Contains(st.Database.Problem, "control.token") {
+		t.Fatalf("status database: %+v", st.Database)
+	}
+	if fi, err := os.Stat(dbPath); err != nil || fi.Size() != 0 {
+		t.Fatalf("the empty database was made anew: %v, %v", fi, err)
+	}
+	d.stop()
+	// Missing altogether: the same.
+	os.Remove(dbPath)
+	d = startDaemon(t, addr, dataDir)
+	if st := d.status(); st.Database.OK || !strings.Contains(st.Database.Problem, "missing") {
+		t.Fatalf("status database: %+v", st.Database)
+	}
+	if _, err := os.Stat(dbPath); err == nil {
+		t.Fatal("the missing database was made anew")
+	}
+}
