@@ -205,7 +205,7 @@ func (l *Labels) Build(st api.Status, b api.Breaks, p api.Pairing, now time.Time
 	}
 	// A database that cannot be used outranks everything else: nothing
 	// the user does is stored until it is fixed.
-	dbProblem := !st.Database.OK && st.Database.Problem != ""
+	dbProblem := st.Database != nil && !st.Database.OK && st.Database.Problem != ""
 	switch {
 	case dbProblem:
 		item(ItemStatus, fmt.Sprintf(l.StatusDatabasef, st.Database.Path), false, Action{})

@@ -413,7 +413,7 @@ func TestReflectionAndStartAtLogin(t *testing.T) {
 func TestDatabaseProblem(t *testing.T) {
 	st := connected()
 	st.Break = api.BreakStatus{Active: true, EndsAt: at("15:30")}
-	st.Database = api.Database{Path: "/home/u/.local/share/mindful/mindful.db",
+	st.Database = &api.Database{Path: "/home/u/.local/share/mindful/mindful.db",
 		Problem: "the database is damaged: database disk image is malformed", Todo: "quit mindful, then run `mindful db recover`"}
 	m := Build(st, api.Breaks{}, api.Pairing{}, now)
 	if got := m.Items[ItemStatus].Label; got != "Database problem: /home/u/.local/share/mindful/mindful.db" {
@@ -437,7 +437,7 @@ func TestDatabaseProblem(t *testing.T) {
 	}
 	// A healthy database (and the empty status before the first one)
 	// shows nothing of it.
-	st.Database = api.Database{OK: true, Path: "/x/mindful.db"}
+	st.Database = &api.Database{OK: true, Path: "/x/mindful.db"}
 	if m := Build(st, api.Breaks{}, api.Pairing{}, now); strings.Contains(m.Items[ItemStatus].Label, "Database") || m.Title == "Database problem" {
 		t.Fatalf("healthy: %+v", m.Items[ItemStatus])
 	}

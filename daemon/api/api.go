@@ -55,8 +55,9 @@ type Status struct {
 	Today Today `json:"today"`
 	// Checkin is the evening check-in (see Checkin in dashboard.go).
 	Checkin Checkin `json:"checkin"`
-	// Database is the health of the daemon's database file.
-	Database Database `json:"database"`
+	// Database is the health of the daemon's database file (absent when
+	// the daemon is not running).
+	Database *Database `json:"database,omitempty"`
 }
 
 // Database is the health of the daemon's database. When OK is false the

@@ -517,7 +517,7 @@ func TestTray(t *testing.T) {
 		if !strings.Contains(n.Body, "empty (0 bytes)") || !strings.Contains(n.Body, db) || !strings.Contains(n.Body, "mindful db recover") {
 			t.Errorf("notification body %q", n.Body)
 		}
-		if st := a.status(); st.Database.OK || !strings.Contains(st.Database.Problem, "control.token") {
+		if st := a.status(); st.Database == nil || st.Database.OK || !strings.Contains(st.Database.Problem, "control.token") {
 			t.Errorf("status database %+v", st.Database)
 		}
 		if fi, err := os.Stat(db); err != nil || fi.Size() != 0 {

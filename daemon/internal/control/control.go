@@ -120,7 +120,7 @@ func (s *Server) Status(ctx context.Context) (api.Status, error) {
 		if err != nil || s.Store == nil {
 			st = s.baseStatus()
 		}
-		st.Database = db
+		st.Database = &db
 		return st, nil
 	}
 	return st, err
@@ -135,9 +135,11 @@ func (s *Server) baseStatus() api.Status {
 		DataDir:   s.DataDir,
 		StartedAt: s.StartedAt.UTC(),
 		Clients:   []api.Client{},
-		Database:  s.database(),
+		Database:  ptr(s.database()),
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
 
 func (s *Server) database() api.Database {
 	if s.Database == nil {
@@ -184,7 +186,7 @@ func (s *Server) fullStatus(ctx context.Context) (api.Status, error) {
 		Clients:            make([]api.Client, 0, len(cs)),
 		PendingPairings:    len(s.Pairings.List(s.Now())),
 		Checkin:            s.checkin(ctx),
-		Database:           s.database(),
+		Database:           ptr(s.database()),
 	}
 	for _, c := range cs {
 		ac := api.Client{

@@ -119,7 +119,7 @@ func TestDamagedDatabaseEndToEnd(t *testing.T) {
 		return strings.Contains(l, "mindful's database cannot be used") && strings.Contains(l, dbPath) && strings.Contains(l, "mindful db recover")
 	})
 	st := d.status()
-	if st.Database.OK || st.Database.Path != dbPath || !strings.Contains(st.Database.Problem, "damaged") || !strings.Contains(st.Database.Todo, "mindful db recover") {
+	if st.Database == nil || st.Database.OK || st.Database.Path != dbPath || !strings.Contains(st.Database.Problem, "damaged") || !strings.Contains(st.Database.Todo, "mindful db recover") {
 		t.Fatalf("status --json database: %+v", st.Database)
 	}
 	text := string(d.cli("status"))
@@ -176,7 +176,7 @@ func TestDamagedDatabaseEndToEnd(t *testing.T) {
 
 	// The daemon works again, with the pairing that was readable.
 	d = startDaemon(t, addr, dataDir)
-	if st := d.status(); !st.Database.OK {
+	if st := d.status(); st.Database == nil || !st.Database.OK {
 		t.Fatalf("status after recover: %+v", st.Database)
 	}
 	w, env = dialHello(t, addr, clientID, token)
@@ -217,7 +217,7 @@ func TestLostDatabaseIsNotAFirstRun(t *testing.T) {
 	}
 	d = startDaemon(t, addr, dataDir)
 	st := d.status()
-	if st.Database.OK || !strings.Contains(st.Database.Problem, "empty (0 bytes)") || !strings.Contains(st.Database.Problem, "control.token") {
+	if st.Database == nil || st.Database.OK || !strings.Contains(st.Database.Problem, "empty (0 bytes)") || !strings.Contains(st.Database.Problem, "control.token") {
 		t.Fatalf("status database: %+v", st.Database)
 	}
 	if fi, err := os.Stat(dbPath); err != nil || fi.Size() != 0 {
@@ -227,7 +227,7 @@ func TestLostDatabaseIsNotAFirstRun(t *testing.T) {
 	// Missing altogether: the same.
 	os.Remove(dbPath)
 	d = startDaemon(t, addr, dataDir)
-	if st := d.status(); st.Database.OK || !strings.Contains(st.Database.Problem, "missing") {
+	if st := d.status(); st.Database == nil || st.Database.OK || !strings.Contains(st.Database.Problem, "missing") {
 		t.Fatalf("status database: %+v", st.Database)
 	}
 	if _, err := os.Stat(dbPath); err == nil {

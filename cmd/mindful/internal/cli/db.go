@@ -113,8 +113,8 @@ func printRecovery(c *cmdCtx, res api.DBRecovery) {
 }
 
 // printDatabaseProblem is the status's warning about a damaged database.
-func printDatabaseProblem(w io.Writer, db api.Database) {
-	if db.OK || db.Problem == "" {
+func printDatabaseProblem(w io.Writer, db *api.Database) {
+	if db == nil || db.OK || db.Problem == "" {
 		return
 	}
 	fmt.Fprintf(w, "DATABASE PROBLEM: %s\n", db.Problem)

@@ -76,11 +76,12 @@ func TestDBCheckAndRecoverNotADatabase(t *testing.T) {
 
 func TestStatusTellsDatabaseProblem(t *testing.T) {
 	var b bytes.Buffer
-	printDatabaseProblem(&b, api.Database{OK: true, Path: "/d/mindful.db"})
+	printDatabaseProblem(&b, &api.Database{OK: true, Path: "/d/mindful.db"})
+	printDatabaseProblem(&b, nil)
 	if b.Len() != 0 {
 		t.Fatalf("healthy: %q", b.String())
 	}
-	printDatabaseProblem(&b, api.Database{Path: "/d/mindful.db", Problem: "the database is damaged: database disk image is malformed", Todo: "quit mindful, then run `mindful db recover`"})
+	printDatabaseProblem(&b, &api.Database{Path: "/d/mindful.db", Problem: "the database is damaged: database disk image is malformed", Todo: "quit mindful, then run `mindful db recover`"})
 	want := "DATABASE PROBLEM: the database is damaged: database disk image is malformed\n" +
 		"  file: /d/mindful.db\n" +
 		"  mindful stores nothing until this is fixed; the browsers keep their events until then.\n" +
