@@ -40,9 +40,10 @@ func IsCorrupt(err error) bool {
 	if errors.As(err, &se) && (se.Code == sqlite3.ErrCorrupt || se.Code == sqlite3.ErrNotADB) {
 		return true
 	}
+	// SQLite's own words, for errors that lost their code on the way.
 	msg := err.Error()
-	return strings.Contains(msg, "malformed") || strings.Contains(msg, "not a database") ||
-		strings.Contains(msg, "database corrupt")
+	return strings.Contains(msg, "database disk image is malformed") || strings.Contains(msg, "file is not a database") ||
+		strings.Contains(msg, "malformed database schema")
 }
 
 // Damage returns what the store found wrong with its file since it was

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	sqlite3 "github.com/mattn/go-sqlite3"
+
 	"github.com/mindful-app/mindful/daemon/internal/store"
 	"github.com/mindful-app/mindful/daemon/internal/store/dbtest"
 )
@@ -181,5 +183,26 @@ func TestRecoverEmptyGivesFreshDatabase(t *testing.T) {
 	}
 	if chk, err := store.Check(ctx, path); err != nil || !chk.OK() {
 		t.Fatalf("%+v, %v", chk, err)
+	}
+}
+
+func TestIsCorrupt(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want bool
+	}{
+		{nil, false},
+		{sqlite3.Error{Code: sqlite3.ErrCorrupt}, true},
+		{sqlite3.Error{Code: sqlite3.ErrNotADB}, true},
+		{sqlite3.Error{Code: sqlite3.ErrFull}, false},
+		{sqlite3.Error{Code: sqlite3.ErrBusy}, false},
+		{errors.New("read events: database disk image is malformed"), true},
+		{errors.New("file is not a database"), true},
+		{store.ErrDamaged, true},
+		{errors.New("event x: hosts: malformed JSON"), false},
+	} {
+		if got := store.IsCorrupt(tt.err); got != tt.want {
+			t.Errorf("IsCorrupt(%v) = %v, want %v", tt.err, got, tt.want)
+		}
 	}
 }
