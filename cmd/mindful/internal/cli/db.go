@@ -112,13 +112,15 @@ func printRecovery(c *cmdCtx, res api.DBRecovery) {
 	fmt.Fprintln(c.stdout, "start mindful again (`mindful run`, or log out and in if it starts at login).")
 }
 
-// printDatabaseProblem is the status's warning about a damaged database.
-func printDatabaseProblem(w io.Writer, db *api.Database) {
+// printDatabaseProblem is the status's warning about a database the
+// daemon cannot use; it reports whether there was one.
+func printDatabaseProblem(w io.Writer, db *api.Database) bool {
 	if db == nil || db.OK || db.Problem == "" {
-		return
+		return false
 	}
 	fmt.Fprintf(w, "DATABASE PROBLEM: %s\n", db.Problem)
 	fmt.Fprintf(w, "  file: %s\n", db.Path)
 	fmt.Fprintln(w, "  mindful stores nothing until this is fixed; the browsers keep their events until then.")
 	fmt.Fprintf(w, "  what to do: %s\n", db.Todo)
+	return true
 }
