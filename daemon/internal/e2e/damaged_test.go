@@ -128,6 +128,9 @@ func TestDamagedDatabaseEndToEnd(t *testing.T) {
 			t.Errorf("mindful status does not say %q:\n%s", want, text)
 		}
 	}
+	if strings.Contains(text, "none paired") {
+		t.Errorf("mindful status claims no browser is paired:\n%s", text)
+	}
 	_, env = dialHello(t, addr, clientID, token)
 	var perr protocol.Error
 	json.Unmarshal(env.Body, &perr)
