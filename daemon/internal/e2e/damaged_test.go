@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -147,11 +149,11 @@ func TestDamagedDatabaseEndToEnd(t *testing.T) {
 	d.stop()
 	dbtest.Same(t, dbPath, garbled)
 
-	out, code, _ := runCLI(addr, dataDir, "db", "check")
+	out, code, _ := runSlowCLI(addr, dataDir, "db", "check")
 	if code != 1 || !strings.Contains(string(out), "the database is damaged") || !strings.Contains(string(out), "what to do:") {
 		t.Fatalf("db check: exit %d\n%s", code, out)
 	}
-	out, code, stderr := runCLI(addr, dataDir, "db", "recover")
+	out, code, stderr := runSlowCLI(addr, dataDir, "db", "recover")
 	if code != 0 {
 		t.Fatalf("db recover: exit %d, %s", code, stderr)
 	}
@@ -173,7 +175,7 @@ func TestDamagedDatabaseEndToEnd(t *testing.T) {
 		t.Fatalf("db recover saved %d of %d events", savedN, total)
 	}
 	took := regexp.MustCompile(`recovered \S+ in (\S+)s`).FindSubmatch(out)
-	if out, code, _ := runCLI(addr, dataDir, "db", "check"); code != 0 || !strings.Contains(string(out), ": ok") {
+	if out, code, _ := runSlowCLI(addr, dataDir, "db", "check"); code != 0 || !strings.Contains(string(out), ": ok") {
 		t.Fatalf("db check after recover: exit %d\n%s", code, out)
 	}
 
@@ -236,4 +238,21 @@ func TestLostDatabaseIsNotAFirstRun(t *testing.T) {
 	if _, err := os.Stat(dbPath); err == nil {
 		t.Fatal("the missing database was made anew")
 	}
+}
+
+// runSlowCLI is runCLI without its 30 s limit, for `db check` and `db
+// recover` on a year of history (soak size).
+func runSlowCLI(addr, dataDir string, args ...string) ([]byte, int, string) {
+	cmd := exec.Command(binPath, args...)
+	cmd.Env = append(os.Environ(), "MINDFUL_ADDR="+addr, "MINDFUL_DATA_DIR="+dataDir)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		code = -1
+	}
+	return stdout.Bytes(), code, stderr.String()
 }
