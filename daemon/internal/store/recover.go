@@ -65,7 +65,10 @@ func Recover(ctx context.Context, path string, now time.Time) (RecoverResult, er
 			return res, err
 		}
 	}
-	dst, err := sql.Open("sqlite3", "file:"+fresh+"?_journal_mode=DELETE&_synchronous=FULL")
+	// The fresh file is a scratch file until it is synced and renamed into
+	// place, so it is written without a journal or fsyncs, with a large
+	// cache for the indexes.
+	dst, err := sql.Open("sqlite3", "file:"+fresh+"?_journal_mode=OFF&_synchronous=OFF&_cache_size=-65536")
 	if err != nil {
 		return res, err
 	}
@@ -103,6 +106,12 @@ func Recover(ctx context.Context, path string, now time.Time) (RecoverResult, er
 			}
 		}
 	}
+	// Secondary indexes are built once at the end, which is faster than
+	// keeping them up to date row by row.
+	indexes, err := dropIndexes(ctx, dst)
+	if err != nil {
+		return res, err
+	}
 	tx, err := dst.BeginTx(ctx, nil)
 	if err != nil {
 		return res, err
@@ -121,6 +130,11 @@ func Recover(ctx context.Context, path string, now time.Time) (RecoverResult, er
 			}
 		}
 		res.Tables = append(res.Tables, tr)
+	}
+	for _, ddl := range indexes {
+		if _, err := tx.ExecContext(ctx, ddl); err != nil {
+			return res, fmt.Errorf("rebuild index: %w", err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return res, err
@@ -156,6 +170,34 @@ func Recover(ctx context.Context, path string, now time.Time) (RecoverResult, er
 	syncDir(filepath.Dir(path))
 	res.Took = time.Since(start)
 	return res, nil
+}
+
+// dropIndexes drops the explicitly created indexes of db and returns the
+// statements that create them again.
+func dropIndexes(ctx context.Context, db *sql.DB) ([]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	var names, ddl []string
+	for rows.Next() {
+		var n, q string
+		if err := rows.Scan(&n, &q); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		names, ddl = append(names, n), append(ddl, q)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		if _, err := db.ExecContext(ctx, `DROP INDEX "`+strings.ReplaceAll(n, `"`, `""`)+`"`); err != nil {
+			return nil, err
+		}
+	}
+	return ddl, nil
 }
 
 // tableNames lists the tables of the current schema.
