@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,14 +20,31 @@ import (
 
 const fillEvents = 20000
 
+var damagedTemplate struct {
+	once sync.Once
+	data []byte
+}
+
+// damagedDB is a copy of one real database with two paired browsers and
+// fillEvents events, with 64 KiB of garbage in its middle (made once).
 func damagedDB(t *testing.T) (string, []byte) {
 	t.Helper()
+	damagedTemplate.once.Do(func() {
+		path := filepath.Join(t.TempDir(), "template.db")
+		dbtest.Fill(t, path, []store.Client{
+			dbtest.Client("chrome-1", "chrome-extension://abc", "token-1"),
+			dbtest.Client("firefox-1", "moz-extension://def", "token-2"),
+		}, fillEvents)
+		damagedTemplate.data = dbtest.Garble(t, path)
+	})
+	if damagedTemplate.data == nil {
+		t.Fatal("no damaged database (its making failed)")
+	}
 	path := filepath.Join(t.TempDir(), "mindful.db")
-	dbtest.Fill(t, path, []store.Client{
-		dbtest.Client("chrome-1", "chrome-extension://abc", "token-1"),
-		dbtest.Client("firefox-1", "moz-extension://def", "token-2"),
-	}, fillEvents)
-	return path, dbtest.Garble(t, path)
+	if err := os.WriteFile(path, damagedTemplate.data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path, damagedTemplate.data
 }
 
 func TestCheckFindsGarbageAndLeavesTheFile(t *testing.T) {
