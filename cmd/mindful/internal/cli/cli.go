@@ -213,7 +213,9 @@ func cmdStatus(c *cmdCtx) handler {
 		}
 		fmt.Fprintf(c.stdout, "mindful %s is running on %s (since %s)\n", st.Version, st.Addr, st.StartedAt.Local().Format("2006-01-02 15:04"))
 		fmt.Fprintf(c.stdout, "data: %s\n", st.DataDir)
-		if len(st.Clients) == 0 {
+		if printDatabaseProblem(c.stdout, st.Database) && len(st.Clients) == 0 { // db.go
+			// The paired browsers are in the database: not known now.
+		} else if len(st.Clients) == 0 {
 			fmt.Fprintln(c.stdout, "browsers: none paired yet (install the extension, then `mindful pair approve CODE`)")
 		} else {
 			fmt.Fprintln(c.stdout, "browsers:")

@@ -72,6 +72,25 @@ func commands() []*command {
 			values:   map[string][]string{"page": dashboardPages},
 		},
 		{
+			name: "db", short: "check the database file, or recover what is readable from a damaged one",
+			subs: []*command{
+				{
+					name: "check", synopsis: "[--json]", setup: cmdDBCheck,
+					short:    "check the database file (SQLite quick_check; read only, works while mindful runs)",
+					examples: []string{"mindful db check", "mindful db check --json"},
+				},
+				{
+					name: "recover", synopsis: "[--force] [--json]", setup: cmdDBRecover,
+					short: "with the daemon stopped: copy everything readable into a new database",
+					long: "Copies every readable row into a fresh database, keeps the old file beside it as " +
+						"mindful.db.damaged-TIME, and prints the rows saved per table. Quit mindful first " +
+						"(the tray's Quit, or `systemctl --user stop mindful`). A database that passes the " +
+						"check is left alone unless --force.",
+					examples: []string{"mindful db recover", "mindful db recover --json"},
+				},
+			},
+		},
+		{
 			name: "delete-all", synopsis: "--yes", setup: cmdDeleteAll,
 			short:    "delete everything mindful stored, for good",
 			long:     "Deletes all activity, breaks, notes, reflections and settings; paired browsers stay paired. Consider `mindful export --out FILE` first.",
