@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/mindful-app/mindful/daemon/api"
@@ -147,23 +148,16 @@ func (d *Daemon) Run(ctx context.Context) error {
 
 	// The state service tells browsers about changes through the hub, and
 	// the hub asks the service for the state: broadcast links the two once
-	// both exist.
+	// both exist. The hub coalesces a burst of changes into one state.
 	var hub *wsapi.Hub
+	var hubReady atomic.Pointer[wsapi.Hub] // hub, once it exists (watchers start first)
 	var states *state.Service
 	changes := &notify.Hub{}
 	broadcast := func() {
 		changes.Publish()
-		if hub == nil || states == nil {
-			return
+		if h := hubReady.Load(); h != nil {
+			h.StateChanged()
 		}
-		bctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		snap, err := states.State(bctx)
-		if err != nil {
-			d.log.Warn("state not sent to browsers", "err", err)
-			return
-		}
-		hub.Broadcast(snap)
 	}
 	states, err = state.New(ctx, st, time.Now, broadcast)
 	if err != nil {
@@ -209,6 +203,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	sums = summary.New(summary.Config{Store: st, State: states, Breaks: brk, Logger: d.log.With("component", "summary"), Changed: func() {
 		broadcast()
 		chk.Refresh()
+		brk.Refresh() // deleting all data deletes the breaks too
 	}})
 	if err := sums.Load(ctx); err != nil {
 		return err
@@ -238,6 +233,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 			return nil
 		},
 	})
+	hubReady.Store(hub)
+
 	// The dashboard (served at /) and the check-in's clock.
 	go chk.Watch(ctx, lastAlive)
 	dash := web.New(web.Config{
@@ -263,8 +260,15 @@ func (d *Daemon) Run(ctx context.Context) error {
 func (d *Daemon) serve(ctx context.Context, ln net.Listener, mux http.Handler, hub *wsapi.Hub) error {
 	_, port, _ := net.SplitHostPort(d.addr)
 	srv := &http.Server{
-		Handler:           guard.Hosts(port, mux),
-		ReadHeaderTimeout: 5 * time.Second,
+		Handler: guard.Hosts(port, mux),
+		// Slow or idle connections are closed, so that a local process
+		// cannot pile them up toward the file-descriptor limit. The
+		// WebSocket (after the upgrade) and the status stream set their
+		// own deadlines; exports get longer to write.
+		ReadHeaderTimeout: HTTPReadHeaderTimeout,
+		ReadTimeout:       HTTPReadTimeout,
+		WriteTimeout:      HTTPWriteTimeout,
+		IdleTimeout:       HTTPIdleTimeout,
 		// Requests see the daemon's context, so long-lived ones (the
 		// status stream) end when the daemon shuts down.
 		BaseContext: func(net.Listener) context.Context { return ctx },
@@ -293,6 +297,16 @@ func (d *Daemon) serve(ctx context.Context, ln net.Listener, mux http.Handler, h
 }
 
 const keyAliveAt = "daemon.alive_at"
+
+// The HTTP timeouts bound every connection: reading the headers, reading
+// the whole request (a slow body), writing the answer, and waiting idle
+// between keep-alive requests.
+const (
+	HTTPReadHeaderTimeout = 5 * time.Second
+	HTTPReadTimeout       = 10 * time.Second
+	HTTPWriteTimeout      = 20 * time.Second
+	HTTPIdleTimeout       = 30 * time.Second
+)
 
 // heartbeat records every minute that the daemon is alive.
 func (d *Daemon) heartbeat(ctx context.Context, st *store.Store) {

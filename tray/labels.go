@@ -59,6 +59,7 @@ type Labels struct {
 	Quit               string
 	UnnamedBreak       string
 	UnknownBrowser     string
+	NoOrigin           string // a pairing request that sent no Origin
 	NotifyApp          string
 	NotifyBreakStart   string
 	NotifyBreakUntilf  string // "Until %s. Your feeds stay closed until then."
@@ -129,6 +130,7 @@ var English = Labels{
 	Quit:               "Quit mindful",
 	UnnamedBreak:       "Break",
 	UnknownBrowser:     "browser",
+	NoOrigin:           "no origin: a local program",
 	NotifyApp:          "mindful",
 	NotifyBreakStart:   "Break started",
 	NotifyBreakUntilf:  "Until %s. Your feeds stay closed until then.",

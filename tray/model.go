@@ -281,8 +281,13 @@ func (l *Labels) Build(st api.Status, b api.Breaks, p api.Pairing, now time.Time
 			browser = l.UnknownBrowser
 		}
 		// Firefox gives every install its own origin; showing it lets the
-		// user tell mindful from another add-on that asks.
-		if strings.HasPrefix(r.Origin, "moz-extension://") {
+		// user tell mindful from another add-on that asks. A request with
+		// no origin came from a local program, not a browser, whatever
+		// browser it names.
+		switch {
+		case r.Origin == "":
+			browser += ", " + l.NoOrigin
+		case strings.HasPrefix(r.Origin, "moz-extension://"):
 			browser += ", " + r.Origin
 		}
 		item(ItemApprove0+ItemID(i), fmt.Sprintf(l.Approvef, r.Code, browser), true, Action{Kind: ActApprove, Code: r.Code})
@@ -354,8 +359,10 @@ func earlyStarts(b api.Breaks, now time.Time) []api.NextBreak {
 	return out
 }
 
-// pendingPairings are the requests that have not expired, at most
-// PairingSlots, oldest first (as the daemon lists them).
+// pendingPairings are the requests that have not expired, oldest first (as
+// the daemon lists them), at most PairingSlots: the newest ones, since the
+// browser the user is pairing right now asked last, even while other
+// add-ons keep asking.
 func pendingPairings(p api.Pairing, now time.Time) []api.PendingPairing {
 	var out []api.PendingPairing
 	for _, r := range p.Pending {
@@ -363,9 +370,9 @@ func pendingPairings(p api.Pairing, now time.Time) []api.PendingPairing {
 			continue
 		}
 		out = append(out, r)
-		if len(out) == PairingSlots {
-			break
-		}
+	}
+	if len(out) > PairingSlots {
+		out = out[len(out)-PairingSlots:]
 	}
 	return out
 }

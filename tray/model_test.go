@@ -239,7 +239,7 @@ func TestPairingSlots(t *testing.T) {
 	for i, code := range []string{"042137", "111111", "222222", "333333", "444444", "555555", "666666"} {
 		p.Pending = append(p.Pending, api.PendingPairing{Code: code, Browser: "chromium", ClientID: "x", ExpiresAt: now.Add(time.Duration(i+1) * time.Minute)})
 	}
-	p.Pending[1].Browser = ""
+	p.Pending[1].Browser, p.Pending[1].Origin = "", "moz-extension://00000000-1111-4222-8333-444444444444"
 	p.Pending[2].ExpiresAt = now.Add(-time.Second)                              // expired: not offered
 	p.Pending[0].Origin = "chrome-extension://lbcebegdchechefjbefnojockkfhgifo" // mindful's pinned id: not shown
 	p.Pending[3].Browser, p.Pending[3].Origin = "firefox", "moz-extension://7b0c1f52-3c5e-4d1a-9f6e-2a4b8c9d0e11"
@@ -251,8 +251,9 @@ func TestPairingSlots(t *testing.T) {
 	if m.Items[ItemPairNone].Visible {
 		t.Error("\"no browser is asking\" shows with requests waiting")
 	}
-	want := []string{"Approve 042137 (chromium)", "Approve 111111 (browser)", "Approve 333333 (firefox, moz-extension://7b0c1f52-3c5e-4d1a-9f6e-2a4b8c9d0e11)", "Approve 444444 (chromium)", "Approve 555555 (chromium)"}
-	codes := []string{"042137", "111111", "333333", "444444", "555555"}
+	// The newest five of six live requests; no Origin is a local program.
+	want := []string{"Approve 111111 (browser, moz-extension://00000000-1111-4222-8333-444444444444)", "Approve 333333 (firefox, moz-extension://7b0c1f52-3c5e-4d1a-9f6e-2a4b8c9d0e11)", "Approve 444444 (chromium, no origin: a local program)", "Approve 555555 (chromium, no origin: a local program)", "Approve 666666 (chromium, no origin: a local program)"}
+	codes := []string{"111111", "333333", "444444", "555555", "666666"}
 	for i, it := range m.Approvals() {
 		if it.Label != want[i] || !it.Visible || !it.Enabled || it.Action.Kind != ActApprove || it.Action.Code != codes[i] {
 			t.Errorf("slot %d = %+v, want %q", i, it, want[i])

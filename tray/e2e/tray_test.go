@@ -586,7 +586,7 @@ func TestTray(t *testing.T) {
 			}
 		}
 		code := pending.Body.Code
-		label := "Approve " + code + " (chromium)"
+		label := "Approve " + code + " (chromium, no origin: a local program)" // the test sends no Origin
 		a.menu.wait(label, 5*time.Second, func(s snapshot) bool {
 			n := s.root.find(label)
 			return n != nil && n.visible() && n.enabled()

@@ -427,7 +427,11 @@ func printPairing(w io.Writer, p api.Pairing) {
 	} else {
 		fmt.Fprintln(tw, "pending (approve with `mindful pair approve CODE`):")
 		for _, r := range p.Pending {
-			fmt.Fprintf(tw, "  %s\t%s %s\t%s\tasked %s\n", r.Code, r.Browser, r.BrowserVersion, r.Origin, r.RequestedAt.Local().Format("15:04:05"))
+			origin := r.Origin
+			if origin == "" {
+				origin = "no origin: a local program"
+			}
+			fmt.Fprintf(tw, "  %s\t%s %s\t%s\tasked %s\n", r.Code, r.Browser, r.BrowserVersion, origin, r.RequestedAt.Local().Format("15:04:05"))
 		}
 	}
 	sort.Slice(p.Paired, func(i, j int) bool { return p.Paired[i].PairedAt.Before(p.Paired[j].PairedAt) })
