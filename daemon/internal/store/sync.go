@@ -25,14 +25,20 @@ func newUID() string {
 }
 
 // nextClock is one more than the highest logical clock this database has
-// seen (its own writes and every import): a Lamport clock.
+// seen (its own writes and every import): a Lamport clock. It is recorded,
+// so it never goes back when a row is deleted.
 func nextClock(tx *sql.Tx) (int64, error) {
 	var c int64
-	err := tx.QueryRow(`SELECT MAX(
+	if err := tx.QueryRow(`SELECT MAX(
 		(SELECT COALESCE(MAX(clock), 0) FROM schedule_rules),
 		(SELECT COALESCE(MAX(clock), 0) FROM feed_settings),
-		(SELECT COALESCE(MAX(clock), 0) FROM sync_removed WHERE kind = 'rule'))`).Scan(&c)
-	return c + 1, err
+		(SELECT COALESCE(MAX(clock), 0) FROM sync_removed WHERE kind = 'rule'),
+		(SELECT COALESCE(MAX(clock), 0) FROM sync_clock))`).Scan(&c); err != nil {
+		return 0, err
+	}
+	c++
+	_, err := tx.Exec(`INSERT INTO sync_clock (id, clock) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET clock = excluded.clock`, c)
+	return c, err
 }
 
 // remember records that this device removed a rule (uid).
@@ -356,6 +362,9 @@ func (s *Store) SyncImport(ctx context.Context, self string, seg SyncSegment, b 
 			if err != nil {
 				return err
 			}
+			if err := resolvePending(tx); err != nil {
+				return err
+			}
 			res.Changed = ch || ch2
 			if _, err := tx.Exec(`INSERT INTO sync_segments (device, seq, imported_at) VALUES (?, ?, ?)`, seg.Device, seg.Seq, now.UnixMilli()); err != nil {
 				return err
@@ -460,26 +469,31 @@ func importBreaks(tx *sql.Tx, device string, b SyncBatch) (bool, error) {
 			changed = true
 		}
 	}
-	// Early ends whose break is here now get its local key, and end it.
+	return changed, nil
+}
+
+// resolvePending gives early ends whose break is here now its local key,
+// and ends the break.
+func resolvePending(tx *sql.Tx) error {
 	if _, err := tx.Exec(`UPDATE break_early_ends SET window_key = 'adhoc:' || (SELECT id FROM adhoc_breaks WHERE uid = substr(sync_key, 7))
 		WHERE window_key LIKE 'pending:adhoc:%' AND EXISTS (SELECT 1 FROM adhoc_breaks WHERE uid = substr(sync_key, 7))
 		AND NOT EXISTS (SELECT 1 FROM break_early_ends x WHERE x.window_key = 'adhoc:' || (SELECT id FROM adhoc_breaks WHERE uid = substr(sync_key, 7)))`); err != nil {
-		return false, err
+		return err
 	}
 	if _, err := tx.Exec(`UPDATE adhoc_breaks SET end_at = (SELECT MIN(at_ms) FROM break_early_ends e WHERE e.window_key = 'adhoc:' || adhoc_breaks.id)
 		WHERE EXISTS (SELECT 1 FROM break_early_ends e WHERE e.window_key = 'adhoc:' || adhoc_breaks.id AND (adhoc_breaks.end_at IS NULL OR adhoc_breaks.end_at > e.at_ms))`); err != nil {
-		return false, err
+		return err
 	}
 	rows, err := tx.Query(`SELECT sync_key FROM break_early_ends WHERE window_key LIKE 'pending:rule:%'`)
 	if err != nil {
-		return false, err
+		return err
 	}
 	var pend []string
 	for rows.Next() {
 		var k string
 		if err := rows.Scan(&k); err != nil {
 			rows.Close()
-			return false, err
+			return err
 		}
 		pend = append(pend, k)
 	}
@@ -494,10 +508,10 @@ func importBreaks(tx *sql.Tx, device string, b SyncBatch) (bool, error) {
 			continue // the rule has not arrived (or was removed)
 		}
 		if _, err := tx.Exec(`UPDATE OR IGNORE break_early_ends SET window_key = ? WHERE sync_key = ?`, strconv.FormatInt(id, 10)+"@"+start, k); err != nil {
-			return false, err
+			return err
 		}
 	}
-	return changed, nil
+	return nil
 }
 
 // newer reports whether (c1, d1) was written after (c2, d2).
@@ -656,7 +670,7 @@ func (s *Store) SyncDevices(ctx context.Context) ([]SyncDevice, error) {
 	return out, rows.Err()
 }
 
-// EventsByDevice counts the events of [from, to) by device ('' = this one).
+// EventsByDevice counts the events of [from, to) by device (” = this one).
 func (s *Store) EventsByDevice(ctx context.Context, from, to time.Time) (map[string]int, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT device, COUNT(*) FROM events WHERE ts >= ? AND ts < ? GROUP BY device`, from.UnixMilli(), to.UnixMilli())
 	if err != nil {

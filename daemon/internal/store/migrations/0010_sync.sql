@@ -51,3 +51,10 @@ CREATE TABLE sync_segments (
     imported_at INTEGER NOT NULL,
     PRIMARY KEY (device, seq)
 );
+
+-- The highest logical clock this device has handed out, so that a clock
+-- never goes back when the row that held the highest one is deleted.
+CREATE TABLE sync_clock (
+    id    INTEGER PRIMARY KEY CHECK (id = 1),
+    clock INTEGER NOT NULL
+);
