@@ -19,6 +19,7 @@ import (
 	"github.com/mindful-app/mindful/daemon/internal/breaks"
 	"github.com/mindful-app/mindful/daemon/internal/checkin"
 	"github.com/mindful-app/mindful/daemon/internal/control"
+	"github.com/mindful-app/mindful/daemon/internal/devicesync"
 	"github.com/mindful-app/mindful/daemon/internal/guard"
 	"github.com/mindful-app/mindful/daemon/internal/instance"
 	"github.com/mindful-app/mindful/daemon/internal/notify"
@@ -43,6 +44,10 @@ type Config struct {
 	// Tuning, for tests; zero means the protocol's defaults.
 	PingInterval time.Duration
 	BusyTimeout  time.Duration
+	// Sharing between devices: how often the synced folder is read, and
+	// how long events wait to be written out together.
+	SyncInterval   time.Duration
+	SyncEventDelay time.Duration
 }
 
 // Daemon is a configured daemon; Run starts it.
@@ -225,10 +230,25 @@ func (d *Daemon) Run(ctx context.Context) error {
 		Summaries: sums, Settings: sums, Data: sums, Breaks: brk, Feeds: states, Checkin: chk,
 		Logger: d.log.With("component", "dashboard"),
 	})
+	// Sharing with the user's other devices through a folder they sync:
+	// local changes go out, other devices' changes come in and are
+	// broadcast like local ones. Run ends with ctx; the store closes after.
+	syncKicks, unsubscribe := changes.Subscribe()
+	defer unsubscribe()
+	syn, err := devicesync.New(devicesync.Config{
+		Store: st, File: filepath.Join(dir, devicesync.File), Logger: d.log.With("component", "sync"),
+		Kicks: syncKicks, Changed: broadcast, Interval: d.cfg.SyncInterval, EventDelay: d.cfg.SyncEventDelay,
+	})
+	if err != nil {
+		return err
+	}
+	syncDone := make(chan struct{})
+	go func() { defer close(syncDone); syn.Run(ctx) }()
+	defer func() { shutdown(); <-syncDone }()
 	ctl := &control.Server{
 		Token: ctlToken, Store: st, State: states, Breaks: brk, Changes: changes, Hub: hub, Pairings: pairings,
 		Version: version.Version, Addr: d.addr, DataDir: dir, StartedAt: time.Now(), Now: time.Now, Summary: sums,
-		Shutdown: shutdown, Dashboard: dash, Checkin: chk,
+		Shutdown: shutdown, Dashboard: dash, Checkin: chk, Sync: syn,
 	}
 
 	mux := http.NewServeMux()

@@ -53,6 +53,11 @@ Usage:
   mindful schedule list [--json]   the scheduled breaks
   mindful summary [--date YYYY-MM-DD | --week] [--json | --markdown]
                                    the day in review: opens by answer, time on feeds, breaks, your usual
+  mindful sync enable --dir FOLDER [--encrypt | --key CODE] [--name NAME] [--new-id]
+                                   share breaks, schedules and reflections with your other computers
+                                   through a folder you already sync (Syncthing, Nextcloud, Dropbox...)
+  mindful sync disable             stop sharing (what was imported stays)
+  mindful sync status [--json]     every device seen: id, name, last import; any problem
   mindful export [--format json|csv] [--out FILE]
                                    everything mindful stored (activity, breaks, notes, settings)
   mindful delete-all --yes         delete everything mindful stored, for good
@@ -106,6 +111,7 @@ var commands = []command{
 	{"schedule", cmdSchedule},
 	{"status", cmdStatus},
 	{"summary", cmdSummary},     // summary.go
+	{"sync", cmdSync},           // sync.go
 	{"uninstall", cmdUninstall}, // install.go
 	{"version", cmdVersion},
 }
@@ -300,6 +306,7 @@ func cmdStatus(c *cmdCtx, args []string) error {
 	if st.Checkin.Due {
 		fmt.Fprintln(c.stdout, "evening check-in: what did you notice today? (`mindful dashboard`)")
 	}
+	printSyncBrief(c.stdout, st.Sync) // sync.go
 	return nil
 }
 
