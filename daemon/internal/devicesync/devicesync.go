@@ -187,7 +187,8 @@ func (s *Service) Kick() {
 	}
 }
 
-// Run reads and writes the folder until ctx ends.
+// Run reads and writes the folder until ctx ends, then writes out what is
+// pending once more.
 func (s *Service) Run(ctx context.Context) {
 	t := time.NewTicker(s.cfg.Interval)
 	defer t.Stop()
@@ -197,6 +198,13 @@ func (s *Service) Run(ctx context.Context) {
 		}
 		select {
 		case <-ctx.Done():
+			// Write out what is pending (events wait up to EventDelay)
+			// before the store closes.
+			fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			if err := s.Cycle(fctx, true); err != nil {
+				s.log.Warn("sync: changes not written out at shutdown; they go out at the next start", "err", err)
+			}
+			cancel()
 			return
 		case <-t.C:
 		case <-s.kick:
