@@ -25,7 +25,7 @@ type device struct {
 	svc *Service
 }
 
-func newDevice(t *testing.T, name string, now func() time.Time) *device {
+func newDevice(t testing.TB, name string, now func() time.Time) *device {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := store.Open(context.Background(), filepath.Join(dir, "m.db"), store.Options{})
@@ -138,7 +138,7 @@ func dump(t *testing.T, d *device) string {
 	return b.String()
 }
 
-func enable(t *testing.T, d *device, dir string, key string) {
+func enable(t testing.TB, d *device, dir string, key string) {
 	t.Helper()
 	if _, err := d.svc.Enable(context.Background(), api.SyncEnableRequest{Dir: dir, Key: key}); err != nil {
 		t.Fatal(err)

@@ -20,14 +20,15 @@
 // half-imported.
 //
 // The format is a header line naming the format version and the encoding,
-// then the body: either JSON followed by its SHA-256, or the JSON sealed
-// with NaCl secretbox (golang.org/x/crypto) under a key derived from a short
-// code the user types on each device. Without the key an encrypted segment
+// then the body: gzip'd JSON, either followed by its SHA-256 or sealed with
+// NaCl secretbox (golang.org/x/crypto) under a key derived from a short code
+// the user types on each device. Without the key an encrypted segment
 // reveals nothing but its size.
 package syncdir
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
@@ -35,6 +36,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -52,10 +54,11 @@ const Version = 1
 
 const (
 	magic        = "MINDFUL-SEGMENT"
-	encPlain     = "plain"
-	encSecretbox = "secretbox"
+	encPlain     = "gzip"           // gzip'd JSON, then its SHA-256
+	encSecretbox = "gzip+secretbox" // gzip'd JSON sealed with secretbox
 	segExt       = ".seg"
 	partialExt   = ".partial"
+	maxSegment   = 64 << 20 // unpacked JSON; a segment holds at most a few MB
 )
 
 // Errors a segment can fail with. Every error returned by Decode or Read
@@ -97,10 +100,17 @@ type Key = [32]byte
 // nil, else plain JSON with its checksum.
 func Encode(seg Segment, key *Key) ([]byte, error) {
 	seg.Version = Version
-	body, err := json.Marshal(seg)
+	j, err := json.Marshal(seg)
 	if err != nil {
 		return nil, err
 	}
+	var z bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&z, gzip.BestCompression)
+	zw.Write(j)
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	body := z.Bytes()
 	var b bytes.Buffer
 	if key == nil {
 		fmt.Fprintf(&b, "%s %d %s\n", magic, Version, encPlain)
@@ -170,7 +180,18 @@ func Decode(data []byte, key *Key) (Segment, error) {
 	default:
 		return seg, fmt.Errorf("%w: unknown encoding %q", ErrFuture, f[2])
 	}
-	if err := json.Unmarshal(body, &seg); err != nil {
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		return seg, fmt.Errorf("%w: %v", ErrDamaged, err)
+	}
+	j, err := io.ReadAll(io.LimitReader(zr, maxSegment+1))
+	if err != nil {
+		return seg, fmt.Errorf("%w: %v", ErrDamaged, err)
+	}
+	if len(j) > maxSegment {
+		return seg, fmt.Errorf("%w: larger than %d MB unpacked", ErrDamaged, maxSegment>>20)
+	}
+	if err := json.Unmarshal(j, &seg); err != nil {
 		return seg, fmt.Errorf("%w: %v", ErrDamaged, err)
 	}
 	if seg.Version > Version {

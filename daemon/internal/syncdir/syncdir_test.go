@@ -70,6 +70,8 @@ func TestDecodeBadInput(t *testing.T) {
 	future := bytes.Replace(good, []byte("MINDFUL-SEGMENT 1"), []byte("MINDFUL-SEGMENT 2"), 1)
 	flipped := bytes.Clone(good)
 	flipped[40] ^= 1
+	// A checksum that matches a body that is not gzip'd JSON.
+	notJSON := []byte("MINDFUL-SEGMENT 1 gzip\nhello\nsha256 2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824\n")
 	cases := map[string]struct {
 		data []byte
 		want error
@@ -79,6 +81,7 @@ func TestDecodeBadInput(t *testing.T) {
 		"future":    {future, ErrFuture},
 		"flipped":   {flipped, ErrDamaged},
 		"truncated": {good[:len(good)-3], ErrDamaged},
+		"not gzip":  {notJSON, ErrDamaged},
 	}
 	for name, c := range cases {
 		if _, err := Decode(c.data, nil); !errors.Is(err, c.want) {

@@ -58,3 +58,7 @@ CREATE TABLE sync_clock (
     id    INTEGER PRIMARY KEY CHECK (id = 1),
     clock INTEGER NOT NULL
 );
+
+-- An imported prompt sums the seconds of its feed_time events, which may
+-- have arrived first (segments come in any order).
+CREATE INDEX events_feed_time_prompt ON events (client_id, prompt_id) WHERE type = 'feed_time';
