@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -116,6 +117,13 @@ func TestSyncTwoDevicesThroughSyncthing(t *testing.T) {
 		t.Fatal("B's status shows no break")
 	}
 
+	// Ending it early on A frees B's browser too.
+	a.cli("break", "stop", "--reason", "the school called")
+	poll[bool](t, open, "B's tab to leave the break page", `!location.href.startsWith('`+breakPage+`')`, 60*time.Second)
+	if b.status().Break.Active {
+		t.Fatal("B still shows a break after A ended it")
+	}
+
 	// A schedule added on B appears on A.
 	b.cli("schedule", "add", "--weekly", "Fri 15:30", "Sat 16:00", "--name", "Weekend")
 	waitFor(t, "B's schedule on A", 60*time.Second, func() bool {
@@ -166,4 +174,85 @@ func TestSyncTwoDevicesThroughSyncthing(t *testing.T) {
 	})
 	restart()
 	union("after a replay and a second restart")
+}
+
+// newestSegment returns the highest segment number in a device folder of
+// a synced folder (0 when there is none).
+func newestSegment(dir string) int64 {
+	var top int64
+	devs, _ := os.ReadDir(filepath.Join(dir, "mindful"))
+	for _, d := range devs {
+		files, _ := os.ReadDir(filepath.Join(dir, "mindful", d.Name()))
+		for _, f := range files {
+			var n int64
+			if _, err := fmt.Sscanf(f.Name(), "%012d.seg", &n); err == nil && strings.HasSuffix(f.Name(), ".seg") && len(f.Name()) == 16 {
+				top = max(top, n)
+			}
+		}
+	}
+	return top
+}
+
+// waitSegment returns when a segment numbered above after shows up in
+// dir, polling every 2 ms.
+func waitSegment(tb testing.TB, dir string, after int64, timeout time.Duration) time.Time {
+	tb.Helper()
+	deadline := time.Now().Add(timeout)
+	for newestSegment(dir) <= after {
+		if time.Now().After(deadline) {
+			tb.Fatalf("no new segment in %s within %s", dir, timeout)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	return time.Now()
+}
+
+// BenchmarkSyncBreak measures, through two real Syncthing instances, the
+// time from `mindful break start` on A to the break page in a Chromium
+// paired to B, split into mindful A (the command until A's segment is in
+// A's folder), the engine (until it is in B's folder) and mindful B (until
+// the tab shows the break page). Each round ends the break early on A
+// (the daemon's 10 s wait), so it runs at most 5 rounds whatever b.N asks.
+func BenchmarkSyncBreak(b *testing.B) {
+	stA, stB := startSyncthingPair(b)
+	s := startSites(b)
+	root := b.TempDir()
+	a := startDaemon(b, freePort(b), filepath.Join(root, "a"))
+	d := startDaemon(b, freePort(b), filepath.Join(root, "b"))
+	a.cli("break", "settings", "--early-ends-per-week", "50")
+	a.cli("sync", "enable", "--dir", stA.folder)
+	d.cli("sync", "enable", "--dir", stB.folder)
+	d.cli("prompts", "pause", "2h")
+	browser := startChromium(b, s)
+	popup := pairChromium(b, d, browser)
+	waitState(b, popup, "the prompt pause to reach the extension", `!!st.prompts_paused_until`)
+	open := tab(b, browser)
+	var aMs, engineMs, bMs, totalMs []float64
+	rounds := min(b.N, 5)
+	b.ResetTimer()
+	for i := 0; i < rounds; i++ {
+		do(b, open, chromedp.Navigate(fmt.Sprintf("https://www.reddit.com/r/golang/comments/%d/x/", i)))
+		poll[bool](b, open, "reddit to load", `location.hostname === 'www.reddit.com'`, 15*time.Second)
+		segA, segB := newestSegment(stA.folder), newestSegment(stB.folder)
+		inA, inB := make(chan time.Time, 1), make(chan time.Time, 1)
+		go func() { inA <- waitSegment(b, stA.folder, segA, 60*time.Second) }()
+		go func() { inB <- waitSegment(b, stB.folder, segB, 60*time.Second) }()
+		t0 := time.Now()
+		a.cli("break", "start", "--for", "15m")
+		pollFast(b, open, `location.href.startsWith('`+breakPage+`')`, 60*time.Second)
+		t3 := time.Now()
+		t1, t2 := <-inA, <-inB
+		ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+		aMs, engineMs, bMs, totalMs = append(aMs, ms(t1.Sub(t0))), append(engineMs, ms(t2.Sub(t1))), append(bMs, ms(t3.Sub(t2))), append(totalMs, ms(t3.Sub(t0)))
+
+		b.StopTimer()
+		a.cli("break", "stop", "--reason", "benchmark round over")
+		poll[bool](b, open, "the tab to leave the break page", `!location.href.startsWith('`+breakPage+`')`, 60*time.Second)
+		b.StartTimer()
+	}
+	b.StopTimer()
+	report(b, "sync-break-total", totalMs)
+	report(b, "sync-break-mindful-A", aMs)
+	report(b, "sync-break-engine", engineMs)
+	report(b, "sync-break-mindful-B", bMs)
 }
