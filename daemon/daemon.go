@@ -224,12 +224,6 @@ func (d *Daemon) Run(ctx context.Context) error {
 		Changed:        changes.Publish,
 		StoreFullURLs:  sums.StoreFullURLs,
 	})
-	// The dashboard (served at /) and the check-in's clock.
-	go chk.Watch(ctx, lastAlive)
-	dash := web.New(web.Config{
-		Summaries: sums, Settings: sums, Data: sums, Breaks: brk, Feeds: states, Checkin: chk,
-		Logger: d.log.With("component", "dashboard"),
-	})
 	// Sharing with the user's other devices through a folder they sync:
 	// local changes go out, other devices' changes come in and are
 	// broadcast like local ones. Run ends with ctx; the store closes after.
@@ -245,6 +239,12 @@ func (d *Daemon) Run(ctx context.Context) error {
 	syncDone := make(chan struct{})
 	go func() { defer close(syncDone); syn.Run(ctx) }()
 	defer func() { shutdown(); <-syncDone }()
+	// The dashboard (served at /) and the check-in's clock.
+	go chk.Watch(ctx, lastAlive)
+	dash := web.New(web.Config{
+		Summaries: sums, Settings: sums, Data: sums, Breaks: brk, Feeds: states, Checkin: chk, Sync: syn,
+		Logger: d.log.With("component", "dashboard"),
+	})
 	ctl := &control.Server{
 		Token: ctlToken, Store: st, State: states, Breaks: brk, Changes: changes, Hub: hub, Pairings: pairings,
 		Version: version.Version, Addr: d.addr, DataDir: dir, StartedAt: time.Now(), Now: time.Now, Summary: sums,
