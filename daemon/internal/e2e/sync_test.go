@@ -176,35 +176,31 @@ func TestSyncTwoDevicesThroughSyncthing(t *testing.T) {
 	union("after a replay and a second restart")
 }
 
-// newestSegment returns the highest segment number in a device folder of
-// a synced folder (0 when there is none).
-func newestSegment(dir string) int64 {
+// newestSegment returns the highest segment number of one device in a
+// synced folder (0 when there is none).
+func newestSegment(dir, device string) int64 {
 	var top int64
-	devs, _ := os.ReadDir(filepath.Join(dir, "mindful"))
-	for _, d := range devs {
-		files, _ := os.ReadDir(filepath.Join(dir, "mindful", d.Name()))
-		for _, f := range files {
-			var n int64
-			if _, err := fmt.Sscanf(f.Name(), "%012d.seg", &n); err == nil && strings.HasSuffix(f.Name(), ".seg") && len(f.Name()) == 16 {
-				top = max(top, n)
-			}
+	files, _ := os.ReadDir(filepath.Join(dir, "mindful", device))
+	for _, f := range files {
+		var n int64
+		if _, err := fmt.Sscanf(f.Name(), "%012d.seg", &n); err == nil && len(f.Name()) == 16 && strings.HasSuffix(f.Name(), ".seg") {
+			top = max(top, n)
 		}
 	}
 	return top
 }
 
-// waitSegment returns when a segment numbered above after shows up in
-// dir, polling every 2 ms.
-func waitSegment(tb testing.TB, dir string, after int64, timeout time.Duration) time.Time {
-	tb.Helper()
+// waitSegment returns when a segment of device numbered above after shows
+// up in dir, polling every 2 ms; ok is false after timeout.
+func waitSegment(dir, device string, after int64, timeout time.Duration) (at time.Time, ok bool) {
 	deadline := time.Now().Add(timeout)
-	for newestSegment(dir) <= after {
+	for newestSegment(dir, device) <= after {
 		if time.Now().After(deadline) {
-			tb.Fatalf("no new segment in %s within %s", dir, timeout)
+			return time.Time{}, false
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-	return time.Now()
+	return time.Now(), true
 }
 
 // BenchmarkSyncBreak measures, through two real Syncthing instances, the
@@ -222,6 +218,7 @@ func BenchmarkSyncBreak(b *testing.B) {
 	a.cli("break", "settings", "--early-ends-per-week", "50")
 	a.cli("sync", "enable", "--dir", stA.folder)
 	d.cli("sync", "enable", "--dir", stB.folder)
+	devA := a.syncStatus().Device.ID
 	d.cli("prompts", "pause", "2h")
 	browser := startChromium(b, s)
 	popup := pairChromium(b, d, browser)
@@ -233,15 +230,23 @@ func BenchmarkSyncBreak(b *testing.B) {
 	for i := 0; i < rounds; i++ {
 		do(b, open, chromedp.Navigate(fmt.Sprintf("https://www.reddit.com/r/golang/comments/%d/x/", i)))
 		poll[bool](b, open, "reddit to load", `location.hostname === 'www.reddit.com'`, 15*time.Second)
-		segA, segB := newestSegment(stA.folder), newestSegment(stB.folder)
-		inA, inB := make(chan time.Time, 1), make(chan time.Time, 1)
-		go func() { inA <- waitSegment(b, stA.folder, segA, 60*time.Second) }()
-		go func() { inB <- waitSegment(b, stB.folder, segB, 60*time.Second) }()
+		segA, segB := newestSegment(stA.folder, devA), newestSegment(stB.folder, devA)
+		type seen struct {
+			at time.Time
+			ok bool
+		}
+		inA, inB := make(chan seen, 1), make(chan seen, 1)
+		go func() { at, ok := waitSegment(stA.folder, devA, segA, 60*time.Second); inA <- seen{at, ok} }()
+		go func() { at, ok := waitSegment(stB.folder, devA, segB, 60*time.Second); inB <- seen{at, ok} }()
 		t0 := time.Now()
 		a.cli("break", "start", "--for", "15m")
 		pollFast(b, open, `location.href.startsWith('`+breakPage+`')`, 60*time.Second)
 		t3 := time.Now()
-		t1, t2 := <-inA, <-inB
+		sa, sb := <-inA, <-inB
+		if !sa.ok || !sb.ok {
+			b.Fatalf("A's segment: in A's folder %v, in B's folder %v", sa.ok, sb.ok)
+		}
+		t1, t2 := sa.at, sb.at
 		ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 		aMs, engineMs, bMs, totalMs = append(aMs, ms(t1.Sub(t0))), append(engineMs, ms(t2.Sub(t1))), append(bMs, ms(t3.Sub(t2))), append(totalMs, ms(t3.Sub(t0)))
 
