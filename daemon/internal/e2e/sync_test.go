@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -252,6 +253,14 @@ func BenchmarkSyncBreak(b *testing.B) {
 
 		b.StopTimer()
 		a.cli("break", "stop", "--reason", "benchmark round over")
+		deadline := time.Now().Add(60 * time.Second)
+		for d.status().Break.Active {
+			if time.Now().After(deadline) {
+				ls, _ := exec.Command("ls", "-laR", stA.folder, stB.folder).CombinedOutput()
+				b.Fatalf("B still has the break 60 s after A ended it; B's sync: %+v\n%s", d.syncStatus(), ls)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
 		poll[bool](b, open, "the tab to leave the break page", `!location.href.startsWith('`+breakPage+`')`, 60*time.Second)
 		b.StartTimer()
 	}

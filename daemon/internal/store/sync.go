@@ -477,7 +477,8 @@ func importBreaks(tx *sql.Tx, device string, b SyncBatch) (bool, error) {
 func resolvePending(tx *sql.Tx) error {
 	if _, err := tx.Exec(`UPDATE break_early_ends SET window_key = 'adhoc:' || (SELECT id FROM adhoc_breaks WHERE uid = substr(sync_key, 7))
 		WHERE window_key LIKE 'pending:adhoc:%' AND EXISTS (SELECT 1 FROM adhoc_breaks WHERE uid = substr(sync_key, 7))
-		AND NOT EXISTS (SELECT 1 FROM break_early_ends x WHERE x.window_key = 'adhoc:' || (SELECT id FROM adhoc_breaks WHERE uid = substr(sync_key, 7)))`); err != nil {
+		AND NOT EXISTS (SELECT 1 FROM break_early_ends x
+			WHERE x.window_key = 'adhoc:' || (SELECT id FROM adhoc_breaks WHERE uid = substr(break_early_ends.sync_key, 7)))`); err != nil {
 		return err
 	}
 	if _, err := tx.Exec(`UPDATE adhoc_breaks SET end_at = (SELECT MIN(at_ms) FROM break_early_ends e WHERE e.window_key = 'adhoc:' || adhoc_breaks.id)
