@@ -64,3 +64,15 @@ type SyncEnableRequest struct {
 // StaleAfter is how old another device's newest data may be before the
 // status says so ("laptop: last seen 3 h ago").
 const StaleAfter = 2 * time.Hour
+
+// SummaryDevice is one device's part of a day (Summary.Devices), when
+// the day is shared with other devices.
+type SummaryDevice struct {
+	ID    string `json:"id"` // "" for this device
+	Name  string `json:"name"`
+	Opens int    `json:"opens"` // answered "Habit or need?" prompts
+	// LastSeen is when the device last wrote anything (absent for this
+	// device); Stale is set when that is older than StaleAfter.
+	LastSeen *time.Time `json:"last_seen,omitempty"`
+	Stale    bool       `json:"stale"`
+}

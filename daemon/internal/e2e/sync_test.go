@@ -146,8 +146,17 @@ func TestSyncTwoDevicesThroughSyncthing(t *testing.T) {
 				o := summaryJSON(t, d, date).Opens
 				return o.Total >= 5
 			})
-			if o := summaryJSON(t, d, date).Opens; o.Total != 5 || o.Habit != 3 || o.Need != 2 {
+			sum := summaryJSON(t, d, date)
+			if o := sum.Opens; o.Total != 5 || o.Habit != 3 || o.Need != 2 {
 				t.Fatalf("%s: summary on %s opens %+v, want 3 habit + 2 need", what, d.addr, o)
+			}
+			// The per-device breakdown: this computer, then the other.
+			mine, other := 3, 2
+			if d == b {
+				mine, other = 2, 3
+			}
+			if dv := sum.Devices; len(dv) != 2 || dv[0].ID != "" || dv[0].Opens != mine || dv[1].Opens != other || dv[1].Stale || dv[1].LastSeen == nil {
+				t.Fatalf("%s: summary on %s by device %+v", what, d.addr, dv)
 			}
 		}
 	}

@@ -689,3 +689,22 @@ func (s *Store) EventsByDevice(ctx context.Context, from, to time.Time) (map[str
 	}
 	return out, rows.Err()
 }
+
+// OpensByDevice counts the prompts of [from, to) by device ('' = this one).
+func (s *Store) OpensByDevice(ctx context.Context, from, to time.Time) (map[string]int, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT device, COUNT(*) FROM events WHERE type = 'prompt' AND ts >= ? AND ts < ? GROUP BY device`, from.UnixMilli(), to.UnixMilli())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var d string
+		var n int
+		if err := rows.Scan(&d, &n); err != nil {
+			return nil, err
+		}
+		out[d] = n
+	}
+	return out, rows.Err()
+}

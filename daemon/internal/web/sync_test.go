@@ -88,3 +88,21 @@ func TestSettingsSync(t *testing.T) {
 		t.Fatalf("disable: %d", resp.StatusCode)
 	}
 }
+
+func TestTodayByDevice(t *testing.T) {
+	r := newRig(t)
+	seen := r.clock.now().Add(-3 * time.Hour)
+	r.f.days["2026-11-23"] = api.Summary{Date: "2026-11-23", Opens: api.Opens{Total: 5, Habit: 5}, Feeds: []api.FeedDay{}, Needs: []api.NeedOpen{}, Notes: []api.Note{},
+		Devices: []api.SummaryDevice{{Name: "this computer", Opens: 2}, {ID: "abcdefghijklmnop", Name: "laptop", Opens: 3, LastSeen: &seen, Stale: true}}}
+	r.login("today")
+	_, body := r.get("/today")
+	for _, want := range []string{`id="opens-by-device"`, `this computer: <span class="n">2</span>`, `laptop: <span class="n">3</span> <span class="stale">(last seen 3 h ago)</span>`} {
+		if !strings.Contains(body, want) {
+			t.Fatalf("today page lacks %q", want)
+		}
+	}
+	delete(r.f.days, "2026-11-23")
+	if _, body := r.get("/today"); strings.Contains(body, "opens-by-device") {
+		t.Fatal("a day that is not shared shows a device breakdown")
+	}
+}
