@@ -690,7 +690,7 @@ func (s *Store) EventsByDevice(ctx context.Context, from, to time.Time) (map[str
 	return out, rows.Err()
 }
 
-// OpensByDevice counts the prompts of [from, to) by device ('' = this one).
+// OpensByDevice counts the prompts of [from, to) by device (” = this one).
 func (s *Store) OpensByDevice(ctx context.Context, from, to time.Time) (map[string]int, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT device, COUNT(*) FROM events WHERE type = 'prompt' AND ts >= ? AND ts < ? GROUP BY device`, from.UnixMilli(), to.UnixMilli())
 	if err != nil {
