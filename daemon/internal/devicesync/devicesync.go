@@ -201,7 +201,7 @@ func (s *Service) Run(ctx context.Context) {
 			// Write out what is pending (events wait up to EventDelay)
 			// before the store closes.
 			fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			if err := s.Cycle(fctx, true); err != nil {
+			if err := s.flush(fctx); err != nil {
 				s.log.Warn("sync: changes not written out at shutdown; they go out at the next start", "err", err)
 			}
 			cancel()
@@ -247,6 +247,20 @@ func (s *Service) Cycle(ctx context.Context, flush bool) error {
 	s.mu.Unlock()
 	ierr := s.importAll(ctx, set, key)
 	return errors.Join(eerr, ierr)
+}
+
+// flush writes out this device's pending changes, events included, and
+// imports nothing (the daemon is stopping).
+func (s *Service) flush(ctx context.Context) error {
+	s.cycleMu.Lock()
+	defer s.cycleMu.Unlock()
+	s.mu.Lock()
+	set, key := s.set, s.key
+	s.mu.Unlock()
+	if set.Dir == "" {
+		return nil
+	}
+	return s.export(ctx, set, key, true)
 }
 
 func (s *Service) loadMarks(ctx context.Context, set settings) store.SyncMarks {

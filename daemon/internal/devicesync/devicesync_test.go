@@ -363,3 +363,39 @@ func TestSameIDTwice(t *testing.T) {
 		t.Fatalf("after --new-id a sees %+v", st.Devices)
 	}
 }
+
+// TestEventsWaitThenGoOutAtShutdown: events are gathered (EventDelay), a
+// break goes out at once, and what waits is written when Run ends.
+func TestEventsWaitThenGoOutAtShutdown(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	a := newDevice(t, "laptop", time.Now)
+	a.svc.cfg.EventDelay = time.Hour
+	a.st.InsertEvents(ctx, []store.Event{{ID: "e0", ClientID: "c1", TS: time.Now(), Type: "tab_navigated", ReceivedAt: time.Now()}})
+	enable(t, a, dir, "") // writes e0 out
+	segs := func() int {
+		l, _ := syncdir.List(dir)
+		return len(l.Segments[a.svc.DeviceID()])
+	}
+	before := segs()
+	a.st.InsertEvents(ctx, []store.Event{{ID: "e1", ClientID: "c1", TS: time.Now(), Type: "tab_navigated", ReceivedAt: time.Now()}})
+	if err := a.svc.Cycle(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := segs(); got != before {
+		t.Fatalf("an event went out at once: %d segments, want %d", got, before)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { a.svc.Run(runCtx); close(done) }()
+	stop()
+	<-done
+	if got := segs(); got != before+1 || before != 1 {
+		t.Fatalf("after Run ended: %d segments, want %d", got, before+1)
+	}
+	b := newDevice(t, "desktop", time.Now)
+	enable(t, b, dir, "")
+	if n, _ := b.st.EventsByDevice(ctx, time.Time{}, time.Now().Add(time.Hour)); n[a.svc.DeviceID()] != 2 {
+		t.Fatalf("b imported %v", n)
+	}
+}
