@@ -231,7 +231,16 @@ func (d *Daemon) Run(ctx context.Context) error {
 	defer unsubscribe()
 	syn, err := devicesync.New(devicesync.Config{
 		Store: st, File: filepath.Join(dir, devicesync.File), Logger: d.log.With("component", "sync"),
-		Kicks: syncKicks, Changed: broadcast, Interval: d.cfg.SyncInterval, EventDelay: d.cfg.SyncEventDelay,
+		Kicks: syncKicks, Interval: d.cfg.SyncInterval, EventDelay: d.cfg.SyncEventDelay,
+		// An import may change the feed list (which the matcher caches),
+		// breaks (Reload tells the browsers either way) and today's
+		// reflection (the check-in looks again).
+		Changed: func() {
+			if err := states.Reload(ctx); err != nil {
+				d.log.Warn("state not reloaded after an import", "err", err)
+			}
+			chk.Refresh()
+		},
 	})
 	if err != nil {
 		return err
