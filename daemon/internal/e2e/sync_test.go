@@ -131,6 +131,19 @@ func TestSyncTwoDevicesThroughSyncthing(t *testing.T) {
 		return strings.Contains(string(a.cli("schedule", "list", "--json")), `"Weekend"`)
 	})
 
+	// The feed list too: YouTube turned off on A is off on B.
+	a.cli("feeds", "disable", "youtube")
+	waitFor(t, "A's feed change on B", 60*time.Second, func() bool {
+		var fs []api.Feed
+		json.Unmarshal(b.cli("feeds", "list", "--json"), &fs)
+		for _, f := range fs {
+			if f.ID == "youtube" {
+				return !f.Enabled
+			}
+		}
+		return false
+	})
+
 	// Both restart: events still waiting go out at shutdown, come in at
 	// start, and each summary is the union.
 	restart := func() {
