@@ -10,7 +10,7 @@ BIN := bin/mindful
 GO_TEST_FLAGS ?= -race -timeout 60m
 
 .DEFAULT_GOAL := help
-.PHONY: help run build ext lint-ext test test-go test-ext lint bench screenshot deps-run deps-test clean
+.PHONY: help run build ext lint-ext test test-go test-ext lint lint-mod bench screenshot deps-run deps-test clean
 
 help: ## show this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -33,10 +33,11 @@ test: deps-test lint lint-ext test-ext test-go ## run every test, the real-brows
 # DIST_VERSION=1.2.3`; by default the extension's (extension/manifests/base.json).
 DIST_VERSION ?= $(shell sed -n 's/^ *"version": *"\([0-9.]*\)".*/\1/p' extension/manifests/base.json | head -n1)
 .PHONY: dist
-dist: ## release build in dist/: binary, Chromium zip, Firefox xpi + source zip, .deb (one DIST_VERSION)
+dist: ## release build in dist/: binary, Chromium zip, Firefox xpi + source zip, man page and completions, .deb (one DIST_VERSION)
 	$(MAKE) ext EXT_VERSION=$(DIST_VERSION)
 	go build -trimpath -ldflags '-s -w -X github.com/mindful-app/mindful/daemon/version.Version=$(DIST_VERSION)' -o dist/mindful ./cmd/mindful
-	go run ./installer/cmd/mkdeb -bin dist/mindful -version $(DIST_VERSION) -out dist
+	go run ./cmd/mindful/internal/gendocs -out dist/share
+	go run ./installer/cmd/mkdeb -bin dist/mindful -share dist/share -version $(DIST_VERSION) -out dist
 	@test "$$(dist/mindful version)" = "mindful $(DIST_VERSION)" || { echo "dist/mindful says '$$(dist/mindful version)', want $(DIST_VERSION)" >&2; exit 1; }
 	@for m in dist/chrome/manifest.json dist/firefox/manifest.json; do \
 	  grep -Eq '"version": *"$(DIST_VERSION)"' $$m || { echo "$$m is not version $(DIST_VERSION)" >&2; exit 1; }; done
@@ -48,12 +49,22 @@ test-go: ## Go unit, integration and end-to-end tests (with the race detector)
 test-ext: ## the extension's unit tests (node --test)
 	node --test extension/test/
 
-lint: ## gofmt and go vet
+lint: lint-mod ## gofmt, go vet, tidy go.mod, no test-only module in the binary
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	GOOS=windows go vet ./daemon/internal/instance/ ./daemon/datadir/ ./installer/...
 	GOOS=darwin go vet ./daemon/internal/instance/ ./daemon/datadir/ ./installer/...
+
+# Modules only tests use: the binary must never link them (go version -m).
+TEST_ONLY_MODULES := github.com/chromedp/chromedp github.com/chromedp/cdproto github.com/go-json-experiment/json
+
+lint-mod: build ## go.mod and go.sum are tidy, and bin/mindful links no test-only module
+	@go mod tidy -diff >/dev/null 2>&1 || { echo "go.mod/go.sum are not tidy (run go mod tidy):" >&2; go mod tidy -diff >&2; exit 1; }
+	@deps=$$(go version -m $(BIN) | awk '$$1 == "dep" {print $$2}'); \
+	  echo "$$deps" | grep -qx github.com/mattn/go-sqlite3 || { echo "go version -m $(BIN) lists no dependencies" >&2; exit 1; }; \
+	  for m in $(TEST_ONLY_MODULES); do \
+	    if echo "$$deps" | grep -qx "$$m"; then echo "$(BIN) links the test-only module $$m (go version -m $(BIN))" >&2; exit 1; fi; done
 
 bench: deps-test ## benchmarks: store, protocol, matcher, daemon latency, and real Chromium and Firefox side by side (numbers go into the issue notes)
 	go test -run '^$$' -bench . -benchmem $$(go list ./daemon/... | grep -v /e2e)

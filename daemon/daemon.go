@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/datadir"
 	"github.com/mindful-app/mindful/daemon/internal/auth"
 	"github.com/mindful-app/mindful/daemon/internal/breaks"
@@ -104,15 +105,28 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	defer lock.Release()
 
-	ctlToken, err := datadir.ControlToken(dir)
-	if err != nil {
+	// A damaged database is never used: the daemon then only says what is
+	// wrong (log, status, tray) and stores nothing until it is recovered.
+	dbPath := filepath.Join(dir, datadir.DBFile)
+	if dmg, err := d.checkDatabase(ctx, dir, dbPath); err != nil {
 		return err
+	} else if dmg != nil {
+		return d.runDamaged(ctx, shutdown, *dmg)
 	}
-	st, err := store.Open(ctx, filepath.Join(dir, datadir.DBFile), store.Options{Logger: d.log, BusyTimeout: d.cfg.BusyTimeout})
+	st, err := store.Open(ctx, dbPath, store.Options{Logger: d.log, BusyTimeout: d.cfg.BusyTimeout})
+	if errors.Is(err, store.ErrDamaged) {
+		return d.runDamaged(ctx, shutdown, damagedDB(dbPath, err.Error(), time.Now()))
+	}
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	// The control token is written after the database exists, so a token
+	// beside a missing database means the database was lost.
+	ctlToken, err := datadir.ControlToken(dir)
+	if err != nil {
+		return err
+	}
 
 	// Browser sessions left open by a daemon that died end at its last
 	// heartbeat; from now on the heartbeat is written every minute.
@@ -132,7 +146,6 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return fmt.Errorf("listen on %s: %w (is another program using the port? pick one with --addr)", d.cfg.Addr, err)
 	}
 	d.addr = ln.Addr().String()
-	_, port, _ := net.SplitHostPort(d.addr)
 	if err := datadir.WriteAddr(dir, d.addr); err != nil {
 		d.log.Warn("the daemon's address was not written for clients", "err", err)
 	}
@@ -223,6 +236,12 @@ func (d *Daemon) Run(ctx context.Context) error {
 		Breaks:         brk,
 		Changed:        changes.Publish,
 		StoreFullURLs:  sums.StoreFullURLs,
+		Damaged: func() error {
+			if dmg := st.Damage(); dmg != nil {
+				return fmt.Errorf("mindful's database is damaged (%s); nothing is stored until it is recovered", dmg.Problem)
+			}
+			return nil
+		},
 	})
 	// Sharing with the user's other devices through a folder they sync:
 	// local changes go out, other devices' changes come in and are
@@ -258,12 +277,20 @@ func (d *Daemon) Run(ctx context.Context) error {
 		Token: ctlToken, Store: st, State: states, Breaks: brk, Changes: changes, Hub: hub, Pairings: pairings,
 		Version: version.Version, Addr: d.addr, DataDir: dir, StartedAt: time.Now(), Now: time.Now, Summary: sums,
 		Shutdown: shutdown, Dashboard: dash, Checkin: chk, Sync: syn,
+		Database: func() api.Database { return storeHealth(st) },
 	}
 
 	mux := http.NewServeMux()
 	mux.Handle("/api/", ctl.Handler())
 	mux.Handle("GET /ws", hub)
 	mux.Handle("/", dash.Handler())
+	return d.serve(ctx, ln, mux, hub)
+}
+
+// serve serves mux on ln until ctx ends, then closes the sockets and the
+// server.
+func (d *Daemon) serve(ctx context.Context, ln net.Listener, mux http.Handler, hub *wsapi.Hub) error {
+	_, port, _ := net.SplitHostPort(d.addr)
 	srv := &http.Server{
 		Handler:           guard.Hosts(port, mux),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -274,7 +301,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	d.log.Info("mindful daemon listening", "addr", d.addr, "data_dir", dir, "version", version.Version)
+	d.log.Info("mindful daemon listening", "addr", d.addr, "data_dir", d.cfg.DataDir, "version", version.Version)
 	close(d.ready)
 
 	select {

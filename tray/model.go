@@ -203,7 +203,13 @@ func (l *Labels) Build(st api.Status, b api.Breaks, p api.Pairing, now time.Time
 	default:
 		item(ItemStatus, fmt.Sprintf(l.StatusTodayf, l.feedOpens(st.Today.FeedOpens), st.Today.Habit+st.Today.HabitContinued), false, Action{})
 	}
+	// A database that cannot be used outranks everything else: nothing
+	// the user does is stored until it is fixed.
+	dbProblem := st.Database != nil && !st.Database.OK && st.Database.Problem != ""
 	switch {
+	case dbProblem:
+		item(ItemStatus, fmt.Sprintf(l.StatusDatabasef, st.Database.Path), false, Action{})
+		item(ItemHint, fmt.Sprintf(l.HintDatabasef, st.Database.Todo), false, Action{})
 	case onBreak && st.Break.Locked && !open:
 		item(ItemHint, fmt.Sprintf(l.HintLockedUntilf, l.clock(*st.Break.EndsAt, now)), false, Action{})
 	case onBreak && st.Break.Locked:
@@ -291,6 +297,8 @@ func (l *Labels) Build(st api.Status, b api.Breaks, p api.Pairing, now time.Time
 		connected = connected || c.Connected
 	}
 	switch {
+	case dbProblem:
+		m.Icon, m.Title = IconAttention, l.TitleDatabase
 	case open:
 		m.Icon, m.Title = IconBreak, l.TitleBreakMode
 	case onBreak:

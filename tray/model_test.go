@@ -406,3 +406,42 @@ func TestReflectionAndStartAtLogin(t *testing.T) {
 		t.Errorf("start at login unknown: %+v", it)
 	}
 }
+
+// TestDatabaseProblem: a daemon that cannot use its database says so at the
+// top of the menu, with the file and what to do, before anything else
+// (even a break), and once as a notification.
+func TestDatabaseProblem(t *testing.T) {
+	st := connected()
+	st.Break = api.BreakStatus{Active: true, EndsAt: at("15:30")}
+	st.Database = &api.Database{Path: "/home/u/.local/share/mindful/mindful.db",
+		Problem: "the database is damaged: database disk image is malformed", Todo: "quit mindful, then run `mindful db recover`"}
+	m := Build(st, api.Breaks{}, api.Pairing{}, now)
+	if got := m.Items[ItemStatus].Label; got != "Database problem: /home/u/.local/share/mindful/mindful.db" {
+		t.Fatalf("status line %q", got)
+	}
+	hint := m.Items[ItemHint]
+	if !hint.Visible || !strings.Contains(hint.Label, "`mindful db recover`") || !strings.HasPrefix(hint.Label, "Nothing is stored") {
+		t.Fatalf("hint %+v", hint)
+	}
+	if m.Icon != IconAttention || m.Title != "Database problem" {
+		t.Fatalf("icon %v, title %q", m.Icon, m.Title)
+	}
+	seen := map[string]bool{}
+	ns := notices(&English, nil, st, api.Pairing{}, seen, now)
+	if len(ns) != 1 || ns[0].key != "database" || !strings.Contains(ns[0].body, "malformed") ||
+		!strings.Contains(ns[0].body, "mindful.db") || !strings.Contains(ns[0].body, "db recover") {
+		t.Fatalf("notices %+v", ns)
+	}
+	if again := notices(&English, &st, st, api.Pairing{}, seen, now); len(again) != 0 {
+		t.Fatalf("notified twice: %+v", again)
+	}
+	// A healthy database (and the empty status before the first one)
+	// shows nothing of it.
+	st.Database = &api.Database{OK: true, Path: "/x/mindful.db"}
+	if m := Build(st, api.Breaks{}, api.Pairing{}, now); strings.Contains(m.Items[ItemStatus].Label, "Database") || m.Title == "Database problem" {
+		t.Fatalf("healthy: %+v", m.Items[ItemStatus])
+	}
+	if m := Build(api.Status{}, api.Breaks{}, api.Pairing{}, now); m.Title == "Database problem" {
+		t.Fatal("the empty status reads as a database problem")
+	}
+}

@@ -17,7 +17,8 @@ type FeedSetting struct {
 }
 
 // FeedSettings returns every feed setting, by id.
-func (s *Store) FeedSettings(ctx context.Context) ([]FeedSetting, error) {
+func (s *Store) FeedSettings(ctx context.Context) (_ []FeedSetting, err error) {
+	defer s.watch(&err)
 	return feedSettings(ctx, s.r)
 }
 

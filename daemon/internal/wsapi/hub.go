@@ -53,6 +53,10 @@ type Config struct {
 	MatchFeed func(host, path string) (string, bool)
 	// Breaks ends breaks early for the break page (nil: refused).
 	Breaks BreakStopper
+	// Damaged, when it returns an error, refuses hello and pair_request
+	// with `unavailable` and that error (the database is damaged: nothing
+	// can be stored, so the extension keeps its events). nil: never.
+	Damaged func() error
 }
 
 // BreakStopper is the part of the break service the socket offers: ending

@@ -253,6 +253,9 @@ func (s *session) hello(env protocol.Envelope) bool {
 		s.close(websocket.ClosePolicyViolation, "bad hello")
 		return false
 	}
+	if s.refuseDamaged(env.ID) {
+		return false
+	}
 	// Slow down guessing: every failure doubles the wait before the next
 	// check, for everyone, up to 5 s.
 	if d := s.hub.backoff.Delay(); d > 0 {
@@ -313,12 +316,30 @@ func (s *session) hello(env protocol.Envelope) bool {
 	return true
 }
 
+// refuseDamaged answers `unavailable` and closes (try again later) while
+// the database is damaged.
+func (s *session) refuseDamaged(id string) bool {
+	if s.hub.cfg.Damaged == nil {
+		return false
+	}
+	err := s.hub.cfg.Damaged()
+	if err == nil {
+		return false
+	}
+	s.sendError(id, &protocol.Error{Code: protocol.CodeUnavailable, Message: err.Error() + "; keep the events and try again later"})
+	s.close(websocket.CloseTryAgainLater, "database damaged")
+	return true
+}
+
 func (s *session) pairRequest(env protocol.Envelope) (*auth.Pending, bool) {
 	cfg := s.hub.cfg
 	pr, perr := protocol.DecodePairRequest(env.Body)
 	if perr != nil {
 		s.sendError(env.ID, perr)
 		s.close(websocket.ClosePolicyViolation, "bad pair_request")
+		return nil, false
+	}
+	if s.refuseDamaged(env.ID) {
 		return nil, false
 	}
 	p, err := cfg.Pairings.Request(auth.Pending{

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -8,25 +9,24 @@ import (
 	"time"
 
 	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/client"
 )
 
-// cmdSync is `mindful sync enable|disable|status`: sharing breaks,
-// schedules and reflections with the user's other computers through a
-// folder they already sync (docs/sync.md).
-func cmdSync(c *cmdCtx, args []string) error {
+// Sharing breaks, schedules and reflections with the user's other
+// computers through a folder they already sync (docs/sync.md):
+// `mindful sync enable|disable|status`.
+
+func cmdSyncEnable(c *cmdCtx) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
-	dir := c.fs.String("dir", "", "the synced `FOLDER` (sync enable)")
-	encrypt := c.fs.Bool("encrypt", false, "encrypt the segments with a new key, and print its code (sync enable)")
-	key := c.fs.String("key", "", "the key `CODE` shown on your other device (sync enable)")
-	name := c.fs.String("name", "", "this device's `NAME` (sync enable; default the host name)")
-	newID := c.fs.Bool("new-id", false, "give this device a new id (sync enable; when two machines claim one)")
-	pos, err := c.parse(args, 1, 1)
-	if err != nil {
-		return err
-	}
-	sub := pos[0]
-	switch sub {
-	case "enable":
+	dir := c.fs.String("dir", "", "the synced `FOLDER`")
+	encrypt := c.fs.Bool("encrypt", false, "encrypt the segments with a new key, and print its code")
+	key := c.fs.String("key", "", "the key `CODE` shown on your other device")
+	name := c.fs.String("name", "", "this device's `NAME` (default the host name)")
+	newID := c.fs.Bool("new-id", false, "give this device a new id (when two machines claim one)")
+	return func(args []string) error {
+		if _, err := c.parse(args, 0, 0); err != nil {
+			return err
+		}
 		if *dir == "" {
 			return usageErr("sync enable needs --dir FOLDER: a folder your sync engine (Syncthing, Nextcloud, Dropbox...) shares")
 		}
@@ -37,30 +37,45 @@ func cmdSync(c *cmdCtx, args []string) error {
 		if err != nil {
 			return usageErr("--dir %q: %v", *dir, err)
 		}
-		*dir = abs
-	case "disable", "status":
-	default:
-		return usageErr("unknown sync command %q (enable, disable, status)", sub)
+		return syncDo(c, *asJSON, func(cx context.Context, cl *client.Client) (api.SyncStatus, error) {
+			return cl.SyncEnable(cx, api.SyncEnableRequest{Dir: abs, Encrypt: *encrypt, Key: *key, Name: *name, NewID: *newID})
+		})
 	}
+}
+
+func cmdSyncDisable(c *cmdCtx) handler {
+	asJSON := c.fs.Bool("json", false, "print JSON")
+	return func(args []string) error {
+		if _, err := c.parse(args, 0, 0); err != nil {
+			return err
+		}
+		return syncDo(c, *asJSON, func(cx context.Context, cl *client.Client) (api.SyncStatus, error) { return cl.SyncDisable(cx) })
+	}
+}
+
+func cmdSyncStatus(c *cmdCtx) handler {
+	asJSON := c.fs.Bool("json", false, "print JSON")
+	return func(args []string) error {
+		if _, err := c.parse(args, 0, 0); err != nil {
+			return err
+		}
+		return syncDo(c, *asJSON, func(cx context.Context, cl *client.Client) (api.SyncStatus, error) { return cl.SyncStatus(cx) })
+	}
+}
+
+// syncDo runs one sync request and prints its answer.
+func syncDo(c *cmdCtx, asJSON bool, do func(context.Context, *client.Client) (api.SyncStatus, error)) error {
 	cl, err := c.client()
 	if err != nil {
 		return err
 	}
 	cx, cancel := ctx()
 	defer cancel()
-	var st api.SyncStatus
-	switch sub {
-	case "enable":
-		st, err = cl.SyncEnable(cx, api.SyncEnableRequest{Dir: *dir, Encrypt: *encrypt, Key: *key, Name: *name, NewID: *newID})
-	case "disable":
-		st, err = cl.SyncDisable(cx)
-	default:
-		st, err = cl.SyncStatus(cx)
-	}
+	st, err := do(cx, cl)
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if asJSON {
 		return printJSON(c.stdout, st)
 	}
 	if st.KeyCode != "" {
