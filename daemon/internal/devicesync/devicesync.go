@@ -136,6 +136,15 @@ func New(cfg Config) (*Service, error) {
 				return nil, fmt.Errorf("%s: %w", cfg.File, err)
 			}
 		}
+		// Segments this device wrote after sync.json last got saved (it
+		// could not be, or the daemon died) keep their numbers.
+		if s.set.Dir != "" {
+			if l, err := syncdir.List(s.set.Dir); err == nil {
+				for seq := range l.Segments[s.set.DeviceID] {
+					s.set.NextSeq = max(s.set.NextSeq, seq+1)
+				}
+			}
+		}
 	case errors.Is(err, os.ErrNotExist):
 		s.set = settings{DeviceID: syncdir.NewDeviceID(), Name: s.hostname(), NextSeq: 1}
 		if err := s.save(); err != nil {
@@ -303,19 +312,23 @@ func (s *Service) export(ctx context.Context, set settings, key *syncdir.Key, fl
 			}
 			break
 		}
+		// The segment is out: remember that first (the marks), so that a
+		// failure below never writes the same changes again every pass.
 		set.NextSeq = seg.Seq + 1
 		s.mu.Lock()
 		if s.set.DeviceID == set.DeviceID && s.set.Dir == set.Dir {
 			s.set.NextSeq = set.NextSeq
 		}
-		err = s.save()
 		s.lastExport = s.cfg.Now()
 		s.mu.Unlock()
-		if err != nil {
-			return err
-		}
 		mb, _ := json.Marshal(marks{Dir: set.Dir, Device: set.DeviceID, Marks: next})
 		if err := s.cfg.Store.SetSetting(ctx, keyMarks, string(mb)); err != nil {
+			return err
+		}
+		s.mu.Lock()
+		err = s.save()
+		s.mu.Unlock()
+		if err != nil {
 			return err
 		}
 		if len(b.Events) < maxEvents {

@@ -399,3 +399,21 @@ func TestEventsWaitThenGoOutAtShutdown(t *testing.T) {
 		t.Fatalf("b imported %v", n)
 	}
 }
+
+// TestSettingsNotSavedWritesOnce: when sync.json cannot be written (its
+// folder is gone), a change still goes out once, not once per pass.
+func TestSettingsNotSavedWritesOnce(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	a := newDevice(t, "laptop", time.Now)
+	enable(t, a, dir, "")
+	a.svc.cfg.File = filepath.Join(t.TempDir(), "gone", File)
+	a.st.AddAdhoc(ctx, store.Adhoc{Name: "Break", Start: time.Now()})
+	for range 3 {
+		a.svc.Cycle(ctx, true)
+	}
+	l, _ := syncdir.List(dir)
+	if n := len(l.Segments[a.svc.DeviceID()]); n != 1 {
+		t.Fatalf("%d segments for one change", n)
+	}
+}
