@@ -49,6 +49,8 @@ if [ "$want" = test ]; then
   have dbus-daemon || missing_pkgs+=(dbus)
   # The installer test validates the autostart entry; the .deb test uses dpkg-deb (dpkg).
   have desktop-file-validate || missing_pkgs+=(desktop-file-utils)
+  # Sharing between devices is proven through two real Syncthing instances.
+  have syncthing || missing_pkgs+=(syncthing)
 fi
 
 if [ ${#missing_pkgs[@]} -gt 0 ]; then

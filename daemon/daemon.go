@@ -21,6 +21,7 @@ import (
 	"github.com/mindful-app/mindful/daemon/internal/breaks"
 	"github.com/mindful-app/mindful/daemon/internal/checkin"
 	"github.com/mindful-app/mindful/daemon/internal/control"
+	"github.com/mindful-app/mindful/daemon/internal/devicesync"
 	"github.com/mindful-app/mindful/daemon/internal/guard"
 	"github.com/mindful-app/mindful/daemon/internal/instance"
 	"github.com/mindful-app/mindful/daemon/internal/notify"
@@ -45,6 +46,10 @@ type Config struct {
 	// Tuning, for tests; zero means the protocol's defaults.
 	PingInterval time.Duration
 	BusyTimeout  time.Duration
+	// Sharing between devices: how often the synced folder is read, and
+	// how long events wait to be written out together.
+	SyncInterval   time.Duration
+	SyncEventDelay time.Duration
 }
 
 // Daemon is a configured daemon; Run starts it.
@@ -235,16 +240,40 @@ func (d *Daemon) Run(ctx context.Context) error {
 	})
 	hubReady.Store(hub)
 
+	// Sharing with the user's other devices through a folder they sync:
+	// local changes go out, other devices' changes come in and are
+	// broadcast like local ones. Run ends with ctx; the store closes after.
+	syncKicks, unsubscribe := changes.Subscribe()
+	defer unsubscribe()
+	syn, err := devicesync.New(devicesync.Config{
+		Store: st, File: filepath.Join(dir, devicesync.File), Logger: d.log.With("component", "sync"),
+		Kicks: syncKicks, Interval: d.cfg.SyncInterval, EventDelay: d.cfg.SyncEventDelay,
+		// An import may change the feed list (which the matcher caches),
+		// breaks (Reload tells the browsers either way) and today's
+		// reflection (the check-in looks again).
+		Changed: func() {
+			if err := states.Reload(ctx); err != nil {
+				d.log.Warn("state not reloaded after an import", "err", err)
+			}
+			chk.Refresh()
+		},
+	})
+	if err != nil {
+		return err
+	}
+	syncDone := make(chan struct{})
+	go func() { defer close(syncDone); syn.Run(ctx) }()
+	defer func() { shutdown(); <-syncDone }()
 	// The dashboard (served at /) and the check-in's clock.
 	go chk.Watch(ctx, lastAlive)
 	dash := web.New(web.Config{
-		Summaries: sums, Settings: sums, Data: sums, Breaks: brk, Feeds: states, Checkin: chk,
+		Summaries: sums, Settings: sums, Data: sums, Breaks: brk, Feeds: states, Checkin: chk, Sync: syn,
 		Logger: d.log.With("component", "dashboard"),
 	})
 	ctl := &control.Server{
 		Token: ctlToken, Store: st, State: states, Breaks: brk, Changes: changes, Hub: hub, Pairings: pairings,
 		Version: version.Version, Addr: d.addr, DataDir: dir, StartedAt: time.Now(), Now: time.Now, Summary: sums,
-		Shutdown: shutdown, Dashboard: dash, Checkin: chk,
+		Shutdown: shutdown, Dashboard: dash, Checkin: chk, Sync: syn,
 		Database: func() api.Database { return storeHealth(st) },
 	}
 

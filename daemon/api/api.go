@@ -55,6 +55,8 @@ type Status struct {
 	Today Today `json:"today"`
 	// Checkin is the evening check-in (see Checkin in dashboard.go).
 	Checkin Checkin `json:"checkin"`
+	// Sync is sharing with other devices (sync.go); null when off.
+	Sync *SyncStatus `json:"sync,omitempty"`
 	// Database is the health of the daemon's database file (absent when
 	// the daemon is not running).
 	Database *Database `json:"database,omitempty"`

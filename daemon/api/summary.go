@@ -40,6 +40,9 @@ type Summary struct {
 	// Notes are the notes jotted on the break page.
 	Notes      []Note `json:"notes"`
 	Reflection string `json:"reflection"`
+	// Devices breaks the day down by device when it is shared with other
+	// computers (sync.go); absent otherwise.
+	Devices []SummaryDevice `json:"devices,omitempty"`
 }
 
 // Opens counts feed opens by answer to "Habit or need?".

@@ -44,6 +44,7 @@ type Server struct {
 	Checkin   Checkin          // may be nil: no check-in in the status
 	// Shutdown stops the daemon (POST /api/v1/shutdown); nil refuses.
 	Shutdown func()
+	Sync     Sync // may be nil: no sharing between devices (sync.go)
 	// Database reports the health of the database (nil: always fine).
 	// With a nil Store (the daemon found its database damaged at start)
 	// the API answers the status and its stream, and every other request
@@ -87,6 +88,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST "+api.PathSettings, s.settingsSet)
 	mux.HandleFunc("GET "+api.PathStatus, s.status)
 	mux.HandleFunc("GET "+api.PathSummary, s.summaryGet)
+	mux.HandleFunc("GET "+api.PathSync, s.syncStatus)          // sync.go
+	mux.HandleFunc("POST "+api.PathSyncDisable, s.syncDisable) // sync.go
+	mux.HandleFunc("POST "+api.PathSyncEnable, s.syncEnable)   // sync.go
 	mux.HandleFunc("POST "+api.PathReflection, s.reflectionSet)
 	mux.HandleFunc("GET "+api.PathWatch, s.watch)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
@@ -186,6 +190,7 @@ func (s *Server) fullStatus(ctx context.Context) (api.Status, error) {
 		Clients:            make([]api.Client, 0, len(cs)),
 		PendingPairings:    len(s.Pairings.List(s.Now())),
 		Checkin:            s.checkin(ctx),
+		Sync:               s.syncBrief(ctx),
 		Database:           ptr(s.database()),
 	}
 	for _, c := range cs {

@@ -462,6 +462,10 @@ func nonNil(s []string) []string {
 	return s
 }
 
+// Reload reads the feed settings again, after they changed elsewhere (an
+// import from another device), and tells the browsers.
+func (s *Service) Reload(ctx context.Context) error { return s.afterChange(ctx) }
+
 func (s *Service) afterChange(ctx context.Context) error {
 	if err := s.reload(ctx); err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"time"
 )
 
@@ -41,8 +42,12 @@ func sitesFrom(v sql.NullString) ([]string, error) {
 func (s *Store) AddRule(ctx context.Context, r Rule) (int64, error) {
 	var id int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec(`INSERT INTO schedule_rules (name, kind, start_spec, end_spec, locked, sites, enabled, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.Name, r.Kind, r.Start, r.End, r.Locked, sitesJSON(r.Sites), r.Enabled, r.CreatedAt.UnixMilli())
+		clock, err := nextClock(tx)
+		if err != nil {
+			return err
+		}
+		res, err := tx.Exec(`INSERT INTO schedule_rules (name, kind, start_spec, end_spec, locked, sites, enabled, created_at, uid, clock)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.Name, r.Kind, r.Start, r.End, r.Locked, sitesJSON(r.Sites), r.Enabled, r.CreatedAt.UnixMilli(), newUID(), clock)
 		if err != nil {
 			return err
 		}
@@ -52,17 +57,21 @@ func (s *Store) AddRule(ctx context.Context, r Rule) (int64, error) {
 	return id, err
 }
 
-// DeleteRule removes a schedule rule.
+// DeleteRule removes a schedule rule, and remembers the removal so that it
+// reaches the other devices (see SyncPending).
 func (s *Store) DeleteRule(ctx context.Context, id int64) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec(`DELETE FROM schedule_rules WHERE id = ?`, id)
-		if err != nil {
+		var uid string
+		if err := tx.QueryRow(`SELECT uid FROM schedule_rules WHERE id = ?`, id).Scan(&uid); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			}
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+		if _, err := tx.Exec(`DELETE FROM schedule_rules WHERE id = ?`, id); err != nil {
+			return err
 		}
-		return nil
+		return remember(tx, "rule", uid)
 	})
 }
 
@@ -109,8 +118,8 @@ func (s *Store) AddAdhoc(ctx context.Context, a Adhoc) (int64, error) {
 	}
 	var id int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec(`INSERT INTO adhoc_breaks (name, start_at, end_at, locked, sites, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			a.Name, a.Start.UnixMilli(), end, a.Locked, sitesJSON(a.Sites), a.Start.UnixMilli())
+		res, err := tx.Exec(`INSERT INTO adhoc_breaks (name, start_at, end_at, locked, sites, created_at, uid) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			a.Name, a.Start.UnixMilli(), end, a.Locked, sitesJSON(a.Sites), a.Start.UnixMilli(), newUID())
 		if err != nil {
 			return err
 		}

@@ -19,7 +19,13 @@ type FeedSetting struct {
 // FeedSettings returns every feed setting, by id.
 func (s *Store) FeedSettings(ctx context.Context) (_ []FeedSetting, err error) {
 	defer s.watch(&err)
-	rows, err := s.r.QueryContext(ctx, `SELECT id, custom, name, extra_hosts, paths, enabled FROM feed_settings ORDER BY id`)
+	return feedSettings(ctx, s.r)
+}
+
+func feedSettings(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}) ([]FeedSetting, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, custom, name, extra_hosts, paths, enabled FROM feed_settings ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
@@ -64,10 +70,14 @@ func (s *Store) PutFeedSetting(ctx context.Context, f FeedSetting) error {
 		enabled = *f.Enabled
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`INSERT INTO feed_settings (id, custom, name, extra_hosts, paths, enabled) VALUES (?, ?, ?, ?, ?, ?)
+		clock, err := nextClock(tx)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(`INSERT INTO feed_settings (id, custom, name, extra_hosts, paths, enabled, clock, device) VALUES (?, ?, ?, ?, ?, ?, ?, '')
 			ON CONFLICT (id) DO UPDATE SET custom=excluded.custom, name=excluded.name, extra_hosts=excluded.extra_hosts,
-				paths=excluded.paths, enabled=excluded.enabled`,
-			f.ID, f.Custom, nullString(f.Name), string(hosts), paths, enabled)
+				paths=excluded.paths, enabled=excluded.enabled, clock=excluded.clock, device=''`,
+			f.ID, f.Custom, nullString(f.Name), string(hosts), paths, enabled, clock)
 		return err
 	})
 }

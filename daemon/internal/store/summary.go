@@ -221,11 +221,17 @@ func (s *Store) Reflections(ctx context.Context, fromDay, toDay string) (_ map[s
 func (s *Store) SetReflection(ctx context.Context, day, text string, at time.Time) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		if text == "" {
-			_, err := tx.Exec(`DELETE FROM reflections WHERE day = ?`, day)
-			return err
+			res, err := tx.Exec(`DELETE FROM reflections WHERE day = ?`, day)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return nil
+			}
+			return removeAt(tx, "reflection", day, at.UnixMilli())
 		}
-		_, err := tx.Exec(`INSERT INTO reflections (day, text, updated_at) VALUES (?, ?, ?)
-			ON CONFLICT (day) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at`, day, text, at.UnixMilli())
+		_, err := tx.Exec(`INSERT INTO reflections (day, text, updated_at, device) VALUES (?, ?, ?, '')
+			ON CONFLICT (day) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at, device = ''`, day, text, at.UnixMilli())
 		return err
 	})
 }

@@ -144,6 +144,10 @@ func (s *Service) Days(ctx context.Context, from, to string) ([]api.Summary, err
 	if err != nil {
 		return nil, err
 	}
+	devs, err := s.cfg.Store.SyncDevices(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]api.Summary, len(asked))
 	for i, sp := range asked {
 		p := parts[i+usualDays]
@@ -169,7 +173,27 @@ func (s *Service) Days(ctx context.Context, from, to string) ([]api.Summary, err
 				return nil, err
 			}
 		}
+		if sum.Devices, err = s.byDevice(ctx, devs, sp, now); err != nil {
+			return nil, err
+		}
 		out[i] = sum
+	}
+	return out, nil
+}
+
+// byDevice is a day's breakdown by device, when other devices share it.
+func (s *Service) byDevice(ctx context.Context, devs []store.SyncDevice, sp span, now time.Time) ([]api.SummaryDevice, error) {
+	if len(devs) == 0 {
+		return nil, nil
+	}
+	opens, err := s.cfg.Store.OpensByDevice(ctx, sp.from, sp.to)
+	if err != nil {
+		return nil, err
+	}
+	out := []api.SummaryDevice{{Name: "this computer", Opens: opens[""]}}
+	for _, d := range devs {
+		seen := d.LastWritten
+		out = append(out, api.SummaryDevice{ID: d.ID, Name: d.Name, Opens: opens[d.ID], LastSeen: &seen, Stale: now.Sub(seen) > api.StaleAfter})
 	}
 	return out, nil
 }

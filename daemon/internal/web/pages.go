@@ -42,6 +42,7 @@ var funcs = template.FuncMap{
 	},
 	"pages": func() []string { return Pages },
 	"title": titleCase,
+	"ago":   agoText, // sync.go
 }
 
 // titleCase makes a page name a menu entry: "history" → "History".
@@ -140,6 +141,8 @@ func (s *Server) show(w http.ResponseWriter, r *http.Request, sess session, stat
 // (?done=KEY): no user text is ever reflected from the URL.
 var doneMessages = map[string]string{
 	"reflection":    "Saved. Thank you for noticing.",
+	"sync-on":       "Sharing with your other computers is on.",
+	"sync-off":      "Sharing is off. What came from your other computers stays here.",
 	"dismissed":     "All right. The check-in will ask again tomorrow evening.",
 	"break-added":   "The break is in your schedule.",
 	"break-changed": "The break is changed.",

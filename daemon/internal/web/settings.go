@@ -12,7 +12,8 @@ import (
 )
 
 type settingsData struct {
-	S api.Settings
+	S    api.Settings
+	Sync *syncView // nil: no sharing in this daemon (sync.go)
 }
 
 func (s *Server) settingsPage(ctx context.Context, r *http.Request, v *view) (string, error) {
@@ -23,8 +24,15 @@ func (s *Server) settingsPage(ctx context.Context, r *http.Request, v *view) (st
 	if prev, ok := v.Data.(api.Settings); ok {
 		set = prev
 	}
+	sv, err := s.syncSection(ctx)
+	if err != nil {
+		return "settings", err
+	}
+	if sv != nil {
+		sv.CSRF = v.CSRF
+	}
 	v.Title = "Settings"
-	v.Data = settingsData{S: set}
+	v.Data = settingsData{S: set, Sync: sv}
 	return "settings", nil
 }
 

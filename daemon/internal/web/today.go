@@ -38,6 +38,7 @@ type todayData struct {
 	// unenforced: "Firefox ESR: 30 min, not connected".
 	NotEnforced []notEnforced
 	Reflection  string
+	Now         time.Time // for "laptop: last seen 3 h ago"
 }
 
 // notEnforced is one line of the day's "not enforced" record.
@@ -70,7 +71,7 @@ func (s *Server) todayPage(ctx context.Context, r *http.Request, v *view) (strin
 		return "today", err
 	}
 	today := s.today(ctx)
-	d := todayData{S: sum, Heading: day(sum.Date), IsToday: sum.Date == today, Reflection: sum.Reflection}
+	d := todayData{S: sum, Heading: day(sum.Date), IsToday: sum.Date == today, Reflection: sum.Reflection, Now: s.now()}
 	if d.IsToday {
 		d.Heading = "Today"
 	}

@@ -82,6 +82,7 @@ type Config struct {
 	Breaks    Breaks
 	Feeds     Feeds
 	Checkin   Checkin
+	Sync      Sync             // may be nil: no sharing between devices (sync.go)
 	Now       func() time.Time // default time.Now
 	Loc       *time.Location   // the user's zone; default time.Local
 	Logger    *slog.Logger
@@ -174,6 +175,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /logout", s.protect(func(w http.ResponseWriter, r *http.Request, _ session) { s.logout(w, r) }))
 	mux.HandleFunc("GET /settings", s.page(s.settingsPage))
 	mux.HandleFunc("POST /settings", s.protect(s.settingsSave))
+	mux.HandleFunc("POST /sync/disable", s.protect(s.syncDisable)) // sync.go
+	mux.HandleFunc("POST /sync/enable", s.protect(s.syncEnable))   // sync.go
 	mux.Handle("GET /static/", staticHandler())
 	mux.HandleFunc("GET /today", s.page(s.todayPage))
 	mux.HandleFunc("POST /today/reflection", s.protect(s.reflectionSave))

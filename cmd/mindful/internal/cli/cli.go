@@ -248,6 +248,7 @@ func cmdStatus(c *cmdCtx) handler {
 		if st.Checkin.Due {
 			fmt.Fprintln(c.stdout, "evening check-in: what did you notice today? (`mindful dashboard`)")
 		}
+		printSyncBrief(c.stdout, st.Sync) // sync.go
 		return nil
 	}
 }

@@ -239,6 +239,32 @@ func commands() []*command {
 			examples: []string{"mindful summary", "mindful summary --date 2026-12-01 --markdown >> journal.md", "mindful summary --week"},
 		},
 		{
+			name: "sync", short: "share breaks, schedules and reflections with your other computers through a folder you already sync",
+			subs: []*command{
+				{
+					name: "enable", synopsis: "--dir FOLDER [--encrypt | --key CODE] [--name NAME] [--new-id] [--json]", setup: cmdSyncEnable, // sync.go
+					short: "share through a folder Syncthing, Nextcloud, Dropbox or a network share keeps in step",
+					long: "Each computer writes only into FOLDER/mindful/<its id>/ and reads the others' files; mindful " +
+						"never talks to the network itself. --encrypt makes a key and prints its code once; type it on " +
+						"each other computer with --key. See docs/sync.md.",
+					examples: []string{
+						"mindful sync enable --dir ~/Sync/mindful-share --encrypt",
+						"mindful sync enable --dir ~/Sync/mindful-share --key K7QP3-M9XTA-4HWZ2-RC6VN-8JDEF --name desktop",
+					},
+				},
+				{
+					name: "disable", synopsis: "[--json]", setup: cmdSyncDisable,
+					short:    "stop sharing and forget the key (what was imported stays)",
+					examples: []string{"mindful sync disable"},
+				},
+				{
+					name: "status", synopsis: "[--json]", setup: cmdSyncStatus,
+					short:    "every device seen: id, name, last import; any problem",
+					examples: []string{"mindful sync status", "mindful sync status --json"},
+				},
+			},
+		},
+		{
 			name: "uninstall", synopsis: "[--purge] [--yes] [--dry-run]", setup: cmdUninstall,
 			short:    "stop the daemon, remove what install wrote (--purge: the data too)",
 			examples: []string{"mindful uninstall --dry-run", "mindful uninstall --purge"},
