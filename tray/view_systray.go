@@ -25,14 +25,26 @@ func Run(ctx context.Context, cfg Config) error {
 	defer cancel()
 	v := &systrayView{done: make(chan struct{})}
 	c := newController(cfg, v)
-	ready, ran := make(chan struct{}), make(chan struct{})
+	ready, ran, looped := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	endLoop := loopEnder() // on the main thread, which runs the loop
+	go func() {
+		select {
+		case <-ctx.Done():
+			systray.Quit()
+			// systray.Quit closes the icon's window; where that window
+			// never came up (Windows with no desktop to show it on) the
+			// loop runs on regardless, and only this ends it.
+			endLoop()
+		case <-looped:
+		}
+	}()
 	systray.Run(func() {
 		close(ready)
 		v.build(c.menu, c.Click)
 		go func() { defer close(ran); c.run(ctx) }()
-		go func() { <-ctx.Done(); systray.Quit() }()
 		c.log.Info("tray icon shown")
 	}, nil)
+	close(looped)
 	cancel()
 	close(v.done)
 	select {
@@ -154,7 +166,7 @@ func (v *systrayView) Apply(m Menu) {
 		v.shown[id] = want
 	}
 	if m.Icon != v.icon {
-		systray.SetIcon(IconPNG(m.Icon))
+		systray.SetIcon(TrayIcon(runtime.GOOS, m.Icon))
 		v.icon = m.Icon
 	}
 	if m.Tooltip != v.tooltip {
