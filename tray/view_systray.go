@@ -4,6 +4,10 @@ package tray
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 
@@ -45,6 +49,7 @@ func Run(ctx context.Context, cfg Config) error {
 		c.log.Info("tray icon shown")
 	}, nil)
 	close(looped)
+	removeIconFiles()
 	cancel()
 	close(v.done)
 	select {
@@ -179,5 +184,15 @@ func (v *systrayView) Apply(m Menu) {
 		title := m.Title
 		onMain(func() { systray.SetTitle(title) })
 		v.title = m.Title
+	}
+}
+
+// removeIconFiles removes the files systray wrote our icons to: on Windows
+// it hands LoadImage a file in the temp directory, named for the MD5 of the
+// bytes, and leaves it there.
+func removeIconFiles() {
+	for id := range NumIcons {
+		sum := md5.Sum(TrayIcon(runtime.GOOS, id))
+		os.Remove(filepath.Join(os.TempDir(), "systray_temp_icon_"+hex.EncodeToString(sum[:])))
 	}
 }
