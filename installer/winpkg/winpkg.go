@@ -103,7 +103,7 @@ func Build(o Options) (Result, error) {
 	}
 	defer os.RemoveAll(work)
 	files := map[string][]byte{
-		"mindful.exe": exe,
+		"mindful.exe":                         exe,
 		installer.HostName + ".chromium.json": installer.HostManifest("mindful.exe", "chromium"),
 		installer.HostName + ".firefox.json":  installer.HostManifest("mindful.exe", "firefox"),
 	}
@@ -158,4 +158,3 @@ func writeZip(path, name string, b []byte) error {
 	}
 	return os.WriteFile(path, buf.Bytes(), 0o644)
 }
-
