@@ -186,7 +186,8 @@ func startXvfbDisplay(t *testing.T) string {
 // run runs a Windows program in the prefix and returns its output.
 func (w *wineEnv) run(timeout time.Duration, args ...string) (string, error) {
 	var out syncBuf
-	return out.String(), w.runIO(nil, &out, &out, timeout, args...)
+	err := w.runIO(nil, &out, &out, timeout, args...)
+	return out.String(), err
 }
 
 // runIO runs a Windows program in the prefix with the given stdio.
@@ -596,6 +597,37 @@ func TestWindowsJourney(t *testing.T) {
 			if v, ok := w.regQuery(installer.WindowsHostKey(b), ""); ok {
 				t.Errorf("msiexec /x left the host key for %s: %q", b, v)
 			}
+		}
+	})
+	t.Run("unit tests under Wine", func(t *testing.T) {
+		// The packages whose tests know Windows. TestEnsureMakesItPrivate
+		// needs file access lists, which Wine 8 does not keep (the list
+		// itself is checked by TestPrivateACL).
+		for _, pkg := range []struct{ dir, skip string }{
+			{"daemon/datadir", "TestEnsureMakesItPrivate"},
+			{"daemon/internal/instance", ""},
+			{"installer", ""},
+		} {
+			exe := filepath.Join(t.TempDir(), filepath.Base(pkg.dir)+".test.exe")
+			build := exec.Command("go", "test", "-c", "-o", exe, "./"+pkg.dir)
+			build.Dir = repo
+			build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
+			if out, err := build.CombinedOutput(); err != nil {
+				t.Fatalf("go test -c ./%s: %v\n%s", pkg.dir, err, out)
+			}
+			args := []string{exe, "-test.v"}
+			if pkg.skip != "" {
+				args = append(args, "-test.skip", pkg.skip)
+			}
+			cmd := exec.Command(w.wine, args...)
+			cmd.Env = w.env
+			cmd.Dir = filepath.Join(repo, pkg.dir) // tests read testdata from there
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Errorf("%s's tests under Wine: %v\n%s", pkg.dir, err, out)
+				continue
+			}
+			t.Logf("%s: %d tests passed under Wine", pkg.dir, strings.Count(string(out), "--- PASS"))
 		}
 	})
 	t.Logf("the Windows journey took %s", time.Since(journey).Round(time.Millisecond))
