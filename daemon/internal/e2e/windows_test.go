@@ -110,7 +110,8 @@ func newWine(t *testing.T) *wineEnv {
 
 	display := startXvfbDisplay(t)
 	w.env = append(os.Environ(), "WINEPREFIX="+w.prefix, "WINEDEBUG=-all", "DISPLAY="+display,
-		"WINEDLLOVERRIDES=mscoree,mshtml=") // no Mono or Gecko installer dialogs
+		// No Mono or Gecko installer dialogs, no desktop menu entries.
+		"WINEDLLOVERRIDES=mscoree,mshtml=;winemenubuilder.exe=d")
 	t.Cleanup(func() {
 		// End every process of the prefix (explorer, services, ours).
 		k := exec.Command(w.server, "-k")
@@ -120,6 +121,14 @@ func newWine(t *testing.T) *wineEnv {
 		k.Env = w.env
 		k.Run()
 	})
+	// One wineserver for the whole test: otherwise it ends a few seconds
+	// after each program, and the next one starts it (and Wine's services)
+	// again.
+	ws := exec.Command(w.server, "-p")
+	ws.Env = w.env
+	if out, err := ws.CombinedOutput(); err != nil {
+		t.Fatalf("wineserver -p: %v\n%s", err, out)
+	}
 	start = time.Now()
 	if out, err := w.run(120*time.Second, "wineboot", "-i"); err != nil {
 		t.Fatalf("wineboot -i: %v\n%s", err, out)
@@ -421,9 +430,8 @@ func TestWindowsJourney(t *testing.T) {
 		waitFor(t, "mindful's icon in Wine's system tray", 30*time.Second, func() bool { return w.trayShot(t, file) })
 	})
 
-	// Idle for a moment, then note the resident set (Wine's loader is the
+	// The daemon is idle now: note its resident set (Wine's loader is the
 	// process: wine execs into it).
-	time.Sleep(3 * time.Second)
 	t.Logf("idle RSS of mindful.exe run (with the tray) under Wine: %s", rssKB(daemon.cmd.Process.Pid))
 
 	t.Run("Chromium pairs and a prompt answer is stored", func(t *testing.T) {
