@@ -121,17 +121,19 @@ func newWine(t *testing.T) *wineEnv {
 		k.Env = w.env
 		k.Run()
 	})
-	// One wineserver for the whole test: otherwise it ends a few seconds
-	// after each program, and the next one starts it (and Wine's services)
-	// again.
-	ws := exec.Command(w.server, "-p")
-	ws.Env = w.env
-	if out, err := ws.CombinedOutput(); err != nil {
-		t.Fatalf("wineserver -p: %v\n%s", err, out)
-	}
 	start = time.Now()
 	if out, err := w.run(120*time.Second, "wineboot", "-i"); err != nil {
 		t.Fatalf("wineboot -i: %v\n%s", err, out)
+	}
+	// One wineserver for the rest of the test: otherwise it ends a few
+	// seconds after each program, and the next one starts it (and Wine's
+	// services) again. (-p does nothing to a running server: end that one.)
+	for _, arg := range []string{"-k", "-w", "-p"} {
+		ws := exec.Command(w.server, arg)
+		ws.Env = w.env
+		if out, err := ws.CombinedOutput(); err != nil && arg == "-p" {
+			t.Fatalf("wineserver -p: %v\n%s", err, out)
+		}
 	}
 	t.Logf("made the Wine prefix in %s", time.Since(start).Round(time.Millisecond))
 	sys32 := filepath.Join(w.prefix, "drive_c", "windows", "system32")
@@ -393,7 +395,8 @@ func abs(x int) int {
 // a prompt answer is stored; a close message stops it cleanly; `install`
 // writes the registry values; the installed native host pairs; `uninstall`
 // run from the installed copy leaves nothing behind; the MSI installs and
-// uninstalls with msiexec.
+// uninstalls with msiexec; the Windows-aware unit tests pass; log-off stops
+// a daemon without a tray cleanly.
 func TestWindowsJourney(t *testing.T) {
 	journey := time.Now()
 	w := newWine(t)
@@ -636,6 +639,21 @@ func TestWindowsJourney(t *testing.T) {
 				continue
 			}
 			t.Logf("%s: %d tests passed under Wine", pkg.dir, strings.Count(string(out), "--- PASS"))
+		}
+	})
+	t.Run("log-off stops a daemon without a tray", func(t *testing.T) {
+		d := w.start(w.exe, "run", "--no-tray", "--addr", freePort(t))
+		d.waitLog(t, "mindful daemon listening", 90*time.Second)
+		// What Windows sends every program at log-off and shutdown:
+		// WM_QUERYENDSESSION, then WM_ENDSESSION.
+		if out, err := w.run(120*time.Second, "wineboot", "--end-session"); err != nil {
+			t.Fatalf("wineboot --end-session: %v\n%s", err, out)
+		}
+		d.waitExit(t, "the end of the session")
+		for _, want := range []string{"stopping on=WM_ENDSESSION", "msg=stopped"} {
+			if !strings.Contains(d.log.String(), want) {
+				t.Fatalf("daemon log lacks %q:\n%s", want, d.log)
+			}
 		}
 	})
 	t.Logf("the Windows journey took %s", time.Since(journey).Round(time.Millisecond))
