@@ -136,6 +136,13 @@ func newWine(t *testing.T) *wineEnv {
 			t.Fatalf("wineserver -p: %v", err)
 		}
 	}
+	// The first program starts Wine's services, which live on holding its
+	// stdout and stderr: give that one none.
+	warm := exec.Command(w.wine, "cmd", "/c", "exit")
+	warm.Env = w.env
+	if err := warm.Run(); err != nil {
+		t.Fatalf("start Wine's services: %v", err)
+	}
 	t.Logf("made the Wine prefix in %s", time.Since(start).Round(time.Millisecond))
 	sys32 := filepath.Join(w.prefix, "drive_c", "windows", "system32")
 	b, err := os.ReadFile(dll)
@@ -208,6 +215,7 @@ func (w *wineEnv) runIO(stdin io.Reader, stdout, stderr io.Writer, timeout time.
 	cmd.Env = w.env
 	cmd.Stdin = stdin
 	cmd.Stdout, cmd.Stderr = stdout, stderr
+	cmd.WaitDelay = 10 * time.Second // a child of Wine's may hold the pipes
 	if err := cmd.Start(); err != nil {
 		return err
 	}
@@ -261,6 +269,7 @@ func (w *wineEnv) start(args ...string) *winProc {
 	p := &winProc{cmd: exec.Command(w.wine, args...), log: &syncBuf{}, exited: make(chan error, 1)}
 	p.cmd.Env = append(w.env, "MINDFUL_LOG=debug")
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
+	p.cmd.WaitDelay = 10 * time.Second
 	if err := p.cmd.Start(); err != nil {
 		w.t.Fatal(err)
 	}
