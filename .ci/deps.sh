@@ -51,6 +51,16 @@ if [ "$want" = test ]; then
   have desktop-file-validate || missing_pkgs+=(desktop-file-utils)
   # Sharing between devices is proven through two real Syncthing instances.
   have syncthing || missing_pkgs+=(syncthing)
+  # Windows: `make dist` cross-builds mindful.exe with mingw-w64 and packs the
+  # MSI with wixl; installer/winpkg reads it back with msiinfo (msitools);
+  # the Windows journey (installer/wine) runs the exe under Wine 8 and looks
+  # at Wine's tray with xwininfo (x11-utils) and import (imagemagick).
+  have x86_64-w64-mingw32-gcc || missing_pkgs+=(gcc-mingw-w64-x86-64)
+  have wixl || missing_pkgs+=(wixl)
+  have msiinfo || missing_pkgs+=(msitools)
+  { have wine || have wine64 || [ -x /usr/lib/wine/wine64 ]; } || missing_pkgs+=(wine64)
+  have xwininfo || missing_pkgs+=(x11-utils)
+  have import || missing_pkgs+=(imagemagick)
 fi
 
 if [ ${#missing_pkgs[@]} -gt 0 ]; then

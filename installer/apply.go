@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 )
 
@@ -133,6 +135,8 @@ func Uninstall(p Plan, o Options) ([]Change, error) {
 	}
 	var cs []Change
 	var errs []error
+	var later []string // the running executable (Windows): removed as it exits
+	removed := map[string]bool{}
 	removeFile := func(f File) {
 		_, err := os.Lstat(f.Path)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -143,15 +147,18 @@ func Uninstall(p Plan, o Options) ([]Change, error) {
 			errs = append(errs, err)
 			return
 		}
+		if f.Kind == KindBinary && runtime.GOOS == "windows" && isRunningExecutable(f.Path) {
+			// Windows will not delete the image of a running program.
+			later = append(later, f.Path)
+			return
+		}
 		if !o.DryRun {
 			if err := os.Remove(f.Path); err != nil {
 				errs = append(errs, fmt.Errorf("remove %s: %w", f.Path, err))
 				return
 			}
-			if f.Kind == KindRecord {
-				os.Remove(filepath.Dir(f.Path)) // only if empty
-			}
 		}
+		removed[filepath.Dir(f.Path)] = true
 		o.report(&cs, Change{"remove", f.Path})
 	}
 	var records []File
@@ -190,7 +197,66 @@ func Uninstall(p Plan, o Options) ([]Change, error) {
 			removeFile(f)
 		}
 	}
+	if !o.DryRun {
+		pruneDirs(removed)
+	}
+	for _, exe := range later {
+		var dirs []string
+		if d := filepath.Dir(exe); ownDir(d) {
+			dirs = append(dirs, d)
+		}
+		if !o.DryRun {
+			if err := RemoveAfterExit(exe, dirs); err != nil {
+				errs = append(errs, fmt.Errorf("remove %s: %w", exe, err))
+				continue
+			}
+		}
+		o.report(&cs, Change{"remove", exe + " (as this mindful exits)"})
+	}
 	return cs, errors.Join(errs...)
+}
+
+// ownDir reports whether dir is one of mindful's own directories (the
+// Windows install folder …\Programs\mindful and its native-messaging
+// folder, the config folder), which uninstall removes once empty. Shared
+// ones (~/.local/bin, a browser's NativeMessagingHosts) stay.
+func ownDir(dir string) bool {
+	base := strings.ToLower(filepath.Base(dir))
+	return base == "mindful" || base == "native-messaging"
+}
+
+// pruneDirs removes those of dirs (and then of their parents) that are
+// mindful's own and empty, deepest first.
+func pruneDirs(dirs map[string]bool) {
+	var ds []string
+	for d := range dirs {
+		for ; ownDir(d); d = filepath.Dir(d) {
+			ds = append(ds, d)
+		}
+	}
+	slices.SortFunc(ds, func(a, b string) int {
+		if n := len(b) - len(a); n != 0 {
+			return n
+		}
+		return strings.Compare(a, b)
+	})
+	for _, d := range slices.Compact(ds) {
+		os.Remove(d) // fails, as it should, if anything is left in it
+	}
+}
+
+// isRunningExecutable reports whether path is this process's executable.
+func isRunningExecutable(path string) bool {
+	exe, err := os.Executable()
+	if err != nil {
+		return false
+	}
+	a, err := os.Stat(exe)
+	if err != nil {
+		return false
+	}
+	b, err := os.Stat(path)
+	return err == nil && os.SameFile(a, b)
 }
 
 // upToDate reports whether f exists with its content and mode.

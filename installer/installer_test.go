@@ -7,11 +7,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -23,6 +25,9 @@ import (
 // inside it, and a fake binary to install.
 func home(t *testing.T) (root string, env Env) {
 	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("applies a Linux install plan to this machine's files (TestInstallThenUninstallWindows is Windows')")
+	}
 	root = t.TempDir()
 	bin := filepath.Join(root, "build", "mindful")
 	if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
@@ -522,6 +527,54 @@ func (f fakeRegistry) DeleteKey(key string) error {
 	return nil
 }
 
+// TestInstallThenUninstallWindows applies a Windows plan to this Windows
+// machine's files (under Wine in the Windows journey), with a fake
+// registry: install writes the files, uninstall removes them and the
+// folders it made.
+func TestInstallThenUninstallWindows(t *testing.T) {
+	if runtime.GOOS != "windows" {
+		t.Skip("applies a Windows plan to this machine's files")
+	}
+	root, err := os.MkdirTemp("", "installer-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(root) }) // Wine may fail this; it is not the test's
+	bin := filepath.Join(root, "build", "mindful.exe")
+	os.MkdirAll(filepath.Dir(bin), 0o755)
+	if err := os.WriteFile(bin, []byte("MZ fake"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env := Env{OS: "windows", Home: filepath.Join(root, "home"), LocalAppData: filepath.Join(root, "local"), AppData: filepath.Join(root, "roaming"), Binary: bin}
+	p, err := PlanInstall(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := fakeRegistry{}
+	if _, err := Install(p, Options{Registry: reg}); err != nil {
+		t.Fatal(err)
+	}
+	installed := filepath.Join(root, "local", "Programs", "mindful", "mindful.exe")
+	if b, err := os.ReadFile(installed); err != nil || string(b) != "MZ fake" {
+		t.Fatalf("installed exe: %q %v", b, err)
+	}
+	up, err := PlanUninstall(Env{OS: "windows", Home: env.Home, LocalAppData: env.LocalAppData, AppData: env.AppData})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Uninstall(up, Options{Registry: reg}); err != nil {
+		t.Fatal(err)
+	}
+	if len(reg) != 0 {
+		t.Errorf("registry after uninstall: %v", reg)
+	}
+	for _, d := range []string{filepath.Join(root, "local", "Programs", "mindful"), filepath.Join(root, "roaming", "mindful")} {
+		if _, err := os.Stat(d); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("uninstall left %s (%v)", d, err)
+		}
+	}
+}
+
 func TestWindowsRegistryApplyAndUndo(t *testing.T) {
 	p, err := PlanInstall(Env{OS: "windows", Home: `C:\Users\ann`, Binary: `C:\tmp\mindful.exe`})
 	if err != nil {
@@ -645,6 +698,9 @@ func TestAutostartOverSystemEntry(t *testing.T) {
 // TestDesktopEntryValidates runs desktop-file-validate on the entry, also
 // for a binary path that needs quoting.
 func TestDesktopEntryValidates(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("desktop-file-validate is an XDG tool")
+	}
 	tool, err := exec.LookPath("desktop-file-validate")
 	if err != nil {
 		if os.Getenv("CI") != "" {

@@ -440,6 +440,12 @@ var windowsHostKeys = map[string]string{
 	"firefox":  `Software\Mozilla\NativeMessagingHosts`,
 }
 
+// WindowsHostKey is the HKCU key whose default value names the host
+// manifest for browser on Windows.
+func WindowsHostKey(browser string) string {
+	return windowsHostKeys[browser] + `\` + HostName
+}
+
 func (e Env) nativeHosts(bin string) Plan {
 	p := Plan{OS: e.OS}
 	for _, b := range Browsers {

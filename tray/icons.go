@@ -2,6 +2,7 @@ package tray
 
 import (
 	"bytes"
+	"encoding/binary"
 	"image"
 	"image/color"
 	"image/png"
@@ -20,24 +21,56 @@ import (
 // iconSize is the side of the PNGs; panels scale them down.
 const iconSize = 64
 
+// icoSizes are the sides of the images in an ICO, each drawn at its size:
+// the notification area's small icon (16, 20 and 24 at 100–150 % scaling)
+// and the large one (32), which Windows scales from when it must.
+var icoSizes = []int{16, 20, 24, 32, 48, 64}
+
 var (
 	iconOnce sync.Once
-	// iconPNGs is never freed or changed: getlantern/systray hands the
-	// bytes to GTK without copying them.
-	iconPNGs [NumIcons][]byte
+	// iconPNGs and iconICOs are never freed or changed: getlantern/systray
+	// hands the bytes to GTK without copying them.
+	iconPNGs, iconICOs [NumIcons][]byte
 )
+
+func drawIcons() {
+	for i := range NumIcons {
+		iconPNGs[i] = encodeIcon(drawIcon(i, iconSize))
+		imgs := make([]*image.NRGBA, len(icoSizes))
+		for j, s := range icoSizes {
+			imgs[j] = drawIcon(i, s)
+		}
+		iconICOs[i] = encodeICO(imgs)
+	}
+}
 
 // IconPNG returns the PNG of an icon.
 func IconPNG(id IconID) []byte {
-	iconOnce.Do(func() {
-		for i := range NumIcons {
-			iconPNGs[i] = encodeIcon(drawIcon(i))
-		}
-	})
+	iconOnce.Do(drawIcons)
 	if id < 0 || id >= NumIcons {
 		id = IconNormal
 	}
 	return iconPNGs[id]
+}
+
+// IconICO returns an icon as a Windows .ico file: 32-bit images with an
+// alpha channel in the sizes of icoSizes.
+func IconICO(id IconID) []byte {
+	iconOnce.Do(drawIcons)
+	if id < 0 || id >= NumIcons {
+		id = IconNormal
+	}
+	return iconICOs[id]
+}
+
+// TrayIcon returns an icon in the format the system tray of goos takes:
+// systray hands Windows' LoadImage a file, which must be an ICO there;
+// GTK and Cocoa read the PNG.
+func TrayIcon(goos string, id IconID) []byte {
+	if goos == "windows" {
+		return IconICO(id)
+	}
+	return IconPNG(id)
 }
 
 // shape reports whether a point (in units of the icon's side, 0..1) is
@@ -67,7 +100,8 @@ func minus(a, b shape) shape {
 	return func(x, y float64) bool { return a(x, y) && !b(x, y) }
 }
 
-func drawIcon(id IconID) *image.NRGBA {
+// drawIcon draws an icon size pixels square.
+func drawIcon(id IconID, size int) *image.NRGBA {
 	var bg color.NRGBA
 	var sign shape
 	switch id {
@@ -86,15 +120,15 @@ func drawIcon(id IconID) *image.NRGBA {
 	}
 	back := disc(0.5, 0.5, 0.47)
 	white := color.NRGBA{0xFF, 0xFF, 0xFF, 0xFF}
-	img := image.NewNRGBA(image.Rect(0, 0, iconSize, iconSize))
+	img := image.NewNRGBA(image.Rect(0, 0, size, size))
 	const ss = 4 // supersampling per axis, for smooth edges
-	for py := range iconSize {
-		for px := range iconSize {
+	for py := range size {
+		for px := range size {
 			var inBack, inSign int
 			for sy := range ss {
 				for sx := range ss {
-					x := (float64(px) + (float64(sx)+0.5)/ss) / iconSize
-					y := (float64(py) + (float64(sy)+0.5)/ss) / iconSize
+					x := (float64(px) + (float64(sx)+0.5)/ss) / float64(size)
+					y := (float64(py) + (float64(sy)+0.5)/ss) / float64(size)
 					if back(x, y) {
 						inBack++
 						if sign(x, y) {
@@ -125,4 +159,58 @@ func encodeIcon(img image.Image) []byte {
 		panic(err) // cannot happen with an in-memory buffer
 	}
 	return buf.Bytes()
+}
+
+// encodeICO writes images (square, at most 256 pixels) as an ICO file. Each
+// image is a bottom-up 32-bit BGRA DIB with straight alpha, followed by the
+// 1-bit AND mask (set where the pixel is fully transparent) that older
+// readers use; the DIB header's height counts both, as the format wants.
+//
+//	ICONDIR        reserved 0, type 1, count                 6 bytes
+//	ICONDIRENTRY   w, h, colours 0, 0, planes 1, bpp 32,
+//	               size, offset                               16 bytes each
+//	image          BITMAPINFOHEADER (40 bytes), BGRA rows, mask rows
+func encodeICO(imgs []*image.NRGBA) []byte {
+	le := binary.LittleEndian
+	var dir, data []byte
+	dir = le.AppendUint16(dir, 0)
+	dir = le.AppendUint16(dir, 1)
+	dir = le.AppendUint16(dir, uint16(len(imgs)))
+	offset := 6 + 16*len(imgs)
+	for _, img := range imgs {
+		w, h := img.Bounds().Dx(), img.Bounds().Dy()
+		maskStride := (w + 31) / 32 * 4
+		var b []byte
+		b = le.AppendUint32(b, 40)          // biSize
+		b = le.AppendUint32(b, uint32(w))   // biWidth
+		b = le.AppendUint32(b, uint32(2*h)) // biHeight: colour and mask
+		b = le.AppendUint16(b, 1)           // biPlanes
+		b = le.AppendUint16(b, 32)          // biBitCount
+		b = le.AppendUint32(b, 0)           // biCompression: BI_RGB
+		b = le.AppendUint32(b, uint32(w*h*4+maskStride*h))
+		b = append(b, make([]byte, 16)...) // resolution, palette: unused
+		for y := h - 1; y >= 0; y-- {
+			for x := range w {
+				c := img.NRGBAAt(x, y)
+				b = append(b, c.B, c.G, c.R, c.A)
+			}
+		}
+		for y := h - 1; y >= 0; y-- {
+			row := make([]byte, maskStride)
+			for x := range w {
+				if img.NRGBAAt(x, y).A == 0 {
+					row[x/8] |= 0x80 >> (x % 8)
+				}
+			}
+			b = append(b, row...)
+		}
+		side := func(n int) byte { return byte(n % 256) } // 256 is written as 0
+		dir = append(dir, side(w), side(h), 0, 0)
+		dir = le.AppendUint16(dir, 1)
+		dir = le.AppendUint16(dir, 32)
+		dir = le.AppendUint32(dir, uint32(len(b)))
+		dir = le.AppendUint32(dir, uint32(offset+len(data)))
+		data = append(data, b...)
+	}
+	return append(dir, data...)
 }

@@ -4,6 +4,10 @@ package tray
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 
@@ -25,14 +29,27 @@ func Run(ctx context.Context, cfg Config) error {
 	defer cancel()
 	v := &systrayView{done: make(chan struct{})}
 	c := newController(cfg, v)
-	ready, ran := make(chan struct{}), make(chan struct{})
+	ready, ran, looped := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	endLoop := loopEnder() // on the main thread, which runs the loop
+	go func() {
+		select {
+		case <-ctx.Done():
+			systray.Quit()
+			// systray.Quit closes the icon's window; where that window
+			// never came up (Windows with no desktop to show it on) the
+			// loop runs on regardless, and only this ends it.
+			endLoop()
+		case <-looped:
+		}
+	}()
 	systray.Run(func() {
 		close(ready)
 		v.build(c.menu, c.Click)
 		go func() { defer close(ran); c.run(ctx) }()
-		go func() { <-ctx.Done(); systray.Quit() }()
 		c.log.Info("tray icon shown")
 	}, nil)
+	close(looped)
+	removeIconFiles()
 	cancel()
 	close(v.done)
 	select {
@@ -154,7 +171,7 @@ func (v *systrayView) Apply(m Menu) {
 		v.shown[id] = want
 	}
 	if m.Icon != v.icon {
-		systray.SetIcon(IconPNG(m.Icon))
+		systray.SetIcon(TrayIcon(runtime.GOOS, m.Icon))
 		v.icon = m.Icon
 	}
 	if m.Tooltip != v.tooltip {
@@ -167,5 +184,15 @@ func (v *systrayView) Apply(m Menu) {
 		title := m.Title
 		onMain(func() { systray.SetTitle(title) })
 		v.title = m.Title
+	}
+}
+
+// removeIconFiles removes the files systray wrote our icons to: on Windows
+// it hands LoadImage a file in the temp directory, named for the MD5 of the
+// bytes, and leaves it there.
+func removeIconFiles() {
+	for id := range NumIcons {
+		sum := md5.Sum(TrayIcon(runtime.GOOS, id))
+		os.Remove(filepath.Join(os.TempDir(), "systray_temp_icon_"+hex.EncodeToString(sum[:])))
 	}
 }

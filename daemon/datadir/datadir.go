@@ -67,12 +67,15 @@ func Resolve(dir string) (string, error) {
 }
 
 // Ensure creates dir with mode 0700, or tightens an existing one to 0700.
+// On Windows, where modes mean little, it gives dir a protected access
+// list that lets only the current user in, inherited by everything in it
+// (see restrict in private_windows.go).
 func Ensure(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create data dir %s: %w", dir, err)
 	}
-	if err := os.Chmod(dir, 0o700); err != nil {
-		return fmt.Errorf("set mode 0700 on data dir %s: %w", dir, err)
+	if err := restrict(dir); err != nil {
+		return fmt.Errorf("make data dir %s private: %w", dir, err)
 	}
 	return nil
 }

@@ -34,6 +34,11 @@ func TestDefault(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if runtime.GOOS == "windows" && tt.goos != "windows" {
+				// Paths are the running system's: "/xdg" is not
+				// absolute on Windows.
+				t.Skipf("a %s path on %s", tt.goos, runtime.GOOS)
+			}
 			getenv := func(k string) string { return tt.env[k] }
 			got, err := datadir.Default(tt.goos, getenv)
 			if tt.want == "" {
@@ -56,7 +61,7 @@ func TestDefault(t *testing.T) {
 }
 
 func TestResolve(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	got, err := datadir.Resolve(dir)
 	if err != nil || got != dir {
 		t.Errorf("Resolve(%q) = %q, %v", dir, got, err)
@@ -82,7 +87,7 @@ func TestEnsure(t *testing.T) {
 		t.Skip("Unix permissions")
 	}
 	t.Run("creates 0700", func(t *testing.T) {
-		dir := filepath.Join(t.TempDir(), "a", "mindful")
+		dir := filepath.Join(tempDir(t), "a", "mindful")
 		if err := datadir.Ensure(dir); err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +96,7 @@ func TestEnsure(t *testing.T) {
 		}
 	})
 	t.Run("tightens an existing 0755 dir", func(t *testing.T) {
-		dir := filepath.Join(t.TempDir(), "mindful")
+		dir := filepath.Join(tempDir(t), "mindful")
 		if err := os.Mkdir(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -112,7 +117,7 @@ func TestEnsure(t *testing.T) {
 		}
 	})
 	t.Run("a file in the way", func(t *testing.T) {
-		path := filepath.Join(t.TempDir(), "mindful")
+		path := filepath.Join(tempDir(t), "mindful")
 		if err := os.WriteFile(path, nil, 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +131,7 @@ func TestEnsure(t *testing.T) {
 var hex64 = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 func TestControlToken(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	tok, err := datadir.ControlToken(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -157,7 +162,7 @@ func TestControlToken(t *testing.T) {
 		t.Errorf("ReadControlToken = %q, %v; want %q", read, err, tok)
 	}
 
-	other, err := datadir.ControlToken(t.TempDir())
+	other, err := datadir.ControlToken(tempDir(t))
 	if err != nil || other == tok {
 		t.Errorf("another data dir got token %q (%v); tokens must be fresh", other, err)
 	}
@@ -167,7 +172,7 @@ func TestControlTokenTightensMode(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("Unix permissions")
 	}
-	dir := t.TempDir()
+	dir := tempDir(t)
 	tok := strings.Repeat("ab", 32)
 	path := filepath.Join(dir, datadir.ControlTokenFile)
 	if err := os.WriteFile(path, []byte(tok+"\n"), 0o644); err != nil {
@@ -187,7 +192,7 @@ func TestControlTokenTightensMode(t *testing.T) {
 
 func TestReadControlToken(t *testing.T) {
 	t.Run("missing", func(t *testing.T) {
-		_, err := datadir.ReadControlToken(t.TempDir())
+		_, err := datadir.ReadControlToken(tempDir(t))
 		if !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("ReadControlToken of an empty dir: %v, want fs.ErrNotExist (clients rely on it)", err)
 		}
@@ -204,7 +209,7 @@ func TestReadControlToken(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := tempDir(t)
 			path := filepath.Join(dir, datadir.ControlTokenFile)
 			if err := os.WriteFile(path, []byte(tt.content), 0o600); err != nil {
 				t.Fatal(err)
@@ -229,7 +234,7 @@ func TestReadControlToken(t *testing.T) {
 		})
 	}
 	t.Run("surrounding whitespace", func(t *testing.T) {
-		dir := t.TempDir()
+		dir := tempDir(t)
 		tok := strings.Repeat("0f", 32)
 		if err := os.WriteFile(filepath.Join(dir, datadir.ControlTokenFile), []byte("  "+tok+"\r\n"), 0o600); err != nil {
 			t.Fatal(err)

@@ -126,13 +126,37 @@ func cmdUninstall(c *cmdCtx) handler {
 				fmt.Fprintf(c.stdout, "%-12s %s (and everything in it)\n", "would remove", d)
 				continue
 			}
-			if err := os.RemoveAll(d); err != nil {
+			if err := removeAll(d); err != nil {
 				return fmt.Errorf("purge %s: %w", d, err)
 			}
 			fmt.Fprintf(c.stdout, "%-12s %s (and everything in it)\n", "remove", d)
 		}
 		return nil
 	}
+}
+
+// removeAll is os.RemoveAll, falling back to removing one entry at a time
+// deepest first: Go's RemoveAll on Windows uses a POSIX-semantics delete
+// that Wine 8 lacks ("Invalid function"), which plain deletes do not need.
+func removeAll(dir string) error {
+	err := os.RemoveAll(dir)
+	if err == nil {
+		return nil
+	}
+	var paths []string
+	filepath.WalkDir(dir, func(p string, _ fs.DirEntry, err error) error {
+		if err == nil {
+			paths = append(paths, p)
+		}
+		return nil
+	})
+	for i := len(paths) - 1; i >= 0; i-- { // children before their folder
+		os.Remove(paths[i])
+	}
+	if _, serr := os.Lstat(dir); errors.Is(serr, fs.ErrNotExist) {
+		return nil
+	}
+	return err
 }
 
 func containsString(ss []string, s string) bool {

@@ -6,9 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"os/signal"
-	"syscall"
 
+	"github.com/mindful-app/mindful/cmd/mindful/internal/shutdown"
 	"github.com/mindful-app/mindful/daemon"
 	"github.com/mindful-app/mindful/daemon/client"
 	"github.com/mindful-app/mindful/daemon/datadir"
@@ -18,8 +17,9 @@ import (
 
 // runDaemon is `mindful run`: the daemon in goroutines and, where a display
 // can be opened, the tray icon on the main goroutine (which GTK and
-// systray need, on the main OS thread). SIGINT, SIGTERM and the tray's
-// Quit all stop both cleanly.
+// systray need, on the main OS thread). SIGINT, SIGTERM, Windows' close
+// and log-off messages (package shutdown) and the tray's Quit all stop both
+// cleanly.
 func runDaemon(c *cmdCtx, noTray bool) error {
 	dir, err := datadir.Resolve(*c.dataDir)
 	if err != nil {
@@ -47,7 +47,7 @@ func runDaemon(c *cmdCtx, noTray bool) error {
 			withTray = true
 		}
 	}
-	sctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	sctx, stop := shutdown.Notify(context.Background(), log)
 	defer stop()
 	if !withTray {
 		return d.Run(sctx)

@@ -1,0 +1,6 @@
+//go:build windows
+
+package datadir
+
+// Exported for the tests.
+var PrivateACL, UserSID = privateACL, userSID
