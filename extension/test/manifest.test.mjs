@@ -230,7 +230,7 @@ function moduleGraph(entry) {
 
 test('web_accessible_resources: the prompt page and its files, for any page, in both browsers', () => {
   const page = 'src/pages/prompt/prompt.html';
-  const files = [page, 'src/pages/prompt/prompt.css', ...moduleGraph(join(root, 'src/pages/prompt/prompt.js'))];
+  const files = [page, 'src/pages/prompt/first-frame.js', ...moduleGraph(join(root, 'src/pages/prompt/prompt.js'))];
   for (const m of [chrome, firefox]) {
     const war = m.web_accessible_resources;
     assert.ok(Array.isArray(war) && war.length >= 1);

@@ -89,7 +89,7 @@
     bg.className = 'bg';
     const frame = document.createElement('iframe');
     frame.title = 'mindful: habit or need?';
-    frame.src = core.frameUrl(PROMPT_URL, { feedId: m.feedId, url: location.href, mode, promptId });
+    frame.src = core.frameUrl(PROMPT_URL, { feedId: m.feedId, name: m.name, url: location.href, mode, promptId });
     shadow.append(style, bg, frame);
     root.append(el);
     el.dataset.shownMs = String(performance.now());
@@ -197,8 +197,9 @@
       case 'show_done': {
         if (typeof msg.feedId !== 'string' || typeof msg.promptId !== 'string') return false;
         const m = core.match(compiled, location.href);
+        const feed = compiled.find((f) => f.id === msg.feedId);
         detach();
-        attach({ feedId: msg.feedId, key: m ? m.key : msg.feedId + ' ?' }, 'done', msg.promptId);
+        attach({ feedId: msg.feedId, name: feed ? feed.name : undefined, key: m ? m.key : msg.feedId + ' ?' }, 'done', msg.promptId);
         sendResponse({ ok: true });
         return false;
       }
