@@ -4,6 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import vm from 'node:vm';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -242,9 +243,17 @@ test('web_accessible_resources: the prompt page and its files, for any page, in 
   }
 });
 
-test('the prompt page preloads every module it imports, so they load in parallel (first paint)', () => {
+test('the prompt page: no stylesheet or module in the HTML (first paint); first-frame.js starts prompt.js and preloads every module it imports', () => {
   const html = readFileSync(join(root, 'src/pages/prompt/prompt.html'), 'utf8');
-  const preloaded = [...html.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map((m) => relative(root, resolve(join(root, 'src/pages/prompt'), m[1])));
+  assert.doesNotMatch(html, /<link rel="stylesheet"|<script type="module"|<link rel="modulepreload"/);
+  const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+  assert.deepEqual(scripts, ['<script src="first-frame.js">'], 'one classic script, in <head>');
+  assert.ok(html.indexOf('<script src="first-frame.js">') < html.indexOf('</head>'));
+  const ctx = vm.createContext({});
+  vm.runInContext(readFileSync(join(root, 'src/pages/prompt/first-frame.js'), 'utf8'), ctx);
+  const { ENTRY, MODULES } = ctx.mindfulPromptFirstFrame;
+  assert.equal(ENTRY, 'prompt.js');
+  const preloaded = [...MODULES].map((m) => relative(root, resolve(join(root, 'src/pages/prompt'), m)));
   const graph = moduleGraph(join(root, 'src/pages/prompt/prompt.js')).filter((f) => f !== 'src/pages/prompt/prompt.js');
   assert.deepEqual([...preloaded].sort(), [...graph].sort());
 });
@@ -273,7 +282,7 @@ test('the prompt page has the ids and hooks the end-to-end tests use', () => {
   for (const v of [5, 15, 30]) assert.match(html, new RegExp(`<input type="radio" name="timebox" value="${v}"`));
   assert.match(html, /<button id="open" type="submit"/);
   const js = readFileSync(join(root, 'src/pages/prompt/prompt.js'), 'utf8');
-  assert.match(js, /dataset\.shownMs = String\(performance\.now\(\)\)/);
+  assert.match(js, /dataset\.shownMs = String\(fcp \? fcp\.startTime : performance\.now\(\)\)/);
   const overlay = readFileSync(join(root, 'src/content/overlay.js'), 'utf8');
   assert.match(overlay, /el\.id = 'mindful-overlay'/);
   assert.match(overlay, /el\.dataset\.feed = /);
