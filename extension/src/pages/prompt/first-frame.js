@@ -61,6 +61,12 @@
   let started = false;
   function startModules() {
     if (started) return;
+    // An inserted module script runs as soon as it has loaded, so not
+    // before the page it works on is all there.
+    if (document.readyState === 'loading') {
+      document.addEventListener('DOMContentLoaded', startModules, { once: true });
+      return;
+    }
     started = true;
     for (const href of MODULES) {
       const link = document.createElement('link');
