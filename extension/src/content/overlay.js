@@ -1,5 +1,7 @@
-// The isolated-world content script on feed hosts (document_start, top frame
-// only). It keeps the background's catalog, grants and pause in memory and,
+// The isolated-world content script on feed hosts (document_idle, top frame
+// only: a full load of a feed never gets here, a redirect rule sent it to the
+// prompt page, so there is nothing to do before the page is there and no
+// cost before its first paint). It keeps the background's catalog, grants and pause in memory and,
 // when the page moves to a feed without a full page load (history.pushState
 // or replaceState, seen through hook.js's synchronous event; popstate;
 // hashchange), covers the page at once, in the same task, with the prompt:
@@ -163,11 +165,15 @@
   window.addEventListener('pageshow', (e) => {
     if (e.persisted) requestState();
   });
-  // "document_idle": the page's own scripts have run; look once more.
-  document.addEventListener('DOMContentLoaded', () => {
-    lastHref = location.href;
-    check();
-  });
+  // Injected at document_idle the page is usually past DOMContentLoaded;
+  // if not, look once more when it is (route changes before then were seen
+  // by no one: requestState's check covers them).
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', () => {
+      lastHref = location.href;
+      check();
+    });
+  }
 
   // ------------------------------------------------ messages from the background
 
