@@ -255,9 +255,9 @@ func printPaint(browserName string, runs int, pt paintTable) {
 	fmt.Println()
 }
 
-// paintRunCount is how many interleaved runs a benchmark makes: at least
-// paintRuns (MINDFUL_PAINT_RUNS, if set), one for the framework's 1-round
-// probe.
+// paintRunCount is how many interleaved runs a benchmark makes, whatever
+// b.N (each run launches three browsers): paintRuns, or MINDFUL_PAINT_RUNS
+// if set; one for the framework's 1-round probe.
 func paintRunCount(b *testing.B) int {
 	if b.N == 1 {
 		return 1
@@ -265,7 +265,7 @@ func paintRunCount(b *testing.B) int {
 	if n, err := strconv.Atoi(os.Getenv("MINDFUL_PAINT_RUNS")); err == nil && n > 0 {
 		return n
 	}
-	return max(b.N, paintRuns)
+	return paintRuns
 }
 
 // BenchmarkChromiumPaint: the paint comparison in a real Chromium.
