@@ -42,6 +42,10 @@ const (
 	paintRef     = "reference"
 	paintMindful = "mindful"
 	paintBare    = "bare site"
+	// paintDiag (MINDFUL_PAINT_DIAG=1) is mindful with its prompt page
+	// replaced by the reference's bare page: what the extension around the
+	// page costs, apart from the page itself.
+	paintDiag = "mindful, bare page"
 
 	paintFeedURL = "https://www.reddit.com/"
 	// paintPostURL is a page of the feed host that is not a feed.
@@ -50,6 +54,33 @@ const (
 )
 
 var paintConfigs = []string{paintMindful, paintRef, paintBare}
+
+// paintConfigsFor is paintConfigs, with paintDiag in Chromium when
+// MINDFUL_PAINT_DIAG is set.
+func paintConfigsFor(browser string) []string {
+	if browser == "Chromium" && os.Getenv("MINDFUL_PAINT_DIAG") != "" {
+		return append(slices.Clone(paintConfigs), paintDiag)
+	}
+	return paintConfigs
+}
+
+// diagExtension copies mindful's unpacked build with the reference's bare
+// page in place of the prompt page.
+func diagExtension(tb testing.TB, ext, ref string) string {
+	tb.Helper()
+	dir := filepath.Join(tb.TempDir(), "diag")
+	if err := os.CopyFS(dir, os.DirFS(ext)); err != nil {
+		tb.Fatal(err)
+	}
+	page, err := os.ReadFile(filepath.Join(ref, "interstitial.html"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "src/pages/prompt/prompt.html"), page, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return dir
+}
 
 // paintSample is one page load, in ms.
 type paintSample struct {
@@ -163,11 +194,12 @@ func (pt paintTable) add(cfg, kind string, v float64) {
 // returns its loader and a function that ends it.
 func runPaint(b *testing.B, s *sites, browserName string, runs int, launch func(cfg string) (paintLoader, func())) paintTable {
 	pt := paintTable{}
+	configs := paintConfigsFor(browserName)
 	for i := 0; i < runs; i++ {
-		for k := range paintConfigs {
-			cfg := paintConfigs[(i+k)%len(paintConfigs)]
+		for k := range configs {
+			cfg := configs[(i+k)%len(configs)]
 			load, stop := launch(cfg)
-			feedWant := map[string]string{paintRef: "-extension://", paintMindful: "-extension://", paintBare: paintFeedURL}[cfg]
+			feedWant := map[string]string{paintRef: "-extension://", paintMindful: "-extension://", paintDiag: "-extension://", paintBare: paintFeedURL}[cfg]
 			before := s.requests("www.reddit.com")
 			for _, kind := range []string{"cold", "warm"} {
 				u := paintFeedURL
@@ -188,7 +220,7 @@ func runPaint(b *testing.B, s *sites, browserName string, runs int, launch func(
 					b.Fatalf("%s %s: %d requests reached the feed", browserName, cfg, n)
 				}
 			}
-			if cfg != paintRef {
+			if cfg == paintMindful || cfg == paintBare {
 				for j := 0; j < 2; j++ {
 					sm := load(b, fmt.Sprintf("%s?p=%d", paintPostURL, j), paintPostURL)
 					pt.add(cfg, "post fcp", sm.FCP)
@@ -225,7 +257,7 @@ func printPaint(browserName string, runs int, pt paintTable) {
 			what = "from the navigate command"
 		}
 		fmt.Printf("| %s: %s | FCP cold | text cold | FCP warm | text warm |\n|---|---|---|---|---|\n", browserName, what)
-		for _, cfg := range paintConfigs {
+		for _, cfg := range paintConfigsFor(browserName) {
 			row := "| " + cfg + " |"
 			for _, kind := range []string{"feed cold fcp", "feed cold text", "feed warm fcp", "feed warm text"} {
 				txt, med := stat(pt[cfg][kind+origin])
@@ -273,10 +305,11 @@ func BenchmarkChromiumPaint(b *testing.B) {
 	s := startSites(b)
 	paintPages(s)
 	ref := refExtension(b, "chrome")
+	diag := diagExtension(b, extDir, ref)
 	runs := paintRunCount(b)
 	b.ResetTimer()
 	pt := runPaint(b, s, "Chromium", runs, func(cfg string) (paintLoader, func()) {
-		dir := map[string]string{paintRef: ref, paintMindful: extDir, paintBare: ""}[cfg]
+		dir := map[string]string{paintRef: ref, paintMindful: extDir, paintDiag: diag, paintBare: ""}[cfg]
 		browser, stop := launchChromium(b, s, dir)
 		if dir != "" {
 			chromiumRulesReady(b, browser)
