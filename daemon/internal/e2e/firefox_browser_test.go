@@ -299,7 +299,7 @@ func startFirefox(t testing.TB, s *sites, opt ffOptions) *firefox {
 	case <-time.After(60 * time.Second):
 		t.Fatalf("firefox did not open its BiDi port within 60 s:\n%s", f.stderr)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second) // a loaded machine can take long to start a session
 	defer cancel()
 	b, err := dialBiDi(ctx, url+"/session", f.event)
 	if err != nil {
