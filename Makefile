@@ -55,9 +55,9 @@ lint: ## gofmt and go vet
 	GOOS=windows go vet ./daemon/internal/instance/ ./daemon/datadir/ ./installer/...
 	GOOS=darwin go vet ./daemon/internal/instance/ ./daemon/datadir/ ./installer/...
 
-bench: deps-test ## benchmarks: store, protocol, matcher, daemon latency, and real Chromium and Firefox side by side (numbers go into the issue notes)
+bench: deps-test ## benchmarks: store, protocol, matcher, daemon latency, real Chromium and Firefox side by side, the prompt's paint against a minimal interstitial (numbers go into the issue notes)
 	go test -run '^$$' -bench . -benchmem $$(go list ./daemon/... | grep -v /e2e)
-	CI=true go test -run '^$$' -bench . -benchtime 20x ./daemon/internal/e2e/
+	CI=true go test -timeout 90m -run '^$$' -bench . -benchtime 20x ./daemon/internal/e2e/
 
 screenshot: ## the tray menu (Xvfb + trayer) and the dashboard in headless Chromium: dist/screenshot-{tray,today,history}.png
 	tray/screenshot.sh dist/screenshot-tray.png
