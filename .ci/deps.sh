@@ -62,12 +62,14 @@ if [ ${#missing_pkgs[@]} -gt 0 ]; then
   fi
 fi
 
-# web-ext (pinned by extension/package-lock.json) from the npm registry.
+# web-ext and axe-core (pinned by extension/package-lock.json) from the npm
+# registry: make lint-ext runs web-ext; the accessibility e2e test injects
+# axe-core into the pages.
 ext_dir="$(cd "$(dirname "$0")/.." && pwd)/extension"
-if [ "$want" = test ] && [ ${#problems[@]} -eq 0 ] && [ ! -x "$ext_dir/node_modules/.bin/web-ext" ]; then
+if [ "$want" = test ] && [ ${#problems[@]} -eq 0 ] && { [ ! -x "$ext_dir/node_modules/.bin/web-ext" ] || [ ! -f "$ext_dir/node_modules/axe-core/axe.min.js" ]; }; then
   if have npm; then
-    echo "deps: npm ci in extension/ (web-ext)" >&2
-    (cd "$ext_dir" && npm ci --no-audit --no-fund --loglevel=error) || problems+=("npm ci in extension/ failed: web-ext is needed by make lint-ext")
+    echo "deps: npm ci in extension/ (web-ext, axe-core)" >&2
+    (cd "$ext_dir" && npm ci --no-audit --no-fund --loglevel=error) || problems+=("npm ci in extension/ failed: web-ext is needed by make lint-ext, axe-core by the accessibility test")
   else
     problems+=("npm is missing: install it with sudo apt-get install npm, then run npm ci in extension/")
   fi

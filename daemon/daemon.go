@@ -12,8 +12,10 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
+	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/datadir"
 	"github.com/mindful-app/mindful/daemon/internal/auth"
 	"github.com/mindful-app/mindful/daemon/internal/breaks"
@@ -99,15 +101,28 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	defer lock.Release()
 
-	ctlToken, err := datadir.ControlToken(dir)
-	if err != nil {
+	// A damaged database is never used: the daemon then only says what is
+	// wrong (log, status, tray) and stores nothing until it is recovered.
+	dbPath := filepath.Join(dir, datadir.DBFile)
+	if dmg, err := d.checkDatabase(ctx, dir, dbPath); err != nil {
 		return err
+	} else if dmg != nil {
+		return d.runDamaged(ctx, shutdown, *dmg)
 	}
-	st, err := store.Open(ctx, filepath.Join(dir, datadir.DBFile), store.Options{Logger: d.log, BusyTimeout: d.cfg.BusyTimeout})
+	st, err := store.Open(ctx, dbPath, store.Options{Logger: d.log, BusyTimeout: d.cfg.BusyTimeout})
+	if errors.Is(err, store.ErrDamaged) {
+		return d.runDamaged(ctx, shutdown, damagedDB(dbPath, err.Error(), time.Now()))
+	}
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	// The control token is written after the database exists, so a token
+	// beside a missing database means the database was lost.
+	ctlToken, err := datadir.ControlToken(dir)
+	if err != nil {
+		return err
+	}
 
 	// Browser sessions left open by a daemon that died end at its last
 	// heartbeat; from now on the heartbeat is written every minute.
@@ -127,30 +142,22 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return fmt.Errorf("listen on %s: %w (is another program using the port? pick one with --addr)", d.cfg.Addr, err)
 	}
 	d.addr = ln.Addr().String()
-	_, port, _ := net.SplitHostPort(d.addr)
 	if err := datadir.WriteAddr(dir, d.addr); err != nil {
 		d.log.Warn("the daemon's address was not written for clients", "err", err)
 	}
 
 	// The state service tells browsers about changes through the hub, and
 	// the hub asks the service for the state: broadcast links the two once
-	// both exist.
+	// both exist. The hub coalesces a burst of changes into one state.
 	var hub *wsapi.Hub
+	var hubReady atomic.Pointer[wsapi.Hub] // hub, once it exists (watchers start first)
 	var states *state.Service
 	changes := &notify.Hub{}
 	broadcast := func() {
 		changes.Publish()
-		if hub == nil || states == nil {
-			return
+		if h := hubReady.Load(); h != nil {
+			h.StateChanged()
 		}
-		bctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		snap, err := states.State(bctx)
-		if err != nil {
-			d.log.Warn("state not sent to browsers", "err", err)
-			return
-		}
-		hub.Broadcast(snap)
 	}
 	states, err = state.New(ctx, st, time.Now, broadcast)
 	if err != nil {
@@ -196,6 +203,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	sums = summary.New(summary.Config{Store: st, State: states, Breaks: brk, Logger: d.log.With("component", "summary"), Changed: func() {
 		broadcast()
 		chk.Refresh()
+		brk.Refresh() // deleting all data deletes the breaks too
 	}})
 	if err := sums.Load(ctx); err != nil {
 		return err
@@ -218,7 +226,15 @@ func (d *Daemon) Run(ctx context.Context) error {
 		Breaks:         brk,
 		Changed:        changes.Publish,
 		StoreFullURLs:  sums.StoreFullURLs,
+		Damaged: func() error {
+			if dmg := st.Damage(); dmg != nil {
+				return fmt.Errorf("mindful's database is damaged (%s); nothing is stored until it is recovered", dmg.Problem)
+			}
+			return nil
+		},
 	})
+	hubReady.Store(hub)
+
 	// The dashboard (served at /) and the check-in's clock.
 	go chk.Watch(ctx, lastAlive)
 	dash := web.New(web.Config{
@@ -229,15 +245,30 @@ func (d *Daemon) Run(ctx context.Context) error {
 		Token: ctlToken, Store: st, State: states, Breaks: brk, Changes: changes, Hub: hub, Pairings: pairings,
 		Version: version.Version, Addr: d.addr, DataDir: dir, StartedAt: time.Now(), Now: time.Now, Summary: sums,
 		Shutdown: shutdown, Dashboard: dash, Checkin: chk,
+		Database: func() api.Database { return storeHealth(st) },
 	}
 
 	mux := http.NewServeMux()
 	mux.Handle("/api/", ctl.Handler())
 	mux.Handle("GET /ws", hub)
 	mux.Handle("/", dash.Handler())
+	return d.serve(ctx, ln, mux, hub)
+}
+
+// serve serves mux on ln until ctx ends, then closes the sockets and the
+// server.
+func (d *Daemon) serve(ctx context.Context, ln net.Listener, mux http.Handler, hub *wsapi.Hub) error {
+	_, port, _ := net.SplitHostPort(d.addr)
 	srv := &http.Server{
-		Handler:           guard.Hosts(port, mux),
-		ReadHeaderTimeout: 5 * time.Second,
+		Handler: guard.Hosts(port, mux),
+		// Slow or idle connections are closed, so that a local process
+		// cannot pile them up toward the file-descriptor limit. The
+		// WebSocket (after the upgrade) and the status stream set their
+		// own deadlines; exports get longer to write.
+		ReadHeaderTimeout: HTTPReadHeaderTimeout,
+		ReadTimeout:       HTTPReadTimeout,
+		WriteTimeout:      HTTPWriteTimeout,
+		IdleTimeout:       HTTPIdleTimeout,
 		// Requests see the daemon's context, so long-lived ones (the
 		// status stream) end when the daemon shuts down.
 		BaseContext: func(net.Listener) context.Context { return ctx },
@@ -245,7 +276,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	d.log.Info("mindful daemon listening", "addr", d.addr, "data_dir", dir, "version", version.Version)
+	d.log.Info("mindful daemon listening", "addr", d.addr, "data_dir", d.cfg.DataDir, "version", version.Version)
 	close(d.ready)
 
 	select {
@@ -266,6 +297,16 @@ func (d *Daemon) Run(ctx context.Context) error {
 }
 
 const keyAliveAt = "daemon.alive_at"
+
+// The HTTP timeouts bound every connection: reading the headers, reading
+// the whole request (a slow body), writing the answer, and waiting idle
+// between keep-alive requests.
+const (
+	HTTPReadHeaderTimeout = 5 * time.Second
+	HTTPReadTimeout       = 10 * time.Second
+	HTTPWriteTimeout      = 20 * time.Second
+	HTTPIdleTimeout       = 30 * time.Second
+)
 
 // heartbeat records every minute that the daemon is alive.
 func (d *Daemon) heartbeat(ctx context.Context, st *store.Store) {

@@ -318,6 +318,10 @@ func notices(l *Labels, prev *api.Status, cur api.Status, p api.Pairing, seen ma
 	if prev != nil && prev.Break.Active && !cur.Break.Active {
 		out = append(out, notice{"break", l.NotifyBreakEnd, l.NotifyBreakEndBody})
 	}
+	if db := cur.Database; db != nil && !db.OK && db.Problem != "" && !seen["database "+db.Problem] {
+		seen["database "+db.Problem] = true
+		out = append(out, notice{"database", l.NotifyDatabase, fmt.Sprintf(l.NotifyDatabasef, db.Problem, db.Path, db.Todo)})
+	}
 	if cur.Checkin.Due && !seen["checkin "+cur.Checkin.Date] {
 		seen["checkin "+cur.Checkin.Date] = true
 		out = append(out, notice{"checkin", l.NotifyCheckin, l.NotifyCheckinBody})

@@ -291,7 +291,7 @@ func TestControllerPairing(t *testing.T) {
 	st.PendingPairings = 1
 	h.d.push <- st
 	m := h.waitMenu("an approval", func(m Menu) bool { return m.Approvals()[0].Visible })
-	if got := m.Approvals()[0].Label; got != "Approve 042137 (chromium)" {
+	if got := m.Approvals()[0].Label; got != "Approve 042137 (chromium, no origin: a local program)" {
 		t.Errorf("slot label %q", got)
 	}
 	n := h.waitNotice("chromium asks to pair with mindful")

@@ -17,6 +17,7 @@ type Labels struct {
 	TitlePausedf      string // "Paused · %s": time left
 	TitlePair         string // a browser waits for approval
 	TitleNoBrowser    string // no browser is connected
+	TitleDatabase     string // the database cannot be used
 	TitleNormal       string
 	Tooltip           string
 	DurationHoursMinf string // "%dh %dm"
@@ -33,6 +34,8 @@ type Labels struct {
 	HintEndEarly      string // how to end a break early (the friction lives elsewhere)
 	HintLockedUntilf  string // "Locked until %s"
 	HintLockedOpen    string
+	StatusDatabasef   string // "Database problem: %s": the file
+	HintDatabasef     string // "Nothing is stored. %s": what to do
 	TimeToday         string // layout for an end time today: "15:04"
 	TimeOtherDay      string // layout for an end time on another day: "Mon 15:04"
 
@@ -56,6 +59,7 @@ type Labels struct {
 	Quit               string
 	UnnamedBreak       string
 	UnknownBrowser     string
+	NoOrigin           string // a pairing request that sent no Origin
 	NotifyApp          string
 	NotifyBreakStart   string
 	NotifyBreakUntilf  string // "Until %s. Your feeds stay closed until then."
@@ -64,6 +68,8 @@ type Labels struct {
 	NotifyBreakEndBody string
 	NotifyPairf        string // "%s asks to pair": browser
 	NotifyPairBodyf    string // "Approve it in the tray menu only if your browser shows %s.": code
+	NotifyDatabase     string
+	NotifyDatabasef    string // "%s (%s). %s": problem, file, what to do
 	NotifyCheckin      string
 	NotifyCheckinBody  string
 	NotifyKeepBreak    string
@@ -83,6 +89,9 @@ var English = Labels{
 	TitlePausedf:      "Paused · %s",
 	TitlePair:         "Pair browser?",
 	TitleNoBrowser:    "No browser",
+	TitleDatabase:     "Database problem",
+	StatusDatabasef:   "Database problem: %s",
+	HintDatabasef:     "Nothing is stored until it is fixed: %s",
 	TitleNormal:       "",
 	Tooltip:           "mindful",
 	DurationHoursMinf: "%dh %dm",
@@ -121,6 +130,7 @@ var English = Labels{
 	Quit:               "Quit mindful",
 	UnnamedBreak:       "Break",
 	UnknownBrowser:     "browser",
+	NoOrigin:           "no origin: a local program",
 	NotifyApp:          "mindful",
 	NotifyBreakStart:   "Break started",
 	NotifyBreakUntilf:  "Until %s. Your feeds stay closed until then.",
@@ -129,6 +139,8 @@ var English = Labels{
 	NotifyBreakEndBody: "Welcome back.",
 	NotifyPairf:        "%s asks to pair with mindful",
 	NotifyPairBodyf:    "Approve it in the tray menu (Pair a browser…) only if your browser shows %s.",
+	NotifyDatabase:     "mindful cannot use its database",
+	NotifyDatabasef:    "%s (%s). Nothing is stored; your browsers keep their events. To fix it: %s.",
 	NotifyCheckin:      "What did you notice today?",
 	NotifyCheckinBody:  "Your day with feeds is ready: open “Today's reflection…” in the mindful menu.",
 	NotifyKeepBreak:    "Your break goes on",

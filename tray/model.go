@@ -203,7 +203,13 @@ func (l *Labels) Build(st api.Status, b api.Breaks, p api.Pairing, now time.Time
 	default:
 		item(ItemStatus, fmt.Sprintf(l.StatusTodayf, l.feedOpens(st.Today.FeedOpens), st.Today.Habit+st.Today.HabitContinued), false, Action{})
 	}
+	// A database that cannot be used outranks everything else: nothing
+	// the user does is stored until it is fixed.
+	dbProblem := st.Database != nil && !st.Database.OK && st.Database.Problem != ""
 	switch {
+	case dbProblem:
+		item(ItemStatus, fmt.Sprintf(l.StatusDatabasef, st.Database.Path), false, Action{})
+		item(ItemHint, fmt.Sprintf(l.HintDatabasef, st.Database.Todo), false, Action{})
 	case onBreak && st.Break.Locked && !open:
 		item(ItemHint, fmt.Sprintf(l.HintLockedUntilf, l.clock(*st.Break.EndsAt, now)), false, Action{})
 	case onBreak && st.Break.Locked:
@@ -275,8 +281,13 @@ func (l *Labels) Build(st api.Status, b api.Breaks, p api.Pairing, now time.Time
 			browser = l.UnknownBrowser
 		}
 		// Firefox gives every install its own origin; showing it lets the
-		// user tell mindful from another add-on that asks.
-		if strings.HasPrefix(r.Origin, "moz-extension://") {
+		// user tell mindful from another add-on that asks. A request with
+		// no origin came from a local program, not a browser, whatever
+		// browser it names.
+		switch {
+		case r.Origin == "":
+			browser += ", " + l.NoOrigin
+		case strings.HasPrefix(r.Origin, "moz-extension://"):
 			browser += ", " + r.Origin
 		}
 		item(ItemApprove0+ItemID(i), fmt.Sprintf(l.Approvef, r.Code, browser), true, Action{Kind: ActApprove, Code: r.Code})
@@ -291,6 +302,8 @@ func (l *Labels) Build(st api.Status, b api.Breaks, p api.Pairing, now time.Time
 		connected = connected || c.Connected
 	}
 	switch {
+	case dbProblem:
+		m.Icon, m.Title = IconAttention, l.TitleDatabase
 	case open:
 		m.Icon, m.Title = IconBreak, l.TitleBreakMode
 	case onBreak:
@@ -346,8 +359,10 @@ func earlyStarts(b api.Breaks, now time.Time) []api.NextBreak {
 	return out
 }
 
-// pendingPairings are the requests that have not expired, at most
-// PairingSlots, oldest first (as the daemon lists them).
+// pendingPairings are the requests that have not expired, oldest first (as
+// the daemon lists them), at most PairingSlots: the newest ones, since the
+// browser the user is pairing right now asked last, even while other
+// add-ons keep asking.
 func pendingPairings(p api.Pairing, now time.Time) []api.PendingPairing {
 	var out []api.PendingPairing
 	for _, r := range p.Pending {
@@ -355,9 +370,9 @@ func pendingPairings(p api.Pairing, now time.Time) []api.PendingPairing {
 			continue
 		}
 		out = append(out, r)
-		if len(out) == PairingSlots {
-			break
-		}
+	}
+	if len(out) > PairingSlots {
+		out = out[len(out)-PairingSlots:]
 	}
 	return out
 }

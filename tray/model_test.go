@@ -239,7 +239,7 @@ func TestPairingSlots(t *testing.T) {
 	for i, code := range []string{"042137", "111111", "222222", "333333", "444444", "555555", "666666"} {
 		p.Pending = append(p.Pending, api.PendingPairing{Code: code, Browser: "chromium", ClientID: "x", ExpiresAt: now.Add(time.Duration(i+1) * time.Minute)})
 	}
-	p.Pending[1].Browser = ""
+	p.Pending[1].Browser, p.Pending[1].Origin = "", "moz-extension://00000000-1111-4222-8333-444444444444"
 	p.Pending[2].ExpiresAt = now.Add(-time.Second)                              // expired: not offered
 	p.Pending[0].Origin = "chrome-extension://lbcebegdchechefjbefnojockkfhgifo" // mindful's pinned id: not shown
 	p.Pending[3].Browser, p.Pending[3].Origin = "firefox", "moz-extension://7b0c1f52-3c5e-4d1a-9f6e-2a4b8c9d0e11"
@@ -251,8 +251,9 @@ func TestPairingSlots(t *testing.T) {
 	if m.Items[ItemPairNone].Visible {
 		t.Error("\"no browser is asking\" shows with requests waiting")
 	}
-	want := []string{"Approve 042137 (chromium)", "Approve 111111 (browser)", "Approve 333333 (firefox, moz-extension://7b0c1f52-3c5e-4d1a-9f6e-2a4b8c9d0e11)", "Approve 444444 (chromium)", "Approve 555555 (chromium)"}
-	codes := []string{"042137", "111111", "333333", "444444", "555555"}
+	// The newest five of six live requests; no Origin is a local program.
+	want := []string{"Approve 111111 (browser, moz-extension://00000000-1111-4222-8333-444444444444)", "Approve 333333 (firefox, moz-extension://7b0c1f52-3c5e-4d1a-9f6e-2a4b8c9d0e11)", "Approve 444444 (chromium, no origin: a local program)", "Approve 555555 (chromium, no origin: a local program)", "Approve 666666 (chromium, no origin: a local program)"}
+	codes := []string{"111111", "333333", "444444", "555555", "666666"}
 	for i, it := range m.Approvals() {
 		if it.Label != want[i] || !it.Visible || !it.Enabled || it.Action.Kind != ActApprove || it.Action.Code != codes[i] {
 			t.Errorf("slot %d = %+v, want %q", i, it, want[i])
@@ -404,5 +405,44 @@ func TestReflectionAndStartAtLogin(t *testing.T) {
 	m.SetAutostart(false, true)
 	if it := m.Items[ItemStartLogin]; it.Enabled || it.Checked || it.Action.Kind != ActNone {
 		t.Errorf("start at login unknown: %+v", it)
+	}
+}
+
+// TestDatabaseProblem: a daemon that cannot use its database says so at the
+// top of the menu, with the file and what to do, before anything else
+// (even a break), and once as a notification.
+func TestDatabaseProblem(t *testing.T) {
+	st := connected()
+	st.Break = api.BreakStatus{Active: true, EndsAt: at("15:30")}
+	st.Database = &api.Database{Path: "/home/u/.local/share/mindful/mindful.db",
+		Problem: "the database is damaged: database disk image is malformed", Todo: "quit mindful, then run `mindful db recover`"}
+	m := Build(st, api.Breaks{}, api.Pairing{}, now)
+	if got := m.Items[ItemStatus].Label; got != "Database problem: /home/u/.local/share/mindful/mindful.db" {
+		t.Fatalf("status line %q", got)
+	}
+	hint := m.Items[ItemHint]
+	if !hint.Visible || !strings.Contains(hint.Label, "`mindful db recover`") || !strings.HasPrefix(hint.Label, "Nothing is stored") {
+		t.Fatalf("hint %+v", hint)
+	}
+	if m.Icon != IconAttention || m.Title != "Database problem" {
+		t.Fatalf("icon %v, title %q", m.Icon, m.Title)
+	}
+	seen := map[string]bool{}
+	ns := notices(&English, nil, st, api.Pairing{}, seen, now)
+	if len(ns) != 1 || ns[0].key != "database" || !strings.Contains(ns[0].body, "malformed") ||
+		!strings.Contains(ns[0].body, "mindful.db") || !strings.Contains(ns[0].body, "db recover") {
+		t.Fatalf("notices %+v", ns)
+	}
+	if again := notices(&English, &st, st, api.Pairing{}, seen, now); len(again) != 0 {
+		t.Fatalf("notified twice: %+v", again)
+	}
+	// A healthy database (and the empty status before the first one)
+	// shows nothing of it.
+	st.Database = &api.Database{OK: true, Path: "/x/mindful.db"}
+	if m := Build(st, api.Breaks{}, api.Pairing{}, now); strings.Contains(m.Items[ItemStatus].Label, "Database") || m.Title == "Database problem" {
+		t.Fatalf("healthy: %+v", m.Items[ItemStatus])
+	}
+	if m := Build(api.Status{}, api.Breaks{}, api.Pairing{}, now); m.Title == "Database problem" {
+		t.Fatal("the empty status reads as a database problem")
 	}
 }

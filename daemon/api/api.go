@@ -55,6 +55,51 @@ type Status struct {
 	Today Today `json:"today"`
 	// Checkin is the evening check-in (see Checkin in dashboard.go).
 	Checkin Checkin `json:"checkin"`
+	// Database is the health of the daemon's database file (absent when
+	// the daemon is not running).
+	Database *Database `json:"database,omitempty"`
+}
+
+// Database is the health of the daemon's database. When OK is false the
+// daemon stores nothing (browsers keep their events until it can), and
+// Problem and Todo say what is wrong and what to do.
+type Database struct {
+	OK   bool   `json:"ok"`
+	Path string `json:"path"`
+	// Problem is what is wrong ("the database is damaged: ..."), or "".
+	Problem string `json:"problem,omitempty"`
+	// Todo is what the user should do about it, or "".
+	Todo string `json:"todo,omitempty"`
+	// Since is when the daemon found the problem.
+	Since *time.Time `json:"since,omitempty"`
+}
+
+// DBCheck is `mindful db check --json`.
+type DBCheck struct {
+	Path     string   `json:"path"`
+	State    string   `json:"state"` // ok, missing, empty, damaged
+	OK       bool     `json:"ok"`
+	Size     int64    `json:"size"`
+	Problem  string   `json:"problem,omitempty"`
+	Problems []string `json:"problems,omitempty"` // quick_check's findings
+	Todo     string   `json:"todo,omitempty"`
+	Seconds  float64  `json:"seconds"`
+}
+
+// DBRecovery is `mindful db recover --json`.
+type DBRecovery struct {
+	Path        string            `json:"path"`
+	DamagedCopy string            `json:"damaged_copy,omitempty"`
+	Tables      []DBTableRecovery `json:"tables"`
+	Seconds     float64           `json:"seconds"`
+}
+
+// DBTableRecovery is how many rows of one table `mindful db recover` saved.
+type DBTableRecovery struct {
+	Table    string `json:"table"`
+	Saved    int64  `json:"saved"`
+	Complete bool   `json:"complete"`          // false: some rows could not be read
+	Skipped  string `json:"skipped,omitempty"` // why it was not copied
 }
 
 // Today is the day at a glance.

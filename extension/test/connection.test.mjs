@@ -210,6 +210,40 @@ test('error unavailable for a batch keeps every event and retries later', async 
   assert.deepEqual(b2.body.events, b1.body.events);
 });
 
+test('hello refused as unavailable (a damaged database, close 1013) keeps the token and every event, and sends them once mindful takes them', async () => {
+  const h = setup({ initial: { [KEYS.token]: TOKEN } });
+  const evs = [sampleEvent(1), sampleEvent(2)];
+  for (const ev of evs) await h.queue.append(ev);
+  await h.conn.start();
+  await h.idle();
+  h.ws().serverOpen();
+  await h.idle();
+  const hello1 = h.ws().last;
+  assert.equal(hello1.type, 'hello');
+  h.ws().serverSend(envelope('error', 'd-1', { code: 'unavailable', message: "mindful's database is damaged (database disk image is malformed); nothing is stored until it is recovered; keep the events and try again later" }, hello1.id));
+  h.ws().serverClose(1013, 'database damaged');
+  await h.idle();
+  assert.equal(h.storage.peek(KEYS.token), TOKEN, 'token kept');
+  assert.deepEqual((await h.queue.peek()).map((e) => e.id), evs.map((e) => e.id), 'events kept');
+  assert.equal(h.WS.instances[0].sentOf('events').length, 0, 'no events sent before welcome');
+  // Later (after `mindful db recover`) the hello is welcomed and the
+  // queue goes out and is acknowledged.
+  h.timers.advance(h.timers.pending[0].ms);
+  await h.idle();
+  h.ws().serverOpen();
+  await h.idle();
+  const hello2 = h.ws().last;
+  assert.equal(hello2.type, 'hello');
+  h.ws().serverSend(welcome(hello2.id));
+  await h.idle();
+  const b = h.ws().sentOf('events')[0];
+  assert.deepEqual(b.body.events.map((e) => e.id), evs.map((e) => e.id));
+  h.ws().serverSend(ack(b.id, b.body.events.map((e) => e.id)));
+  await h.idle();
+  assert.deepEqual(await h.queue.peek(), []);
+  h.sentValid();
+});
+
 for (const code of [4001, 4003]) {
   test(`close ${code} forgets the token and pairs again`, async () => {
     const h = setup({ initial: { [KEYS.token]: TOKEN } });

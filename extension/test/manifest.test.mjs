@@ -50,15 +50,17 @@ test('base manifest: shared keys', () => {
   assert.equal(base.background, undefined, 'background is per browser');
 });
 
-test('package.json: no runtime dependencies, node --test, web-ext pinned for the lint', () => {
+test('package.json: no runtime dependencies, node --test, web-ext and axe-core pinned for the lint and the audit', () => {
   const pkg = readJson('package.json');
   assert.deepEqual(pkg, {
     name: 'mindful-extension', private: true, type: 'module', scripts: { test: 'node --test test/' },
-    devDependencies: { 'web-ext': pkg.devDependencies['web-ext'] },
+    devDependencies: { 'axe-core': pkg.devDependencies['axe-core'], 'web-ext': pkg.devDependencies['web-ext'] },
   });
-  assert.match(pkg.devDependencies['web-ext'], /^\d+\.\d+\.\d+$/, 'an exact version');
   const lock = readJson('package-lock.json');
-  assert.equal(lock.packages['node_modules/web-ext'].version, pkg.devDependencies['web-ext']);
+  for (const dep of ['web-ext', 'axe-core']) {
+    assert.match(pkg.devDependencies[dep], /^\d+\.\d+\.\d+$/, `${dep}: an exact version`);
+    assert.equal(lock.packages[`node_modules/${dep}`].version, pkg.devDependencies[dep]);
+  }
 });
 
 test('chrome manifest: module service worker and the key that pins the extension id', () => {

@@ -1,13 +1,15 @@
 // Package deb builds mindful's Debian package with Debian's own dpkg-deb.
 // The package holds what installer.PlanSystem lays out: /usr/bin/mindful,
 // the XDG autostart entry in /etc/xdg/autostart and the native-messaging
-// host manifests in each browser's system-wide directory. It declares the
+// host manifests in each browser's system-wide directory; and, under
+// /usr/share, the man page and the bash, zsh and fish completions. It declares the
 // runtime libraries the binary links (C library, GTK 3 and
 // ayatana-appindicator, for the tray).
 package deb
 
 import (
 	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -29,9 +31,17 @@ const Depends = "libc6, libgtk-3-0 | libgtk-3-0t64, libayatana-appindicator3-1"
 // BinPath is where the package installs the binary.
 const BinPath = "/usr/bin/mindful"
 
+// ManPage is where the package installs the man page, compressed as
+// Debian policy asks.
+const ManPage = "/usr/share/man/man1/mindful.1.gz"
+
 // Options describe the package to build.
 type Options struct {
-	Binary  string // the release binary to package
+	Binary string // the release binary to package
+	// Share is a directory laid out as /usr/share, from
+	// `go run ./cmd/mindful/internal/gendocs`: man/man1/mindful.1 and the
+	// bash, zsh and fish completion scripts. Man pages are gzipped.
+	Share   string
 	Version string // e.g. 0.1.0 (a leading v is dropped)
 	Arch    string // Debian architecture; default from GOARCH
 	OutDir  string // where the .deb goes
@@ -94,6 +104,9 @@ func Build(o Options) (string, error) {
 	if _, err := os.Stat(o.Binary); err != nil {
 		return "", fmt.Errorf("binary to package: %w", err)
 	}
+	if _, err := os.Stat(filepath.Join(o.Share, "man", "man1", "mindful.1")); o.Share == "" || err != nil {
+		return "", fmt.Errorf("man page and completions: want %s made by `go run ./cmd/mindful/internal/gendocs -out DIR`", filepath.Join(o.Share, "man/man1/mindful.1"))
+	}
 	dpkgDeb, err := exec.LookPath("dpkg-deb")
 	if err != nil {
 		return "", errors.New("dpkg-deb is missing: it is in Debian's dpkg package (apt-get install dpkg)")
@@ -121,6 +134,11 @@ func Build(o Options) (string, error) {
 			conffiles = append(conffiles, f.Path)
 		}
 	}
+	n, err := stageShare(o.Share, filepath.Join(root, "usr", "share"))
+	if err != nil {
+		return "", err
+	}
+	size += n
 	// Directories dpkg-deb stages keep the umask's modes otherwise.
 	if err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 		if err == nil && d.IsDir() {
@@ -179,4 +197,44 @@ func writeStaged(dst string, f installer.File) (int64, error) {
 		err = os.Chmod(dst, f.Mode.Perm()) // the umask must not narrow it
 	}
 	return n, err
+}
+
+// stageShare copies the files under src to dst (mode 0644), gzipping man
+// pages (man/...) reproducibly: no name, no time stamp.
+func stageShare(src, dst string) (int64, error) {
+	var size int64
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(filepath.ToSlash(rel), "man/") {
+			var z bytes.Buffer
+			zw, _ := gzip.NewWriterLevel(&z, gzip.BestCompression)
+			if _, err := zw.Write(b); err != nil {
+				return err
+			}
+			if err := zw.Close(); err != nil {
+				return err
+			}
+			b, rel = z.Bytes(), rel+".gz"
+		}
+		out := filepath.Join(dst, rel)
+		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(out, b, 0o644); err != nil {
+			return err
+		}
+		size += int64(len(b))
+		return os.Chmod(out, 0o644)
+	})
+	return size, err
 }

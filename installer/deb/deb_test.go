@@ -1,6 +1,8 @@
 package deb
 
 import (
+	"compress/gzip"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,7 +40,8 @@ func TestPackageInfoAndContents(t *testing.T) {
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "mindful")
 	os.WriteFile(bin, []byte("#!/bin/sh\necho mindful 9.8.7\n"), 0o700)
-	p, err := Build(Options{Binary: bin, Version: "v9.8.7", Arch: "amd64", OutDir: filepath.Join(dir, "out")})
+	share := standInShare(t)
+	p, err := Build(Options{Binary: bin, Share: share, Version: "v9.8.7", Arch: "amd64", OutDir: filepath.Join(dir, "out")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,6 +92,10 @@ func TestPackageInfoAndContents(t *testing.T) {
 		"-rw-r--r-- /etc/opt/edge/native-messaging-hosts/org.mindful_app.mindful.json",
 		"-rw-r--r-- /etc/opt/brave/native-messaging-hosts/org.mindful_app.mindful.json",
 		"-rw-r--r-- /usr/lib/mozilla/native-messaging-hosts/org.mindful_app.mindful.json",
+		"-rw-r--r-- /usr/share/man/man1/mindful.1.gz",
+		"-rw-r--r-- /usr/share/bash-completion/completions/mindful",
+		"-rw-r--r-- /usr/share/zsh/vendor-completions/_mindful",
+		"-rw-r--r-- /usr/share/fish/vendor_completions.d/mindful.fish",
 	}
 	slices.Sort(files)
 	slices.Sort(want)
@@ -110,6 +117,22 @@ func TestPackageInfoAndContents(t *testing.T) {
 	if !strings.Contains(string(ff), `"path": "/usr/bin/mindful"`) || !strings.Contains(string(ff), `"mindful@mindful-app.org"`) {
 		t.Errorf("firefox host manifest:\n%s", ff)
 	}
+	// The man page, gzipped; the completion scripts as made.
+	zf, err := os.Open(filepath.Join(x, "usr/share/man/man1/mindful.1.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zf.Close()
+	zr, err := gzip.NewReader(zf)
+	if err != nil {
+		t.Fatalf("man page is not gzipped: %v", err)
+	}
+	if man, _ := io.ReadAll(zr); string(man) != ".TH MINDFUL 1\n" || zr.Name != "" || !zr.ModTime.IsZero() {
+		t.Errorf("man page %q (name %q, time %v)", man, zr.Name, zr.ModTime)
+	}
+	if b, _ := os.ReadFile(filepath.Join(x, "usr/share/fish/vendor_completions.d/mindful.fish")); string(b) != "complete -c mindful\n" {
+		t.Errorf("fish completion %q", b)
+	}
 	// Everything in /etc is a conffile.
 	ctl := filepath.Join(dir, "ctl")
 	dpkgDeb(t, "-e", p, ctl)
@@ -126,6 +149,26 @@ func TestPackageInfoAndContents(t *testing.T) {
 	if !slices.Equal(got, etc) {
 		t.Errorf("conffiles %v, want %v", got, etc)
 	}
+}
+
+// standInShare is a /usr/share tree as gendocs makes it, with stand-in
+// contents.
+func standInShare(t *testing.T) string {
+	t.Helper()
+	share := t.TempDir()
+	for name, content := range map[string]string{
+		"man/man1/mindful.1":                     ".TH MINDFUL 1\n",
+		"bash-completion/completions/mindful":    "complete -F _mindful mindful\n",
+		"zsh/vendor-completions/_mindful":        "#compdef mindful\n",
+		"fish/vendor_completions.d/mindful.fish": "complete -c mindful\n",
+	} {
+		p := filepath.Join(share, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return share
 }
 
 func TestVersionAndArch(t *testing.T) {
@@ -147,6 +190,9 @@ func TestVersionAndArch(t *testing.T) {
 	}
 	if _, err := Build(Options{Binary: "/nonexistent", Version: "1.0"}); err == nil || !strings.Contains(err.Error(), "binary") {
 		t.Errorf("Build without a binary: %v", err)
+	}
+	if _, err := Build(Options{Binary: "deb.go", Version: "1.0", Share: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "man page") {
+		t.Errorf("Build without a man page: %v", err)
 	}
 }
 
@@ -171,7 +217,12 @@ func TestInstallWithDpkg(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	p, err := Build(Options{Binary: bin, Version: "0.0.1+ci", OutDir: dir})
+	share := filepath.Join(dir, "share")
+	gen := exec.Command("go", "run", "github.com/mindful-app/mindful/cmd/mindful/internal/gendocs", "-out", share)
+	if out, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("gendocs: %v\n%s", err, out)
+	}
+	p, err := Build(Options{Binary: bin, Share: share, Version: "0.0.1+ci", OutDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +230,7 @@ func TestInstallWithDpkg(t *testing.T) {
 		if out, err := exec.Command("dpkg", "--purge", "mindful").CombinedOutput(); err != nil {
 			t.Errorf("dpkg --purge mindful: %v\n%s", err, out)
 		}
-		for _, f := range []string{"/usr/bin/mindful", "/etc/xdg/autostart/mindful.desktop", "/etc/chromium/native-messaging-hosts/org.mindful_app.mindful.json"} {
+		for _, f := range []string{"/usr/bin/mindful", "/etc/xdg/autostart/mindful.desktop", "/etc/chromium/native-messaging-hosts/org.mindful_app.mindful.json", ManPage, "/usr/share/bash-completion/completions/mindful"} {
 			if _, err := os.Stat(f); !os.IsNotExist(err) {
 				t.Errorf("after dpkg --purge, %s is still there (%v)", f, err)
 			}
@@ -192,7 +243,16 @@ func TestInstallWithDpkg(t *testing.T) {
 	if err != nil || strings.TrimSpace(string(out)) != "mindful 0.0.1+ci" {
 		t.Fatalf("/usr/bin/mindful version: %q, %v", out, err)
 	}
-	if out, err := exec.Command("dpkg", "-L", "mindful").CombinedOutput(); err != nil || !strings.Contains(string(out), "/usr/lib/mozilla/native-messaging-hosts/org.mindful_app.mindful.json") {
+	if out, err := exec.Command("dpkg", "-L", "mindful").CombinedOutput(); err != nil || !strings.Contains(string(out), "/usr/lib/mozilla/native-messaging-hosts/org.mindful_app.mindful.json") || !strings.Contains(string(out), ManPage) {
 		t.Fatalf("dpkg -L mindful: %v\n%s", err, out)
+	}
+	// The installed bash completion loads, and the installed binary
+	// answers it: "mindful br<TAB>" completes to break.
+	if out, err := exec.Command("bash", "-c", "source /usr/share/bash-completion/completions/mindful && complete -p mindful").CombinedOutput(); err != nil || !strings.Contains(string(out), "__start_mindful") {
+		t.Fatalf("bash completion: %q, %v", out, err)
+	}
+	out, err = exec.Command("/usr/bin/mindful", "__complete", "br").CombinedOutput()
+	if err != nil || !strings.HasPrefix(string(out), "break\t") {
+		t.Fatalf("mindful __complete br: %q, %v", out, err)
 	}
 }

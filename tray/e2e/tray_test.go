@@ -496,6 +496,36 @@ func TestTray(t *testing.T) {
 		a.waitExit("Quit")
 	})
 
+	t.Run("a lost database shows in the menu", func(t *testing.T) {
+		// A 0-byte database beside the control token of an earlier run:
+		// the daemon must not start afresh, and the tray must say so.
+		dir := filepath.Join(t.TempDir(), "data")
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, "control.token"), []byte(strings.Repeat("ab", 32)+"\n"), 0o600)
+		db := filepath.Join(dir, "mindful.db")
+		os.WriteFile(db, nil, 0o600)
+		a := launch(t, d.env(), "--data-dir", dir) // the last --data-dir wins
+		a.dataDir = dir
+		a.menu = findMenu(t, d.conn, a.cmd.Process.Pid, a.exited, a.log)
+		a.menu.wait("the database problem", 20*time.Second, func(s snapshot) bool {
+			return s.status() == "Database problem: "+db && s.title == "Database problem" &&
+				s.root.findPrefix("Nothing is stored until it is fixed: ") != nil
+		})
+		n := d.waitNote(t, "mindful cannot use its database")
+		if !strings.Contains(n.Body, "empty (0 bytes)") || !strings.Contains(n.Body, db) || !strings.Contains(n.Body, "mindful db recover") {
+			t.Errorf("notification body %q", n.Body)
+		}
+		if st := a.status(); st.Database == nil || st.Database.OK || !strings.Contains(st.Database.Problem, "control.token") {
+			t.Errorf("status database %+v", st.Database)
+		}
+		if fi, err := os.Stat(db); err != nil || fi.Size() != 0 {
+			t.Errorf("the lost database was touched: %v, %v", fi, err)
+		}
+		a.stop()
+	})
+
 	t.Run("changes from the CLI show at once", func(t *testing.T) {
 		a := startApp(t, d)
 		a.menu.wait("break mode unchecked", 5*time.Second, func(s snapshot) bool {
@@ -556,7 +586,7 @@ func TestTray(t *testing.T) {
 			}
 		}
 		code := pending.Body.Code
-		label := "Approve " + code + " (chromium)"
+		label := "Approve " + code + " (chromium, no origin: a local program)" // the test sends no Origin
 		a.menu.wait(label, 5*time.Second, func(s snapshot) bool {
 			n := s.root.find(label)
 			return n != nil && n.visible() && n.enabled()

@@ -1,6 +1,6 @@
 // Package auth holds the secrets side of pairing: 256-bit tokens (only their
 // hash is kept), 6-digit pairing codes, the registry of pairing requests
-// waiting for the user's approval, and the back-off after failed logins.
+// waiting for the user's approval, and the slowing of failed hellos.
 // It does no I/O beyond reading crypto/rand; time comes from the caller.
 package auth
 
@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"math/big"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -52,6 +53,10 @@ type Pending struct {
 	// Approved receives the approval once; the session that asked for the
 	// pairing waits on it.
 	Approved chan Approval
+	// Dropped is closed when the request is dropped to make room: a newer
+	// request came from the same origin, or it was the oldest when the
+	// registry was full. Its socket should close so the browser asks again.
+	Dropped chan struct{}
 }
 
 // Approval carries the token to the socket that asked for pairing.
@@ -61,19 +66,28 @@ type Approval struct {
 
 // Errors from the pairing registry.
 var (
-	ErrTooManyPending = errors.New("too many pending pairing requests")
-	ErrNoSuchCode     = errors.New("no pending pairing request has this code")
+	ErrNoSuchCode = errors.New("no pending pairing request has this code")
 )
 
 // Pairings is the registry of pending pairing requests. Codes are unique
 // among pending requests and die with their socket or after TTL.
+//
+// No origin can lock another out: each origin (compared without case; a
+// request with no Origin header, a local program, is one origin too) has
+// at most one pending request, and a newer one replaces it; when MaxPending
+// requests are pending, a new one drops the oldest. A flood of requests
+// from other add-ons therefore only pushes out each other, and mindful's
+// own extension, asking again, always gets a code.
 type Pairings struct {
 	TTL        time.Duration // default 10 minutes
-	MaxPending int           // default 8
+	MaxPending int           // default 32
 
 	mu      sync.Mutex
 	pending map[string]*Pending
 }
+
+// DefaultMaxPending is how many requests may wait at once by default.
+const DefaultMaxPending = 32
 
 func (p *Pairings) init() {
 	if p.pending == nil {
@@ -83,18 +97,30 @@ func (p *Pairings) init() {
 		p.TTL = 10 * time.Minute
 	}
 	if p.MaxPending == 0 {
-		p.MaxPending = 8
+		p.MaxPending = DefaultMaxPending
 	}
 }
 
-// Request registers a pairing request and returns it with a fresh code.
+// Request registers a pairing request and returns it with a fresh code. It
+// drops the pending request of the same origin, if any, and the oldest one
+// when the registry is full (closing their Dropped channels).
 func (p *Pairings) Request(req Pending, now time.Time) (*Pending, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.init()
 	p.expire(now)
-	if len(p.pending) >= p.MaxPending {
-		return nil, ErrTooManyPending
+	var oldest *Pending
+	for _, r := range p.pending {
+		if strings.EqualFold(r.Origin, req.Origin) {
+			p.drop(r)
+			continue
+		}
+		if oldest == nil || r.RequestedAt.Before(oldest.RequestedAt) || r.RequestedAt.Equal(oldest.RequestedAt) && r.Code < oldest.Code {
+			oldest = r
+		}
+	}
+	if len(p.pending) >= p.MaxPending && oldest != nil {
+		p.drop(oldest)
 	}
 	for {
 		c := newCode()
@@ -106,9 +132,15 @@ func (p *Pairings) Request(req Pending, now time.Time) (*Pending, error) {
 	req.RequestedAt = now
 	req.ExpiresAt = now.Add(p.TTL)
 	req.Approved = make(chan Approval, 1)
+	req.Dropped = make(chan struct{})
 	r := req
 	p.pending[r.Code] = &r
 	return &r, nil
+}
+
+func (p *Pairings) drop(r *Pending) {
+	delete(p.pending, r.Code)
+	close(r.Dropped)
 }
 
 // Take removes and returns the pending request with this code, for the
@@ -126,11 +158,22 @@ func (p *Pairings) Take(code string, now time.Time) (*Pending, error) {
 	return r, nil
 }
 
-// Cancel removes a pending request, e.g. when its socket closed.
+// Cancel removes the pending request with this code.
 func (p *Pairings) Cancel(code string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	delete(p.pending, code)
+}
+
+// Withdraw removes r if it is still pending, e.g. when its socket closed. A
+// request that was dropped or taken is left alone, and so is a newer request
+// that got the same code since.
+func (p *Pairings) Withdraw(r *Pending) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.pending[r.Code] == r {
+		delete(p.pending, r.Code)
+	}
 }
 
 // List returns the pending requests, oldest first.
@@ -169,53 +212,61 @@ func newCode() string {
 	return fmt.Sprintf("%06d", n.Int64())
 }
 
-// Backoff slows down repeated failed logins. Each failure doubles the delay
-// imposed on the next attempt, from Base up to Max; a success resets it.
-type Backoff struct {
-	Base, Max time.Duration // default 100 ms and 5 s
+// FailedHellos slows down token guessing without slowing anyone else. A
+// token is checked at once, so a right token is answered at once whatever
+// else is going on; a wrong one is answered only after a delay that holds
+// the failing connection alone:
+//
+//	delay = Penalty + the wait for a slot in a bucket shared by all failures
+//	        (Burst slots, refilled at Rate per second)
+//
+// Each guesser waits at least Penalty for its answer, and all guessers
+// together learn at most Burst + Rate×t answers in t seconds, however many
+// sockets they open. The zero value uses the defaults.
+type FailedHellos struct {
+	Rate    float64       // failures answered per second, for all connections; default 5
+	Burst   int           // default 10
+	Penalty time.Duration // default 1 s
 
-	mu    sync.Mutex
-	fails int
+	mu     sync.Mutex
+	tokens float64
+	last   time.Time
+	primed bool
 }
 
-// Delay is how long to wait before checking the next login.
-func (b *Backoff) Delay() time.Duration {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.delayLocked()
-}
+// Defaults of FailedHellos.
+const (
+	DefaultFailRate    = 5
+	DefaultFailBurst   = 10
+	DefaultFailPenalty = time.Second
+)
 
-func (b *Backoff) delayLocked() time.Duration {
-	base, max := b.Base, b.Max
-	if base == 0 {
-		base = 100 * time.Millisecond
+// Delay reserves the answer to one failed hello at now and returns how long
+// the failing connection waits before it is answered.
+func (f *FailedHellos) Delay(now time.Time) time.Duration {
+	rate, burst, penalty := f.Rate, f.Burst, f.Penalty
+	if rate <= 0 {
+		rate = DefaultFailRate
 	}
-	if max == 0 {
-		max = 5 * time.Second
+	if burst <= 0 {
+		burst = DefaultFailBurst
 	}
-	if b.fails == 0 {
-		return 0
+	if penalty <= 0 {
+		penalty = DefaultFailPenalty
 	}
-	d := base
-	for i := 1; i < b.fails && d < max; i++ {
-		d *= 2
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.primed {
+		f.tokens, f.last, f.primed = float64(burst), now, true
 	}
-	if d > max {
-		d = max
+	if now.After(f.last) {
+		f.tokens = min(float64(burst), f.tokens+now.Sub(f.last).Seconds()*rate)
+		f.last = now
 	}
-	return d
-}
-
-// Fail records a failed login.
-func (b *Backoff) Fail() {
-	b.mu.Lock()
-	b.fails++
-	b.mu.Unlock()
-}
-
-// Succeed resets the back-off.
-func (b *Backoff) Succeed() {
-	b.mu.Lock()
-	b.fails = 0
-	b.mu.Unlock()
+	f.tokens--
+	wait := time.Duration(0)
+	if f.tokens < 0 {
+		wait = time.Duration(-f.tokens / rate * float64(time.Second))
+	}
+	return penalty + wait
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -224,46 +225,79 @@ func TestPairingsExpiry(t *testing.T) {
 	}
 }
 
-func TestPairingsMaxPending(t *testing.T) {
+// No origin can lock another out of pairing: the same origin (in any case,
+// and "no Origin" counting as one) keeps one request, the newest; a full
+// registry drops its oldest request. Nothing is ever refused.
+func TestPairingsOnePerOriginOldestDropped(t *testing.T) {
 	t0 := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
-	tests := []struct {
-		name string
-		max  int
-		want int
-	}{
-		{"default is 8", 0, 8},
-		{"custom", 3, 3},
+	p := &auth.Pairings{TTL: time.Minute}
+	if p.MaxPending != 0 || auth.DefaultMaxPending < 16 {
+		t.Fatalf("default cap %d is too small to outlast a few add-ons", auth.DefaultMaxPending)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := &auth.Pairings{TTL: time.Minute, MaxPending: tt.max}
-			var codes []string
-			for i := range tt.want {
-				r, err := p.Request(auth.Pending{ClientID: fmt.Sprint(i)}, t0)
-				if err != nil {
-					t.Fatalf("request %d: %v", i, err)
-				}
-				codes = append(codes, r.Code)
-			}
-			if _, err := p.Request(auth.Pending{}, t0); !errors.Is(err, auth.ErrTooManyPending) {
-				t.Fatalf("request %d: %v, want ErrTooManyPending", tt.want+1, err)
-			}
-			// Freeing one slot admits one more.
-			p.Cancel(codes[0])
-			if _, err := p.Request(auth.Pending{}, t0); err != nil {
-				t.Fatalf("after Cancel: %v", err)
-			}
-			if _, err := p.Request(auth.Pending{}, t0); !errors.Is(err, auth.ErrTooManyPending) {
-				t.Fatalf("full again: %v, want ErrTooManyPending", err)
-			}
-			// Expired requests do not count.
-			if _, err := p.Request(auth.Pending{}, t0.Add(time.Minute)); err != nil {
-				t.Fatalf("after every request expired: %v", err)
-			}
-			if n := len(p.List(t0.Add(time.Minute))); n != 1 {
-				t.Errorf("%d pending after expiry, want 1", n)
-			}
-		})
+	// One origin asking again replaces its own request.
+	first, _ := p.Request(auth.Pending{Origin: "moz-extension://aaaa"}, t0)
+	second, err := p.Request(auth.Pending{Origin: "MOZ-EXTENSION://AAAA"}, t0.Add(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !closed(first.Dropped) || closed(second.Dropped) {
+		t.Fatal("a newer request of the same origin must drop the older one, and only it")
+	}
+	local1, _ := p.Request(auth.Pending{}, t0.Add(2*time.Second))
+	local2, _ := p.Request(auth.Pending{}, t0.Add(3*time.Second))
+	if !closed(local1.Dropped) || closed(local2.Dropped) {
+		t.Fatal("requests with no Origin are one origin")
+	}
+	if l := p.List(t0.Add(3 * time.Second)); len(l) != 2 || l[0].Code != second.Code || l[1].Code != local2.Code {
+		t.Fatalf("List = %+v, want the newest request of each origin", l)
+	}
+
+	// A flood from many origins fills the registry and then pushes out its
+	// own oldest requests; mindful's extension still gets a code, and the
+	// newest requests stay.
+	p = &auth.Pairings{TTL: time.Minute, MaxPending: 3}
+	var flood []*auth.Pending
+	for i := range 10 {
+		r, err := p.Request(auth.Pending{Origin: fmt.Sprintf("moz-extension://%d", i)}, t0.Add(time.Duration(i)*time.Second))
+		if err != nil {
+			t.Fatalf("request %d refused: %v", i, err)
+		}
+		flood = append(flood, r)
+	}
+	mine, err := p.Request(auth.Pending{Origin: "chrome-extension://mindful"}, t0.Add(20*time.Second))
+	if err != nil {
+		t.Fatalf("mindful's request refused: %v", err)
+	}
+	l := p.List(t0.Add(20 * time.Second))
+	if len(l) != 3 || l[0].Code != flood[8].Code || l[1].Code != flood[9].Code || l[2].Code != mine.Code {
+		t.Fatalf("List = %+v, want the two newest of the flood and mindful's", l)
+	}
+	for i, r := range flood {
+		if closed(r.Dropped) != (i < 8) {
+			t.Errorf("flood request %d: dropped %v", i, closed(r.Dropped))
+		}
+	}
+	// A withdrawn request that was dropped does not take a newer one with it.
+	p.Withdraw(flood[0])
+	if n := len(p.List(t0.Add(20 * time.Second))); n != 3 {
+		t.Fatalf("Withdraw of a dropped request removed another: %d left", n)
+	}
+	p.Withdraw(mine)
+	if n := len(p.List(t0.Add(20 * time.Second))); n != 2 {
+		t.Fatalf("Withdraw of a pending request: %d left, want 2", n)
+	}
+	// Expired requests do not count.
+	if n := len(p.List(t0.Add(time.Hour))); n != 0 {
+		t.Errorf("%d pending after expiry, want 0", n)
+	}
+}
+
+func closed(c chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -274,7 +308,7 @@ func TestPairingsCodesUnique(t *testing.T) {
 	now := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
 	seen := map[string]bool{}
 	for i := range 3000 {
-		r, err := p.Request(auth.Pending{}, now)
+		r, err := p.Request(auth.Pending{Origin: fmt.Sprint(i)}, now)
 		if err != nil {
 			t.Fatalf("request %d: %v", i, err)
 		}
@@ -303,23 +337,24 @@ func TestPairingsConcurrent(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r, err := p.Request(auth.Pending{ClientID: fmt.Sprint(i)}, now)
+			r, err := p.Request(auth.Pending{ClientID: fmt.Sprint(i), Origin: fmt.Sprint(i)}, now)
 			_ = p.List(now)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
-			case err == nil:
-				codes = append(codes, r.Code)
-			case errors.Is(err, auth.ErrTooManyPending):
-				full++
-			default:
+			case err != nil:
 				t.Errorf("Request: %v", err)
+			case closed(r.Dropped):
+				full++
 			}
 		}()
 	}
 	wg.Wait()
-	if len(codes) != max || full != workers-max {
-		t.Fatalf("%d admitted and %d refused, want %d and %d", len(codes), full, max, workers-max)
+	for _, r := range p.List(now) {
+		codes = append(codes, r.Code)
+	}
+	if len(codes) != max {
+		t.Fatalf("%d pending, want %d", len(codes), max)
 	}
 
 	// Every code is taken by exactly one of many concurrent takers.
@@ -348,77 +383,56 @@ func TestPairingsConcurrent(t *testing.T) {
 	}
 }
 
-func TestBackoff(t *testing.T) {
-	var b auth.Backoff
-	if d := b.Delay(); d != 0 {
-		t.Fatalf("Delay before any failure = %v, want 0", d)
+// Failed hellos: each waits at least the penalty; together they are
+// answered no faster than the bucket allows, however many arrive at once.
+func TestFailedHellosBoundTheRate(t *testing.T) {
+	t0 := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+	f := &auth.FailedHellos{Rate: 4, Burst: 2, Penalty: time.Second}
+	var got []time.Duration
+	for range 6 {
+		got = append(got, f.Delay(t0))
 	}
-	want := []time.Duration{
-		100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond,
-		800 * time.Millisecond, 1600 * time.Millisecond, 3200 * time.Millisecond,
-		5 * time.Second, 5 * time.Second, 5 * time.Second,
+	want := []time.Duration{time.Second, time.Second, 1250 * time.Millisecond, 1500 * time.Millisecond, 1750 * time.Millisecond, 2 * time.Second}
+	if !slices.Equal(got, want) {
+		t.Fatalf("delays of 6 failures at once = %v, want %v", got, want)
 	}
-	for i, w := range want {
-		b.Fail()
-		if d := b.Delay(); d != w {
-			t.Errorf("Delay after %d failures = %v, want %v", i+1, d, w)
+	// Ten seconds later the bucket is full again, not fuller.
+	for i, w := range []time.Duration{time.Second, time.Second, 1250 * time.Millisecond} {
+		if d := f.Delay(t0.Add(10 * time.Second)); d != w {
+			t.Fatalf("after a quiet spell, failure %d waits %v, want %v", i, d, w)
 		}
 	}
+	// Over a long attack, answers come at Rate per second.
+	f = &auth.FailedHellos{}
+	var last time.Duration
 	for range 1000 {
-		b.Fail()
+		last = f.Delay(t0)
 	}
-	if d := b.Delay(); d != 5*time.Second {
-		t.Errorf("Delay after 1009 failures = %v, want the 5s cap", d)
-	}
-	b.Succeed()
-	if d := b.Delay(); d != 0 {
-		t.Errorf("Delay after Succeed = %v, want 0", d)
-	}
-	b.Fail()
-	if d := b.Delay(); d != 100*time.Millisecond {
-		t.Errorf("first failure after Succeed: %v, want 100ms again", d)
+	if want := auth.DefaultFailPenalty + time.Duration(float64(1000-auth.DefaultFailBurst)/auth.DefaultFailRate*float64(time.Second)); last != want {
+		t.Fatalf("the 1000th failure at once waits %v, want %v", last, want)
 	}
 }
 
-func TestBackoffCustom(t *testing.T) {
-	b := auth.Backoff{Base: time.Second, Max: 3 * time.Second}
-	var got []time.Duration
-	for range 4 {
-		b.Fail()
-		got = append(got, b.Delay())
-	}
-	want := []time.Duration{time.Second, 2 * time.Second, 3 * time.Second, 3 * time.Second}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("delays %v, want %v", got, want)
-	}
-}
-
-// Concurrent failures are all counted (run with -race).
-func TestBackoffConcurrent(t *testing.T) {
-	b := auth.Backoff{Base: time.Nanosecond, Max: time.Hour}
+// Concurrent failures each take their own slot (run with -race).
+func TestFailedHellosConcurrent(t *testing.T) {
+	f := &auth.FailedHellos{Rate: 1, Burst: 1, Penalty: time.Nanosecond}
+	t0 := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
 	const n = 20
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	seen := map[time.Duration]bool{}
 	for range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			b.Fail()
-			_ = b.Delay()
+			d := f.Delay(t0)
+			mu.Lock()
+			seen[d] = true
+			mu.Unlock()
 		}()
 	}
 	wg.Wait()
-	if d, want := b.Delay(), time.Duration(1<<(n-1)); d != want {
-		t.Errorf("Delay after %d concurrent failures = %v, want %v", n, d, want)
-	}
-	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			b.Succeed()
-		}()
-	}
-	wg.Wait()
-	if d := b.Delay(); d != 0 {
-		t.Errorf("Delay after concurrent Succeed = %v", d)
+	if len(seen) != n {
+		t.Errorf("%d concurrent failures got %d distinct delays, want each its own slot", n, len(seen))
 	}
 }

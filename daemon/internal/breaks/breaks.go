@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mindful-app/mindful/daemon/internal/protocol"
@@ -66,6 +67,10 @@ type Service struct {
 	now          func() time.Time
 	loc          *time.Location
 	changed      func()
+	checkEvery   time.Duration
+	wake         chan struct{} // Refresh → Watch; capacity 1
+	evaluations  atomic.Int64  // Watch's reads of the store
+	checks       atomic.Int64  // Watch's clock checks
 
 	mu      sync.Mutex
 	tickets map[string]ticket
@@ -86,6 +91,9 @@ type Config struct {
 	Now          func() time.Time
 	Location     *time.Location // the user's zone; default time.Local
 	Changed      func()         // called when breaks or their state change
+	// CheckEvery is how often Watch compares the wall clock with its next
+	// transition, without reading the store; default 5 s.
+	CheckEvery time.Duration
 }
 
 // New returns a Service.
@@ -99,7 +107,11 @@ func New(c Config) *Service {
 	if c.Changed == nil {
 		c.Changed = func() {}
 	}
-	return &Service{store: c.Store, defaultSites: c.DefaultSites, now: c.Now, loc: c.Location, changed: c.Changed, tickets: map[string]ticket{}}
+	if c.CheckEvery <= 0 {
+		c.CheckEvery = 5 * time.Second
+	}
+	return &Service{store: c.Store, defaultSites: c.DefaultSites, now: c.Now, loc: c.Location, changed: c.Changed,
+		checkEvery: c.CheckEvery, wake: make(chan struct{}, 1), tickets: map[string]ticket{}}
 }
 
 // dayStart is when the user's day begins: the "day_start" setting (HH:MM,
@@ -225,7 +237,7 @@ func (s *Service) StartUntil(ctx context.Context, spec string, until time.Time, 
 	if err != nil {
 		return schedule.Window{}, err
 	}
-	s.changed()
+	s.mutated()
 	w := schedule.Window{Key: schedule.AdhocKey(id), Name: name, Start: now, End: end, Locked: locked}
 	if end.IsZero() {
 		w.End = farFuture
@@ -353,7 +365,7 @@ func (s *Service) Stop(ctx context.Context, ticketID, reason string) (schedule.P
 	if err := s.store.EndEarly(ctx, ends, adhoc); err != nil {
 		return schedule.Period{}, err
 	}
-	s.changed()
+	s.mutated()
 	return *active, nil
 }
 
@@ -371,7 +383,7 @@ func (s *Service) AddRule(ctx context.Context, r schedule.Rule) (schedule.Rule, 
 		return r, err
 	}
 	r.ID = id
-	s.changed()
+	s.mutated()
 	return r, nil
 }
 
@@ -395,7 +407,7 @@ func (s *Service) RemoveRule(ctx context.Context, id int64) error {
 		}
 		return err
 	}
-	s.changed()
+	s.mutated()
 	return nil
 }
 
@@ -436,7 +448,7 @@ func (s *Service) SetSettings(ctx context.Context, reason *string, perWeek int) 
 			return err
 		}
 	}
-	s.changed()
+	s.mutated()
 	return nil
 }
 
@@ -472,31 +484,78 @@ func (s *Service) ForExtension(ctx context.Context) (breaks []protocol.Break, un
 }
 
 // Watch calls Changed whenever the running break starts or ends, and every
-// 6 hours so the extension's schedule never runs out. It checks the wall
-// clock every second instead of sleeping until the next transition, so a
-// clock jump or a resume from suspend is noticed at once.
+// 6 hours so the extension's schedule never runs out.
+//
+// It reads the store only when something may have changed: at the next
+// transition (a timer set for the running break's end, the next break's
+// start or the 6-hour refresh, whichever comes first) and after a change
+// to the breaks (Refresh). In between, a clock check every CheckEvery reads
+// no store: timers run on the monotonic clock, which stops while the
+// machine sleeps, so a resume from suspend or a wall-clock jump past the
+// next transition (or backwards) is noticed by comparing wall times.
 func (s *Service) Watch(ctx context.Context) {
-	tick := time.NewTicker(time.Second)
+	tick := time.NewTicker(s.checkEvery)
 	defer tick.Stop()
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
 	last := ""
-	refreshed := s.now()
+	var refreshed, evaluated, next time.Time
+	evaluate := true
 	for {
-		if p, _, err := s.Now(ctx); err == nil {
-			key := ""
-			if p != nil {
-				key = p.Start.String() + p.End.String()
-			}
-			if key != last || s.now().Sub(refreshed) > 6*time.Hour || s.now().Before(refreshed) {
-				if last != "" || key != "" {
+		now := s.now()
+		if evaluate || !now.Before(next) || now.Before(evaluated) {
+			evaluated = now
+			s.evaluations.Add(1)
+			p, n, err := s.Now(ctx)
+			if err != nil {
+				next = now.Add(time.Minute) // the store failed: try again soon
+			} else {
+				key := ""
+				if p != nil {
+					key = p.Start.String() + p.End.String()
+				}
+				stale := refreshed.IsZero() || now.Sub(refreshed) >= 6*time.Hour || now.Before(refreshed)
+				if key != last || stale && !refreshed.IsZero() {
 					s.changed()
 				}
-				last, refreshed = key, s.now()
+				if key != last || stale {
+					last, refreshed = key, now
+				}
+				next = refreshed.Add(6 * time.Hour)
+				if p != nil && p.End.Before(next) {
+					next = p.End
+				}
+				if n != nil && n.Start.After(now) && n.Start.Before(next) {
+					next = n.Start
+				}
 			}
+			timer.Reset(max(next.Sub(now), 0))
+			evaluate = false
 		}
 		select {
 		case <-ctx.Done():
 			return
+		case <-timer.C:
+			evaluate = true
+		case <-s.wake:
+			evaluate = true
 		case <-tick.C:
+			s.checks.Add(1)
 		}
 	}
+}
+
+// Refresh makes Watch read the breaks again at once, after they changed
+// other than through this service (all data deleted).
+func (s *Service) Refresh() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// mutated tells Watch and the subscribers that the breaks changed.
+func (s *Service) mutated() {
+	s.Refresh()
+	s.changed()
 }

@@ -246,3 +246,67 @@ func TestRestOfDayFollowsDayStart(t *testing.T) {
 		t.Fatalf("rest-of-day ends %s, want %s", w.End.In(berlin), want)
 	}
 }
+
+// Idle, Watch reads nothing from the store: its clock checks compare wall
+// times only. A wall-clock jump (forward past a transition, as after a
+// resume from suspend, or backwards) makes it read again at once, and a
+// change through the service wakes it.
+func TestWatchReadsTheStoreOnlyAtTransitions(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	mon := time.Date(2026, 11, 23, 15, 0, 0, 0, berlin) // a Monday
+	s, clk, changed := newSvc(t, mon)
+	s.checkEvery = time.Millisecond
+	if _, err := s.AddRule(ctx, schedule.Rule{Name: "Evening", Kind: schedule.KindWeekly, Start: "Mon 21:00", End: "Mon 22:00"}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { s.Watch(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	checks := func(n int64) {
+		t.Helper()
+		target := s.checks.Load() + n
+		waitUntil(t, "clock checks", func() bool { return s.checks.Load() >= target })
+	}
+	checks(5) // the first read and the wake from AddRule are done
+	reads := s.evaluations.Load()
+	base := atomic.LoadInt32(changed)
+	checks(200)
+	if n := s.evaluations.Load() - reads; n != 0 {
+		t.Fatalf("idle Watch read the store %d times in 200 clock checks, want 0", n)
+	}
+
+	// The machine wakes up in the middle of the evening break.
+	clk.set(time.Date(2026, 11, 23, 21, 30, 0, 0, berlin))
+	waitUntil(t, "the break noticed after a jump", func() bool { return atomic.LoadInt32(changed) == base+1 })
+	if active, _, _ := s.Now(ctx); active == nil || active.Name != "Evening" {
+		t.Fatalf("active = %+v", active)
+	}
+	// The clock is set back before the break: it ends for the extension.
+	clk.set(mon)
+	waitUntil(t, "the end noticed after a backward jump", func() bool { return atomic.LoadInt32(changed) == base+2 })
+
+	// A break started through the service wakes Watch (Start's own call,
+	// then Watch's on the new running break).
+	reads = s.evaluations.Load()
+	if _, err := s.Start(ctx, "15m", "", false); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the new break read", func() bool { return s.evaluations.Load() > reads && atomic.LoadInt32(changed) == base+4 })
+
+	// With nothing else happening, the schedule is sent again after 6 hours.
+	clk.add(7 * time.Hour) // the 15-minute break is over too
+	waitUntil(t, "the 6-hour refresh", func() bool { return atomic.LoadInt32(changed) >= base+5 })
+}
+
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

@@ -45,9 +45,9 @@ const (
 
 // Intervals.
 const (
-	tick    = time.Second      // clock check
-	refresh = 15 * time.Second // settings and reflection re-read while it matters
-	gap     = time.Minute      // a longer silence between ticks means the moment was missed
+	tick    = time.Second // clock check
+	refresh = time.Hour   // settings and reflection re-read as a safety net; changes call Refresh
+	gap     = time.Minute // a longer silence between ticks means the moment was missed
 )
 
 // ErrInvalid wraps a bad argument.

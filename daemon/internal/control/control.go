@@ -44,10 +44,18 @@ type Server struct {
 	Checkin   Checkin          // may be nil: no check-in in the status
 	// Shutdown stops the daemon (POST /api/v1/shutdown); nil refuses.
 	Shutdown func()
+	// Database reports the health of the database (nil: always fine).
+	// With a nil Store (the daemon found its database damaged at start)
+	// the API answers the status and its stream, and every other request
+	// with 503 and what is wrong.
+	Database func() api.Database
 }
 
 // Handler returns the API's routes, sorted by path.
 func (s *Server) Handler() http.Handler {
+	if s.Store == nil {
+		return s.guard(s.damagedHandler())
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+api.PathBreaks, s.breakList)
 	mux.HandleFunc("POST "+api.PathBreakSettings, s.breakSettings)
@@ -104,8 +112,46 @@ func (s *Server) guard(h http.Handler) http.Handler {
 	})
 }
 
-// Status builds the current status.
+// Status builds the current status. When the database is damaged, it is
+// the status without what the database would tell (as much as it can).
 func (s *Server) Status(ctx context.Context) (api.Status, error) {
+	st, err := s.fullStatus(ctx)
+	if db := s.database(); !db.OK {
+		if err != nil || s.Store == nil {
+			st = s.baseStatus()
+		}
+		st.Database = &db
+		return st, nil
+	}
+	return st, err
+}
+
+// baseStatus is the part of the status that needs no database.
+func (s *Server) baseStatus() api.Status {
+	return api.Status{
+		Running:   true,
+		Version:   s.Version,
+		Addr:      s.Addr,
+		DataDir:   s.DataDir,
+		StartedAt: s.StartedAt.UTC(),
+		Clients:   []api.Client{},
+		Database:  ptr(s.database()),
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func (s *Server) database() api.Database {
+	if s.Database == nil {
+		return api.Database{OK: true}
+	}
+	return s.Database()
+}
+
+func (s *Server) fullStatus(ctx context.Context) (api.Status, error) {
+	if s.Store == nil {
+		return api.Status{}, errors.New("no database")
+	}
 	cs, err := s.Store.Clients(ctx)
 	if err != nil {
 		return api.Status{}, err
@@ -140,6 +186,7 @@ func (s *Server) Status(ctx context.Context) (api.Status, error) {
 		Clients:            make([]api.Client, 0, len(cs)),
 		PendingPairings:    len(s.Pairings.List(s.Now())),
 		Checkin:            s.checkin(ctx),
+		Database:           ptr(s.database()),
 	}
 	for _, c := range cs {
 		ac := api.Client{
@@ -307,4 +354,19 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 
 func writeErr(w http.ResponseWriter, code int, msg string) {
 	writeJSON(w, code, api.Error{Error: msg})
+}
+
+// damagedHandler is the API of a daemon whose database was found damaged at
+// start: the status (and its stream) say what is wrong; everything else is
+// refused with the same words.
+func (s *Server) damagedHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+api.PathStatus, s.status)
+	mux.HandleFunc("GET "+api.PathWatch, s.watch)
+	mux.HandleFunc("POST "+api.PathShutdown, s.shutdown)
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		db := s.database()
+		writeErr(w, http.StatusServiceUnavailable, fmt.Sprintf("%s (%s); %s", db.Problem, db.Path, db.Todo))
+	})
+	return mux
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/internal/summary"
@@ -99,6 +100,8 @@ func (s *Server) settingsSet(w http.ResponseWriter, r *http.Request) {
 // export is GET /api/v1/export?format=json|csv (default json), sent as an
 // attachment.
 func (s *Server) export(w http.ResponseWriter, r *http.Request) {
+	// Years of events take longer to write than the server's timeout.
+	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(10 * time.Minute))
 	format := r.URL.Query().Get("format")
 	if format == "" {
 		format = "json"

@@ -37,12 +37,18 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request) {
 		defer stop()
 		changes = c
 	}
+	// The stream lives on past the server's read and write timeouts: the
+	// read deadline would cancel the request's context, the write deadline
+	// would cut the next event. Each event gets its own write deadline.
+	rc := http.NewResponseController(w)
+	rc.SetReadDeadline(time.Time{})
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	tick := time.NewTicker(30 * time.Second)
 	defer tick.Stop()
 	for {
+		rc.SetWriteDeadline(time.Now().Add(10 * time.Second))
 		st, err := s.Status(r.Context())
 		if err != nil {
 			fmt.Fprintf(w, "event: error\ndata: %q\n\n", err.Error())

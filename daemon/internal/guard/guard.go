@@ -108,8 +108,18 @@ func IsLoopback(host string) bool {
 // Hosts wraps h so that requests whose Host header does not name this
 // daemon get 421 Misdirected Request, before any handler runs. port returns
 // the port the daemon is listening on.
+//
+// A request line with an absolute URL ("GET http://127.0.0.1:PORT/ HTTP/1.1")
+// is refused too, whatever its host: net/http takes the host from the URL
+// and drops the Host header before a handler runs (RFC 9112 §3.2.2), so the
+// header could not be checked, and no browser or mindful client sends that
+// form to a server that is not a proxy.
 func Hosts(port string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if AbsoluteForm(r) {
+			http.Error(w, "mindful: a request line with an absolute URL ("+quote(r.RequestURI)+") is not allowed; send the path and Host: 127.0.0.1:"+port+" to http://127.0.0.1:"+port+"/", http.StatusMisdirectedRequest)
+			return
+		}
 		if !HostAllowed(r.Host, port) {
 			http.Error(w, "mindful: Host header "+quote(r.Host)+" is not allowed; use http://127.0.0.1:"+port+"/", http.StatusMisdirectedRequest)
 			return
@@ -117,6 +127,18 @@ func Hosts(port string, h http.Handler) http.Handler {
 		h.ServeHTTP(w, r)
 	})
 }
+
+// AbsoluteForm reports whether r's request line carried an absolute URL
+// (scheme and host) instead of a path.
+func AbsoluteForm(r *http.Request) bool {
+	u := strings.ToLower(r.RequestURI)
+	return strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "ws://") || strings.HasPrefix(u, "wss://") || (r.URL != nil && r.URL.Host != "" && r.Method != http.MethodConnect)
+}
+
+// SameOrigin is the one rule by which two origins are compared: origins
+// (scheme and host, and an extension's id) do not depend on case, as the
+// Origin policy does not.
+func SameOrigin(a, b string) bool { return strings.EqualFold(a, b) }
 
 func quote(s string) string {
 	if len(s) > 100 {

@@ -1,11 +1,14 @@
 package guard_test
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -220,5 +223,60 @@ func TestChromeExtensionIDMatchesManifestKey(t *testing.T) {
 	}
 	if string(id) != guard.ChromeExtensionID {
 		t.Errorf("the manifest key gives extension ID %s, but guard.ChromeExtensionID is %s", id, guard.ChromeExtensionID)
+	}
+}
+
+// An absolute URL in the request line makes net/http take the host from the
+// URL and drop the Host header, so a rebinding page's Host header would
+// never be seen: such request lines are refused whatever the hosts say.
+// This goes through a real server, since only the server's parser shows it.
+func TestHostsAbsoluteURL(t *testing.T) {
+	var port string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		guard.Hosts(port, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusTeapot)
+		})).ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	_, port, _ = strings.Cut(addr, ":")
+	tests := []struct {
+		target, host string
+		status       int
+	}{
+		{"/api/v1/status", addr, http.StatusTeapot},
+		{"/api/v1/status", "evil.example", http.StatusMisdirectedRequest},
+		{"http://" + addr + "/api/v1/status", "evil.example", http.StatusMisdirectedRequest},
+		{"http://evil.example/api/v1/status", addr, http.StatusMisdirectedRequest},
+		{"http://" + addr + "/api/v1/status", addr, http.StatusMisdirectedRequest},
+		{"HTTP://" + addr + "/ws", "evil.example", http.StatusMisdirectedRequest},
+	}
+	for _, tt := range tests {
+		t.Run(tt.target+" Host "+tt.host, func(t *testing.T) {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", tt.target, tt.host)
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tt.status)
+			}
+		})
+	}
+}
+
+func TestSameOrigin(t *testing.T) {
+	const o = "moz-extension://0b6c4d2e-1f3a-4b5c-8d7e-9f0a1b2c3d4e"
+	if !guard.SameOrigin(o, strings.ToUpper(o)) || guard.SameOrigin(o, o+"x") || guard.SameOrigin(o, "") {
+		t.Fatal("SameOrigin must ignore case, as OriginPolicy.Check does, and nothing else")
+	}
+	if guard.DefaultOriginPolicy().Check(strings.ToUpper(o)) != "" {
+		t.Fatal("the policy refuses an upper-case origin it would take in lower case")
 	}
 }

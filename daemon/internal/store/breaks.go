@@ -67,7 +67,8 @@ func (s *Store) DeleteRule(ctx context.Context, id int64) error {
 }
 
 // Rules returns every schedule rule by id.
-func (s *Store) Rules(ctx context.Context) ([]Rule, error) {
+func (s *Store) Rules(ctx context.Context) (_ []Rule, err error) {
+	defer s.watch(&err)
 	rows, err := s.r.QueryContext(ctx, `SELECT id, name, kind, start_spec, end_spec, locked, sites, enabled, created_at FROM schedule_rules ORDER BY id`)
 	if err != nil {
 		return nil, err
@@ -120,7 +121,8 @@ func (s *Store) AddAdhoc(ctx context.Context, a Adhoc) (int64, error) {
 }
 
 // AdhocSince returns on-demand breaks that end after t (or never).
-func (s *Store) AdhocSince(ctx context.Context, t time.Time) ([]Adhoc, error) {
+func (s *Store) AdhocSince(ctx context.Context, t time.Time) (_ []Adhoc, err error) {
+	defer s.watch(&err)
 	rows, err := s.r.QueryContext(ctx, `SELECT id, name, start_at, end_at, locked, sites FROM adhoc_breaks
 		WHERE end_at IS NULL OR end_at > ? ORDER BY start_at, id`, t.UnixMilli())
 	if err != nil {
@@ -178,7 +180,8 @@ func (s *Store) EndEarly(ctx context.Context, ends []EarlyEnd, adhocIDs []int64)
 }
 
 // EarlyEnds returns early ends at or after since.
-func (s *Store) EarlyEnds(ctx context.Context, since time.Time) ([]EarlyEnd, error) {
+func (s *Store) EarlyEnds(ctx context.Context, since time.Time) (_ []EarlyEnd, err error) {
+	defer s.watch(&err)
 	rows, err := s.r.QueryContext(ctx, `SELECT window_key, name, reason, at_ms, planned_end FROM break_early_ends WHERE at_ms >= ? ORDER BY at_ms`, since.UnixMilli())
 	if err != nil {
 		return nil, err
@@ -236,7 +239,8 @@ type Session struct {
 }
 
 // Sessions returns the sessions that overlap [from, to).
-func (s *Store) Sessions(ctx context.Context, from, to time.Time) ([]Session, error) {
+func (s *Store) Sessions(ctx context.Context, from, to time.Time) (_ []Session, err error) {
+	defer s.watch(&err)
 	rows, err := s.r.QueryContext(ctx, `SELECT client_id, connected_at, disconnected_at FROM client_sessions
 		WHERE connected_at < ? AND (disconnected_at IS NULL OR disconnected_at > ?) ORDER BY connected_at`, to.UnixMilli(), from.UnixMilli())
 	if err != nil {

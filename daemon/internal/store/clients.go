@@ -71,7 +71,8 @@ func (s *Store) DeleteClient(ctx context.Context, id string) error {
 }
 
 // Client returns the client with this id, or ErrNotFound.
-func (s *Store) Client(ctx context.Context, id string) (Client, error) {
+func (s *Store) Client(ctx context.Context, id string) (_ Client, err error) {
+	defer s.watch(&err)
 	row := s.r.QueryRowContext(ctx, `SELECT id, browser, browser_version, ext_version, origin, token_hash, paired_at, last_seen, paired_via FROM clients WHERE id=?`, id)
 	c, err := scanClient(row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -81,7 +82,8 @@ func (s *Store) Client(ctx context.Context, id string) (Client, error) {
 }
 
 // Clients returns every paired client, oldest pairing first.
-func (s *Store) Clients(ctx context.Context) ([]Client, error) {
+func (s *Store) Clients(ctx context.Context) (_ []Client, err error) {
+	defer s.watch(&err)
 	rows, err := s.r.QueryContext(ctx, `SELECT id, browser, browser_version, ext_version, origin, token_hash, paired_at, last_seen, paired_via FROM clients ORDER BY paired_at, id`)
 	if err != nil {
 		return nil, err

@@ -105,7 +105,8 @@ type EventFilter struct {
 }
 
 // Events returns events in time order (then arrival order).
-func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
+func (s *Store) Events(ctx context.Context, f EventFilter) (_ []Event, err error) {
+	defer s.watch(&err)
 	if f.Limit <= 0 {
 		f.Limit = 10000
 	}
@@ -159,9 +160,10 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 }
 
 // Setting returns the value of a setting, or def when it is unset.
-func (s *Store) Setting(ctx context.Context, key, def string) (string, error) {
+func (s *Store) Setting(ctx context.Context, key, def string) (_ string, err error) {
+	defer s.watch(&err)
 	var v string
-	err := s.r.QueryRowContext(ctx, `SELECT value FROM settings WHERE key=?`, key).Scan(&v)
+	err = s.r.QueryRowContext(ctx, `SELECT value FROM settings WHERE key=?`, key).Scan(&v)
 	if err == sql.ErrNoRows {
 		return def, nil
 	}
@@ -184,7 +186,8 @@ func nullFloat(f sql.NullFloat64) *float64 {
 }
 
 // CountPrompts counts prompt events with one of answers at or after since.
-func (s *Store) CountPrompts(ctx context.Context, since time.Time, answers ...string) (int, error) {
+func (s *Store) CountPrompts(ctx context.Context, since time.Time, answers ...string) (_ int, err error) {
+	defer s.watch(&err)
 	var n int
 	q := `SELECT COUNT(*) FROM events WHERE type = 'prompt' AND ts >= ?`
 	args := []any{since.UnixMilli()}
@@ -194,7 +197,7 @@ func (s *Store) CountPrompts(ctx context.Context, since time.Time, answers ...st
 			args = append(args, a)
 		}
 	}
-	err := s.r.QueryRowContext(ctx, q, args...).Scan(&n)
+	err = s.r.QueryRowContext(ctx, q, args...).Scan(&n)
 	return n, err
 }
 
@@ -227,7 +230,8 @@ type Access struct {
 
 // LatestAccess returns, per client, its most recent access event (by the
 // time it happened, so a late replay of an older one does not win).
-func (s *Store) LatestAccess(ctx context.Context) (map[string]Access, error) {
+func (s *Store) LatestAccess(ctx context.Context) (_ map[string]Access, err error) {
+	defer s.watch(&err)
 	rows, err := s.r.QueryContext(ctx, `SELECT e.client_id, e.state, e.hosts, e.ts FROM events e
 		JOIN (SELECT client_id, MAX(ts) AS ts FROM events WHERE type = 'access' GROUP BY client_id) m
 		ON e.client_id = m.client_id AND e.ts = m.ts
@@ -265,7 +269,8 @@ type AccessChange struct {
 
 // AccessChanges returns every access event that happened before to, in
 // time order. (They are few: one per change of a browser's site access.)
-func (s *Store) AccessChanges(ctx context.Context, to time.Time) ([]AccessChange, error) {
+func (s *Store) AccessChanges(ctx context.Context, to time.Time) (_ []AccessChange, err error) {
+	defer s.watch(&err)
 	rows, err := s.r.QueryContext(ctx, `SELECT client_id, ts, state FROM events
 		WHERE type = 'access' AND ts < ? ORDER BY ts, seq`, to.UnixMilli())
 	if err != nil {

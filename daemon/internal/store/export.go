@@ -36,7 +36,8 @@ var ExportFormats = []string{"json", "csv"}
 // "data" column. Events fill the event columns; a row of any other table
 // has its table's name in "table" and the whole row as a JSON object in
 // "data".
-func (s *Store) Export(ctx context.Context, w io.Writer, format string) error {
+func (s *Store) Export(ctx context.Context, w io.Writer, format string) (err error) {
+	defer s.watch(&err)
 	if !slices.Contains(ExportFormats, format) {
 		return fmt.Errorf("format: want json or csv, got %q", format)
 	}

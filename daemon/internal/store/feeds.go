@@ -17,7 +17,8 @@ type FeedSetting struct {
 }
 
 // FeedSettings returns every feed setting, by id.
-func (s *Store) FeedSettings(ctx context.Context) ([]FeedSetting, error) {
+func (s *Store) FeedSettings(ctx context.Context) (_ []FeedSetting, err error) {
+	defer s.watch(&err)
 	rows, err := s.r.QueryContext(ctx, `SELECT id, custom, name, extra_hosts, paths, enabled FROM feed_settings ORDER BY id`)
 	if err != nil {
 		return nil, err

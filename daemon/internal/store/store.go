@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
@@ -53,6 +54,8 @@ type Store struct {
 	// no request is queued after the writer has drained for the last time.
 	sendMu   sync.RWMutex
 	isClosed bool
+
+	damage atomic.Pointer[Damage] // set at the first sign of a damaged file
 }
 
 type writeReq struct {
@@ -93,11 +96,11 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	w.SetConnMaxIdleTime(0)
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		return nil, fmt.Errorf("open database %s: %w", path, damaged(err))
 	}
 	if _, err := migrate(ctx, w); err != nil {
 		w.Close()
-		return nil, fmt.Errorf("database %s: %w", path, err)
+		return nil, fmt.Errorf("database %s: %w", path, damaged(err))
 	}
 
 	rq := url.Values{}
@@ -135,6 +138,14 @@ func (s *Store) Close() error {
 		s.sendMu.Unlock()
 		close(s.closed)
 		<-s.done
+		if s.Damage() != nil {
+			// Closing the last connection would checkpoint the WAL
+			// into the damaged file: leave the writer's connection
+			// open (the process is ending) and the WAL beside the
+			// file, where `mindful db recover` reads it.
+			s.closeErr = s.r.Close()
+			return
+		}
 		s.closeErr = errors.Join(s.r.Close(), s.w.Close())
 	})
 	return s.closeErr
@@ -179,10 +190,20 @@ func (s *Store) writer() {
 func (s *Store) commit(batch []*writeReq) {
 	results := make([]error, len(batch))
 	fail := func(err error) {
+		if IsCorrupt(err) {
+			s.markDamaged(err)
+		}
 		err = unavailable(err)
 		for _, r := range batch {
 			r.done <- err
 		}
+	}
+	if d := s.Damage(); d != nil {
+		// Found damaged while these waited in the queue.
+		for _, r := range batch {
+			r.done <- s.damagedErr(d)
+		}
+		return
 	}
 	tx, err := s.w.Begin()
 	if err != nil {
@@ -200,6 +221,13 @@ func (s *Store) commit(batch []*writeReq) {
 			return
 		}
 		if err := r.fn(tx); err != nil {
+			if IsCorrupt(err) {
+				// The file is damaged: commit nothing of this batch,
+				// so no request is acknowledged into it.
+				tx.Rollback()
+				fail(err)
+				return
+			}
 			results[i] = err
 			if _, err2 := tx.Exec("ROLLBACK TO req"); err2 != nil {
 				tx.Rollback()
@@ -240,9 +268,20 @@ func unavailable(err error) error {
 	return fmt.Errorf("%w: %v", ErrUnavailable, err)
 }
 
+// damaged wraps err in ErrDamaged when SQLite says the file is damaged.
+func damaged(err error) error {
+	if IsCorrupt(err) && !errors.Is(err, ErrDamaged) {
+		return fmt.Errorf("%w: %w", ErrDamaged, err)
+	}
+	return err
+}
+
 // write runs fn in the writer goroutine and waits until its transaction has
 // committed (nil) or failed.
 func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	if d := s.Damage(); d != nil {
+		return s.damagedErr(d)
+	}
 	r := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	s.sendMu.RLock()
 	if s.isClosed {

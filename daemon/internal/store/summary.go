@@ -40,7 +40,8 @@ func (s *Store) SummaryEvents(ctx context.Context, from, to int64) ([]SummaryEve
 		FROM events WHERE ts >= ? AND ts < ? ORDER BY ts, seq`, from, to)
 }
 
-func (s *Store) summaryEvents(ctx context.Context, q string, args ...any) ([]SummaryEvent, error) {
+func (s *Store) summaryEvents(ctx context.Context, q string, args ...any) (_ []SummaryEvent, err error) {
+	defer s.watch(&err)
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -68,7 +69,8 @@ func (s *Store) summaryEvents(ctx context.Context, q string, args ...any) ([]Sum
 
 // PromptTimes returns the time (unix ms) of every prompt event with
 // from <= ts < to, in order: enough to count opens per day.
-func (s *Store) PromptTimes(ctx context.Context, from, to int64) ([]int64, error) {
+func (s *Store) PromptTimes(ctx context.Context, from, to int64) (_ []int64, err error) {
+	defer s.watch(&err)
 	rows, err := s.r.QueryContext(ctx, `SELECT ts FROM events WHERE type = 'prompt' AND ts >= ? AND ts < ? ORDER BY ts`, from, to)
 	if err != nil {
 		return nil, err
@@ -86,9 +88,10 @@ func (s *Store) PromptTimes(ctx context.Context, from, to int64) ([]int64, error
 }
 
 // FirstEventTime returns the time of the oldest stored event, or false.
-func (s *Store) FirstEventTime(ctx context.Context) (int64, bool, error) {
+func (s *Store) FirstEventTime(ctx context.Context) (_ int64, _ bool, err error) {
+	defer s.watch(&err)
 	var ts sql.NullInt64
-	err := s.r.QueryRowContext(ctx, `SELECT MIN(ts) FROM events`).Scan(&ts)
+	err = s.r.QueryRowContext(ctx, `SELECT MIN(ts) FROM events`).Scan(&ts)
 	return ts.Int64, ts.Valid, err
 }
 
@@ -132,7 +135,8 @@ type Rollup struct {
 // inclusive), by day. A stored rollup is never stale: InsertEvents and
 // triggers delete it when anything it was computed from changes
 // (migrations 0007 and 0008).
-func (s *Store) Rollups(ctx context.Context, fromDay, toDay string) (map[string]Rollup, error) {
+func (s *Store) Rollups(ctx context.Context, fromDay, toDay string) (_ map[string]Rollup, err error) {
+	defer s.watch(&err)
 	rows, err := s.r.QueryContext(ctx, `SELECT day, span_from, from_ms, to_ms, fingerprint, body FROM summary_days WHERE day >= ? AND day <= ?`, fromDay, toDay)
 	if err != nil {
 		return nil, err
@@ -195,7 +199,8 @@ func (s *Store) PutRollups(ctx context.Context, m Mark, rs []Rollup) error {
 
 // Reflections returns the reflection texts of the days from..to
 // (YYYY-MM-DD, inclusive), by day.
-func (s *Store) Reflections(ctx context.Context, fromDay, toDay string) (map[string]string, error) {
+func (s *Store) Reflections(ctx context.Context, fromDay, toDay string) (_ map[string]string, err error) {
+	defer s.watch(&err)
 	rows, err := s.r.QueryContext(ctx, `SELECT day, text FROM reflections WHERE day >= ? AND day <= ?`, fromDay, toDay)
 	if err != nil {
 		return nil, err
@@ -290,7 +295,8 @@ type ActivityRow struct {
 // ActivityEvents returns the tab, window and idle events with
 // from <= ts < to (unix ms), in time order then arrival order. It reads
 // fewer columns than SummaryEvents, for the bulk of a day's events.
-func (s *Store) ActivityEvents(ctx context.Context, from, to int64) ([]ActivityRow, error) {
+func (s *Store) ActivityEvents(ctx context.Context, from, to int64) (_ []ActivityRow, err error) {
+	defer s.watch(&err)
 	rows, err := s.r.QueryContext(ctx, `SELECT client_id, ts,
 			CASE type WHEN 'tab_navigated' THEN 1 WHEN 'tab_activated' THEN 2 WHEN 'tab_closed' THEN 3
 				WHEN 'window_focus' THEN 4 WHEN 'idle_state' THEN 5 ELSE 0 END AS kind,

@@ -323,3 +323,22 @@ func BenchmarkDeleteAllYear(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkQuickCheckYear is what the daemon's start-up check (PRAGMA
+// quick_check, read only) costs on a year of heavy use.
+func BenchmarkQuickCheckYear(b *testing.B) {
+	path := benchDB(b)
+	fi, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		res, err := store.Check(context.Background(), path)
+		if err != nil || !res.OK() {
+			b.Fatalf("%+v, %v", res, err)
+		}
+	}
+	b.ReportMetric(float64(fi.Size())/(1<<20), "MiB")
+	b.ReportMetric(float64(benchEvents), "events")
+}

@@ -34,7 +34,7 @@ const (
 // ParseClock parses "HH:MM" (00:00–23:59).
 func ParseClock(field, s string) (h, m int, err error) {
 	hh, mm, ok := strings.Cut(s, ":")
-	if ok && len(hh) == 2 && len(mm) == 2 {
+	if ok && len(hh) == 2 && len(mm) == 2 && digits(hh+mm) {
 		h, err1 := strconv.Atoi(hh)
 		m, err2 := strconv.Atoi(mm)
 		if err1 == nil && err2 == nil && h >= 0 && h < 24 && m >= 0 && m < 60 {
@@ -42,6 +42,17 @@ func ParseClock(field, s string) (h, m int, err error) {
 		}
 	}
 	return 0, 0, invalid("%s: want HH:MM, got %q", field, s)
+}
+
+// digits reports whether s is only ASCII digits (strconv.Atoi also takes a
+// sign: "+1:05" is not a clock).
+func digits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // dayStart returns the hour and minute the user's day starts at.

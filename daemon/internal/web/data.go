@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // deleteWord is what the user types to confirm deleting everything.
@@ -33,6 +34,8 @@ func (s *Server) dataExport(w http.ResponseWriter, r *http.Request) {
 		s.renderLoggedOut(w, r, http.StatusForbidden, "")
 		return
 	}
+	// Years of events take longer to write than the server's timeout.
+	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(10 * time.Minute))
 	format := r.URL.Query().Get("format")
 	ctype := map[string]string{"json": "application/json", "csv": "text/csv; charset=utf-8"}[format]
 	if ctype == "" {

@@ -510,7 +510,7 @@ func TestFeeds(t *testing.T) {
 	r := newRig(t)
 	tok := r.login("feeds")
 	_, body := r.get("/feeds")
-	if !strings.Contains(body, "www.reddit.com") || !strings.Contains(body, "Stop asking about Reddit") || !strings.Contains(body, "Ask about YouTube again") {
+	if !strings.Contains(body, "www.reddit.com") || !strings.Contains(body, "Turn off Reddit: stop asking about it") || !strings.Contains(body, "Turn on YouTube: ask about it again") {
 		t.Fatalf("catalog:\n%s", body)
 	}
 	if resp, _ := r.post("/feeds/toggle", url.Values{"csrf": {tok}, "id": {"reddit"}, "enabled": {"false"}}); resp.StatusCode != http.StatusSeeOther || r.f.feeds[0].Enabled {

@@ -9,11 +9,13 @@ package wsapi
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -35,6 +37,13 @@ type Config struct {
 	Log      *slog.Logger
 	Now      func() time.Time
 
+	// Hellos slows down wrong tokens (nil: auth's defaults).
+	Hellos *auth.FailedHellos
+
+	// Coalesce is how long StateChanged waits for more changes before it
+	// sends one state; default 50 ms.
+	Coalesce time.Duration
+
 	AuthTimeout  time.Duration // first message / hello after pairing; default 5 s
 	PingInterval time.Duration // default 15 s
 	PongTimeout  time.Duration // default 60 s
@@ -53,6 +62,10 @@ type Config struct {
 	MatchFeed func(host, path string) (string, bool)
 	// Breaks ends breaks early for the break page (nil: refused).
 	Breaks BreakStopper
+	// Damaged, when it returns an error, refuses hello and pair_request
+	// with `unavailable` and that error (the database is damaged: nothing
+	// can be stored, so the extension keeps its events). nil: never.
+	Damaged func() error
 }
 
 // BreakStopper is the part of the break service the socket offers: ending
@@ -64,8 +77,12 @@ type BreakStopper interface {
 
 // Hub owns every WebSocket connection.
 type Hub struct {
-	cfg     Config
-	backoff auth.Backoff
+	cfg Config
+
+	failing  atomic.Int64  // failed hellos waiting for their answer
+	answered atomic.Int64  // failed hellos answered
+	dirty    chan struct{} // StateChanged → the state loop; capacity 1
+	states   atomic.Int64  // states computed and handed to the sockets
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -82,6 +99,9 @@ func New(cfg Config) *Hub {
 	if cfg.AuthTimeout == 0 {
 		cfg.AuthTimeout = 5 * time.Second
 	}
+	if cfg.Coalesce == 0 {
+		cfg.Coalesce = 50 * time.Millisecond
+	}
 	if cfg.PingInterval == 0 {
 		cfg.PingInterval = 15 * time.Second
 	}
@@ -90,6 +110,9 @@ func New(cfg Config) *Hub {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Hellos == nil {
+		cfg.Hellos = &auth.FailedHellos{}
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -110,12 +133,65 @@ func New(cfg Config) *Hub {
 		cfg.MatchFeed = func(string, string) (string, bool) { return "", false }
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Hub{
+	h := &Hub{
 		cfg:      cfg,
 		ctx:      ctx,
 		cancel:   cancel,
 		sessions: make(map[*session]struct{}),
 		byClient: make(map[string]map[*session]struct{}),
+		dirty:    make(chan struct{}, 1),
+	}
+	h.wg.Add(1)
+	go h.stateLoop()
+	return h
+}
+
+// StateChanged tells the hub that what the extension caches may have
+// changed. It returns at once. A burst of changes (prompt answers from many
+// tabs, a schedule edit) is sent as one state, computed once, Coalesce after
+// the first; a socket gets it only if it differs from the state that socket
+// last got (in welcome or state).
+func (h *Hub) StateChanged() {
+	select {
+	case h.dirty <- struct{}{}:
+	default:
+	}
+}
+
+// stateLoop computes and broadcasts the state after changes, until
+// Shutdown.
+func (h *Hub) stateLoop() {
+	defer h.wg.Done()
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	for {
+		select {
+		case <-h.ctx.Done():
+			return
+		case <-h.dirty:
+		}
+		t.Reset(h.cfg.Coalesce)
+		select {
+		case <-h.ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		select { // changes during the wait are in this state
+		case <-h.dirty:
+		default:
+		}
+		ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
+		st, err := h.cfg.State(ctx)
+		cancel()
+		if err != nil {
+			if h.ctx.Err() == nil {
+				h.cfg.Log.Warn("state not sent to browsers", "err", err)
+			}
+			continue
+		}
+		h.Broadcast(st)
+		h.states.Add(1)
 	}
 }
 
@@ -151,6 +227,10 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.wg.Done()
 		return // Upgrade has answered the client.
 	}
+	// The HTTP server's read and write deadlines end with the upgrade: the
+	// socket's own rules (auth timeout, pings, a write deadline per frame)
+	// take over.
+	conn.NetConn().SetDeadline(time.Time{})
 	s := newSession(h, conn, origin)
 	h.mu.Lock()
 	h.sessions[s] = struct{}{}
@@ -162,6 +242,22 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.wg.Done()
 	}()
 	s.run()
+}
+
+// failWait holds a connection whose hello failed for d, or until the hub
+// shuts down (then it returns false).
+func (h *Hub) failWait(d time.Duration) bool {
+	h.failing.Add(1)
+	defer h.failing.Add(-1)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		h.answered.Add(1)
+		return true
+	case <-h.ctx.Done():
+		return false
+	}
 }
 
 // Shutdown closes every connection with 1001 and waits for their loops.
@@ -213,14 +309,21 @@ func (h *Hub) detach(id string, s *session) {
 	h.cfg.Changed()
 }
 
-// Broadcast sends st to every authenticated socket as a state message.
-// A socket that has not taken the previous state yet gets only the newest.
+// Broadcast sends st to every authenticated socket as a state message,
+// encoded once. A socket that has not taken the previous state yet gets
+// only the newest, and a socket that already has this very state gets
+// nothing.
 func (h *Hub) Broadcast(st protocol.State) {
+	b, err := json.Marshal(st)
+	if err != nil {
+		h.cfg.Log.Error("encode state", "err", err)
+		return
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, ss := range h.byClient {
 		for s := range ss {
-			s.pushState(st)
+			s.pushState(b)
 		}
 	}
 }

@@ -1,7 +1,9 @@
 package wsapi
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/url"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/mindful-app/mindful/daemon/internal/auth"
 	"github.com/mindful-app/mindful/daemon/internal/breaks"
+	"github.com/mindful-app/mindful/daemon/internal/guard"
 	"github.com/mindful-app/mindful/daemon/internal/protocol"
 	"github.com/mindful-app/mindful/daemon/internal/schedule"
 	"github.com/mindful-app/mindful/daemon/internal/store"
@@ -49,17 +52,18 @@ type session struct {
 	nextID    int
 	lastPong  time.Time
 
-	kicked chan struct{}
-	states chan protocol.State // newest state to push; capacity 1
-	done   chan struct{}
+	kicked    chan struct{}
+	states    chan json.RawMessage // newest state to push; capacity 1
+	lastState json.RawMessage      // the state this socket last got
+	done      chan struct{}
 }
 
 func newSession(h *Hub, conn *websocket.Conn, origin string) *session {
-	return &session{hub: h, conn: conn, origin: origin, kicked: make(chan struct{}, 1), states: make(chan protocol.State, 1), done: make(chan struct{})}
+	return &session{hub: h, conn: conn, origin: origin, kicked: make(chan struct{}, 1), states: make(chan json.RawMessage, 1), done: make(chan struct{})}
 }
 
 // pushState queues st for the loop, replacing a state not yet sent.
-func (s *session) pushState(st protocol.State) {
+func (s *session) pushState(st json.RawMessage) {
 	for {
 		select {
 		case s.states <- st:
@@ -89,7 +93,7 @@ func (s *session) run() {
 		close(s.done)
 		s.conn.Close()
 		if s.pending != nil {
-			cfg.Pairings.Cancel(s.pending.Code)
+			cfg.Pairings.Withdraw(s.pending)
 		}
 		if s.phase == phaseAuthed {
 			s.hub.detach(s.clientID, s)
@@ -107,6 +111,7 @@ func (s *session) run() {
 	defer authTimer.Stop()
 	var approved <-chan auth.Approval
 	var pairExpiry <-chan time.Time
+	var dropped <-chan struct{}
 	var ping <-chan time.Time
 	var pinger *time.Ticker
 	defer func() {
@@ -131,17 +136,24 @@ func (s *session) run() {
 			s.close(protocol.CloseRevoked, "this browser was unpaired")
 			return
 		case st := <-s.states:
-			s.send(protocol.TypeState, "", st)
+			if !bytes.Equal(st, s.lastState) {
+				s.lastState = st
+				s.send(protocol.TypeState, "", st)
+			}
 		case <-authTimer.C:
 			if s.phase != phaseAuthed && s.phase != phasePairing {
 				s.close(protocol.CloseAuthTimeout, "no hello within "+cfg.AuthTimeout.String())
 				return
 			}
+		case <-dropped:
+			s.pending = nil
+			s.close(websocket.CloseTryAgainLater, "pairing request dropped: a newer one came from the same origin, or too many are pending; ask again")
+			return
 		case <-pairExpiry:
 			s.close(websocket.CloseNormalClosure, "pairing code expired")
 			return
 		case a := <-approved:
-			approved, pairExpiry = nil, nil
+			approved, pairExpiry, dropped = nil, nil, nil
 			s.pending = nil
 			s.send(protocol.TypePaired, s.pairReq, protocol.Paired{ClientID: s.clientID, Token: a.Token})
 			s.phase = phaseAwaitHello
@@ -162,6 +174,10 @@ func (s *session) run() {
 			}
 			if m.binary {
 				s.sendError("", &protocol.Error{Code: protocol.CodeBadJSON, Message: "binary frames are not accepted; send JSON text"})
+				if s.phase != phaseAuthed && s.phase != phasePairing {
+					s.close(websocket.ClosePolicyViolation, "first message must be hello or pair_request")
+					return
+				}
 				continue
 			}
 			env, perr := protocol.Decode(m.data)
@@ -190,6 +206,7 @@ func (s *session) run() {
 					s.pending = p
 					s.pairReq = env.ID
 					approved = p.Approved
+					dropped = p.Dropped
 					pairExpiry = time.After(p.ExpiresAt.Sub(cfg.Now()))
 					s.phase = phasePairing
 					authTimer.Stop()
@@ -253,26 +270,19 @@ func (s *session) hello(env protocol.Envelope) bool {
 		s.close(websocket.ClosePolicyViolation, "bad hello")
 		return false
 	}
-	// Slow down guessing: every failure doubles the wait before the next
-	// check, for everyone, up to 5 s.
-	if d := s.hub.backoff.Delay(); d > 0 {
-		select {
-		case <-time.After(d):
-		case <-s.hub.ctx.Done():
-			return false
-		}
+	if s.refuseDamaged(env.ID) {
+		return false
 	}
 	ctx, cancel := context.WithTimeout(s.hub.ctx, 10*time.Second)
 	defer cancel()
 	c, err := cfg.Store.Client(ctx, h.ClientID)
-	ok := err == nil && auth.TokenMatches(h.Token, c.TokenHash) && c.Origin == s.origin
+	ok := err == nil && auth.TokenMatches(h.Token, c.TokenHash) && guard.SameOrigin(c.Origin, s.origin)
 	if !ok {
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			s.sendError(env.ID, &protocol.Error{Code: protocol.CodeUnavailable, Message: "could not check the token; try again"})
 			s.close(websocket.CloseTryAgainLater, "store unavailable")
 			return false
 		}
-		s.hub.backoff.Fail()
 		// Why, for the log only: the peer is told no more than "unauthorized".
 		switch {
 		case err != nil:
@@ -282,11 +292,15 @@ func (s *session) hello(env protocol.Envelope) bool {
 		default:
 			cfg.Log.Warn("websocket hello refused", "client", h.ClientID, "origin", s.origin, "reason", "token bound to another origin", "paired_origin", c.Origin)
 		}
+		// Slow down guessing: this connection alone waits for its answer,
+		// and all failures together are answered at a bounded rate.
+		if !s.hub.failWait(cfg.Hellos.Delay(cfg.Now())) {
+			return false
+		}
 		s.sendError(env.ID, &protocol.Error{Code: protocol.CodeUnauthorized, Message: "token not valid for this browser; pair again"})
 		s.close(protocol.CloseUnauthorized, "unauthorized")
 		return false
 	}
-	s.hub.backoff.Succeed()
 	st, err := cfg.State(ctx)
 	if err != nil {
 		s.sendError(env.ID, &protocol.Error{Code: protocol.CodeUnavailable, Message: "could not read the daemon's state; try again"})
@@ -301,6 +315,7 @@ func (s *session) hello(env protocol.Envelope) bool {
 		cfg.Log.Warn("could not record connect", "client", h.ClientID, "err", err)
 	}
 	s.phase = phaseAuthed
+	s.lastState, _ = json.Marshal(st)
 	s.hub.attach(h.ClientID, s)
 	cfg.Log.Info("browser connected", "client", h.ClientID, "browser", h.Browser, "version", h.BrowserVersion)
 	s.send(protocol.TypeWelcome, env.ID, protocol.Welcome{
@@ -313,12 +328,30 @@ func (s *session) hello(env protocol.Envelope) bool {
 	return true
 }
 
+// refuseDamaged answers `unavailable` and closes (try again later) while
+// the database is damaged.
+func (s *session) refuseDamaged(id string) bool {
+	if s.hub.cfg.Damaged == nil {
+		return false
+	}
+	err := s.hub.cfg.Damaged()
+	if err == nil {
+		return false
+	}
+	s.sendError(id, &protocol.Error{Code: protocol.CodeUnavailable, Message: err.Error() + "; keep the events and try again later"})
+	s.close(websocket.CloseTryAgainLater, "database damaged")
+	return true
+}
+
 func (s *session) pairRequest(env protocol.Envelope) (*auth.Pending, bool) {
 	cfg := s.hub.cfg
 	pr, perr := protocol.DecodePairRequest(env.Body)
 	if perr != nil {
 		s.sendError(env.ID, perr)
 		s.close(websocket.ClosePolicyViolation, "bad pair_request")
+		return nil, false
+	}
+	if s.refuseDamaged(env.ID) {
 		return nil, false
 	}
 	p, err := cfg.Pairings.Request(auth.Pending{
@@ -330,7 +363,7 @@ func (s *session) pairRequest(env protocol.Envelope) (*auth.Pending, bool) {
 	}, cfg.Now())
 	if err != nil {
 		s.sendError(env.ID, &protocol.Error{Code: protocol.CodePairingUnavailable, Message: err.Error()})
-		s.close(websocket.CloseTryAgainLater, "too many pending pairings")
+		s.close(websocket.CloseTryAgainLater, "pairing unavailable")
 		return nil, false
 	}
 	s.clientID = pr.ClientID

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/client"
 )
 
 func fmtEnd(t *time.Time) string {
@@ -22,38 +22,24 @@ func fmtEnd(t *time.Time) string {
 	return t.Local().Format("Mon 15:04")
 }
 
-func cmdBreak(c *cmdCtx, args []string) error {
+func cmdBreakStart(c *cmdCtx) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
-	forSpec := c.fs.String("for", "", "how long: 15m, 1h, rest-of-day, until 08:00 (break start)")
-	name := c.fs.String("name", "", "a name for the break (break start)")
-	locked := c.fs.Bool("locked", false, "the break cannot be ended early (break start)")
-	reason := c.fs.String("reason", "", "why you end the break early (break stop)")
-	yourReason := c.fs.String("your-reason", "", "your own sentence for taking breaks, shown on the break page (break settings)")
-	perWeek := c.fs.Int("early-ends-per-week", -1, "how many breaks may be ended early each week (break settings)")
-	pos, err := c.parse(args, 1, 1)
-	if err != nil {
-		return err
-	}
-	sub := pos[0]
-	switch sub {
-	case "start", "stop", "list", "settings":
-	default:
-		return usageErr("unknown break command %q (start, stop, list, settings)", sub)
-	}
-	if sub == "start" && *forSpec == "" {
-		return usageErr("break start needs --for, e.g. --for 1h, --for rest-of-day or --for \"until 08:00\"")
-	}
-	if sub == "stop" && strings.TrimSpace(*reason) == "" {
-		return usageErr("break stop needs --reason: say in a few words why you end this break early")
-	}
-	cl, err := c.client()
-	if err != nil {
-		return err
-	}
-	cx, cancel := ctx()
-	defer cancel()
-	switch sub {
-	case "start":
+	forSpec := c.fs.String("for", "", "how long: `DURATION` such as 15m, 1h or 2h30m, rest-of-day, or \"until 08:00\"")
+	name := c.fs.String("name", "", "a `NAME` for the break")
+	locked := c.fs.Bool("locked", false, "the break cannot be ended early")
+	return func(args []string) error {
+		if _, err := c.parse(args, 0, 0); err != nil {
+			return err
+		}
+		if *forSpec == "" {
+			return usageErr("break start needs --for, e.g. --for 1h, --for rest-of-day or --for \"until 08:00\"")
+		}
+		cl, err := c.client()
+		if err != nil {
+			return err
+		}
+		cx, cancel := ctx()
+		defer cancel()
 		st, err := cl.StartBreak(cx, api.BreakStartRequest{For: *forSpec, Name: *name, Locked: *locked})
 		if err != nil {
 			return err
@@ -66,7 +52,26 @@ func cmdBreak(c *cmdCtx, args []string) error {
 			lock = " (locked)"
 		}
 		fmt.Fprintf(c.stdout, "%s until %s%s\n", st.Break.Name, fmtEnd(st.Break.EndsAt), lock)
-	case "stop":
+		return nil
+	}
+}
+
+func cmdBreakStop(c *cmdCtx) handler {
+	asJSON := c.fs.Bool("json", false, "print JSON")
+	reason := c.fs.String("reason", "", "`TEXT`: why you end the break early, in a few words (kept for the day's reflection)")
+	return func(args []string) error {
+		if _, err := c.parse(args, 0, 0); err != nil {
+			return err
+		}
+		if strings.TrimSpace(*reason) == "" {
+			return usageErr("break stop needs --reason: say in a few words why you end this break early")
+		}
+		cl, err := c.client()
+		if err != nil {
+			return err
+		}
+		cx, cancel := ctx()
+		defer cancel()
 		t, err := cl.RequestStop(cx)
 		if err != nil {
 			return err
@@ -85,9 +90,50 @@ func cmdBreak(c *cmdCtx, args []string) error {
 			return printJSON(c.stdout, st)
 		}
 		fmt.Fprintf(c.stdout, "ended %q early. Your reason is kept for today's reflection.\n", t.Name)
-	case "settings":
+		return nil
+	}
+}
+
+func cmdBreakList(c *cmdCtx) handler {
+	asJSON := c.fs.Bool("json", false, "print JSON")
+	return func(args []string) error {
+		if _, err := c.parse(args, 0, 0); err != nil {
+			return err
+		}
+		cl, err := c.client()
+		if err != nil {
+			return err
+		}
+		cx, cancel := ctx()
+		defer cancel()
+		b, err := cl.Breaks(cx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(c.stdout, b)
+		}
+		printBreaks(c.stdout, b)
+		return nil
+	}
+}
+
+func cmdBreakSettings(c *cmdCtx) handler {
+	asJSON := c.fs.Bool("json", false, "print JSON")
+	yourReason := c.fs.String("your-reason", "", "your own sentence (`TEXT`) for taking breaks, shown on the break page")
+	perWeek := c.fs.Int("early-ends-per-week", -1, "how many breaks may be ended early each week (`N`)")
+	return func(args []string) error {
+		if _, err := c.parse(args, 0, 0); err != nil {
+			return err
+		}
+		cl, err := c.client()
+		if err != nil {
+			return err
+		}
+		cx, cancel := ctx()
+		defer cancel()
 		var set api.BreakSettings
-		if flagSet(c, "your-reason") {
+		if c.fs.Changed("your-reason") {
 			set.Reason = yourReason
 		}
 		if *perWeek >= 0 {
@@ -106,27 +152,8 @@ func cmdBreak(c *cmdCtx, args []string) error {
 			return printJSON(c.stdout, b)
 		}
 		fmt.Fprintf(c.stdout, "your reason: %q\nearly ends: %d of %d used this week\n", b.Reason, b.EarlyEndsThisWeek, b.EarlyEndsPerWeek)
-	case "list":
-		b, err := cl.Breaks(cx)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(c.stdout, b)
-		}
-		printBreaks(c.stdout, b)
+		return nil
 	}
-	return nil
-}
-
-func flagSet(c *cmdCtx, name string) bool {
-	set := false
-	c.fs.Visit(func(f *flag.Flag) {
-		if f.Name == name {
-			set = true
-		}
-	})
-	return set
 }
 
 // waitOut shows a countdown to t on w; Ctrl-C cancels it.
@@ -190,71 +217,86 @@ func printRules(w io.Writer, rs []api.Rule) {
 	tw.Flush()
 }
 
-func cmdSchedule(c *cmdCtx, args []string) error {
+func cmdScheduleAdd(c *cmdCtx) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	weekly := c.fs.Bool("weekly", false, "a weekly break: START END, e.g. \"Fri 15:30\" \"Sat 16:00\" or \"weekdays 21:00\" \"07:00\"")
 	once := c.fs.Bool("once", false, "a one-off break: START END, e.g. \"2026-12-24 18:00\" \"2026-12-26 09:00\"")
-	name := c.fs.String("name", "", "a name for the break")
+	name := c.fs.String("name", "", "a `NAME` for the break")
 	locked := c.fs.Bool("locked", false, "the break cannot be ended early")
 	var sites listFlag
 	c.fs.Var(&sites, "site", "a `HOST` to block (repeatable; default: every site of every enabled feed)")
-	pos, err := c.parse(args, 1, 3)
-	if err != nil {
-		return err
-	}
-	sub := pos[0]
-	switch sub {
-	case "list":
-		if len(pos) != 1 {
-			return usageErr("schedule list takes no argument")
+	return func(args []string) error {
+		if len(args) > 2 {
+			return usageErr("unexpected argument %q", args[2])
 		}
-	case "remove":
-		if len(pos) != 2 {
-			return usageErr("schedule remove needs the id shown by `mindful schedule list`")
-		}
-	case "add":
 		if *weekly == *once {
 			return usageErr("schedule add needs either --weekly START END or --once START END")
 		}
-		if len(pos) != 3 {
+		if len(args) != 2 {
 			return usageErr("schedule add needs START and END, e.g. --weekly \"Fri 15:30\" \"Sat 16:00\"")
 		}
-	default:
-		return usageErr("unknown schedule command %q (add, remove, list)", sub)
+		kind := "weekly"
+		if *once {
+			kind = "once"
+		}
+		r := api.Rule{Kind: kind, Name: *name, Start: args[0], End: args[1], Locked: *locked}
+		if len(sites) > 0 {
+			r.Sites = sites
+		}
+		return scheduleChange(c, *asJSON, func(cx context.Context, cl *client.Client) ([]api.Rule, error) {
+			added, err := cl.AddSchedule(cx, r)
+			return []api.Rule{added}, err
+		})
 	}
+}
+
+func cmdScheduleRemove(c *cmdCtx) handler {
+	asJSON := c.fs.Bool("json", false, "print JSON")
+	return func(args []string) error {
+		if len(args) > 2 {
+			return usageErr("unexpected argument %q", args[2])
+		}
+		if len(args) != 1 {
+			return usageErr("schedule remove needs the id shown by `mindful schedule list`")
+		}
+		return scheduleChange(c, *asJSON, func(cx context.Context, cl *client.Client) ([]api.Rule, error) {
+			id, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil {
+				return nil, usageErr("schedule remove %q: want the numeric id from `mindful schedule list`", args[0])
+			}
+			return cl.RemoveSchedule(cx, id)
+		})
+	}
+}
+
+func cmdScheduleList(c *cmdCtx) handler {
+	asJSON := c.fs.Bool("json", false, "print JSON")
+	return func(args []string) error {
+		if len(args) > 2 {
+			return usageErr("unexpected argument %q", args[2])
+		}
+		if len(args) != 0 {
+			return usageErr("schedule list takes no argument")
+		}
+		return scheduleChange(c, *asJSON, func(cx context.Context, cl *client.Client) ([]api.Rule, error) {
+			return cl.Schedule(cx)
+		})
+	}
+}
+
+// scheduleChange asks the daemon and prints the rules it answers with.
+func scheduleChange(c *cmdCtx, asJSON bool, ask func(context.Context, *client.Client) ([]api.Rule, error)) error {
 	cl, err := c.client()
 	if err != nil {
 		return err
 	}
 	cx, cancel := ctx()
 	defer cancel()
-	var rs []api.Rule
-	switch sub {
-	case "list":
-		rs, err = cl.Schedule(cx)
-	case "remove":
-		id, perr := strconv.ParseInt(pos[1], 10, 64)
-		if perr != nil {
-			return usageErr("schedule remove %q: want the numeric id from `mindful schedule list`", pos[1])
-		}
-		rs, err = cl.RemoveSchedule(cx, id)
-	case "add":
-		kind := "weekly"
-		if *once {
-			kind = "once"
-		}
-		r := api.Rule{Kind: kind, Name: *name, Start: pos[1], End: pos[2], Locked: *locked}
-		if len(sites) > 0 {
-			r.Sites = sites
-		}
-		var added api.Rule
-		added, err = cl.AddSchedule(cx, r)
-		rs = []api.Rule{added}
-	}
+	rs, err := ask(cx, cl)
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if asJSON {
 		return printJSON(c.stdout, rs)
 	}
 	printRules(c.stdout, rs)

@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"io"
 	"net"
 	"os"
@@ -13,10 +12,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/mindful-app/mindful/daemon/datadir"
 	"github.com/mindful-app/mindful/daemon/version"
 )
 
+// Flags may come before, between or after the positional arguments, in
+// package flag's single-dash form too.
 func TestParseInterspersed(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -42,27 +45,34 @@ func TestParseInterspersed(t *testing.T) {
 		{"missing value", []string{"list", "--addr"}, nil, "", false, true},
 		{"bad bool", []string{"--json=maybe"}, nil, "", false, true},
 	}
+	t.Setenv("MINDFUL_ADDR", "default")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fs := flag.NewFlagSet("test", flag.ContinueOnError)
-			fs.SetOutput(io.Discard)
-			addr := fs.String("addr", "default", "")
-			asJSON := fs.Bool("json", false, "")
-			pos, err := parseInterspersed(fs, tt.args)
+			// A command with --json and the --addr every command has,
+			// run the way Main runs every command.
+			r := newRoot(io.Discard, io.Discard)
+			var pos []string
+			var asJSON *bool
+			r.cmd.AddCommand(&cobra.Command{Use: "test", Args: cobra.ArbitraryArgs, RunE: func(_ *cobra.Command, args []string) error {
+				pos = args
+				return nil
+			}})
+			asJSON = r.top("test").Flags().Bool("json", false, "")
+			_, err := r.execute(append([]string{"test"}, tt.args...))
 			if tt.wantErr {
 				if err == nil {
-					t.Fatalf("parseInterspersed(%q) = %q, want an error", tt.args, pos)
+					t.Fatalf("parse %q = %q, want an error", tt.args, pos)
 				}
 				return
 			}
 			if err != nil {
-				t.Fatalf("parseInterspersed(%q): %v", tt.args, err)
+				t.Fatalf("parse %q: %v", tt.args, err)
 			}
 			if !slices.Equal(pos, tt.pos) {
 				t.Errorf("positional %q, want %q", pos, tt.pos)
 			}
-			if *addr != tt.addr || *asJSON != tt.json {
-				t.Errorf("addr %q json %v, want %q %v", *addr, *asJSON, tt.addr, tt.json)
+			if r.addr != tt.addr || *asJSON != tt.json {
+				t.Errorf("addr %q json %v, want %q %v", r.addr, *asJSON, tt.addr, tt.json)
 			}
 		})
 	}
@@ -193,9 +203,9 @@ func TestMainHelpAndVersion(t *testing.T) {
 		{[]string{"version"}, "mindful " + version.Version + "\n"},
 		{[]string{"--version"}, "mindful " + version.Version + "\n"},
 		{[]string{"-version"}, "mindful " + version.Version + "\n"},
-		{[]string{"help"}, usage},
-		{[]string{"--help"}, usage},
-		{[]string{"-h"}, usage},
+		{[]string{"help"}, usage()},
+		{[]string{"--help"}, usage()},
+		{[]string{"-h"}, usage()},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -209,12 +219,20 @@ func TestMainHelpAndVersion(t *testing.T) {
 
 // The usage names every command, and every command is in the usage.
 func TestUsageListsCommands(t *testing.T) {
-	for _, c := range commands {
-		if !strings.Contains(usage, "mindful "+c.name) {
+	for _, c := range commands() {
+		if !strings.Contains(usage(), "mindful "+c.name) {
 			t.Errorf("usage does not mention %q", c.name)
+		}
+		for _, s := range c.subs {
+			if !strings.Contains(usage(), "mindful "+c.name+" "+s.name) {
+				t.Errorf("usage does not mention %q", c.name+" "+s.name)
+			}
 		}
 	}
 }
+
+// usage is the overview `mindful help` prints.
+func usage() string { return newRoot(io.Discard, io.Discard).overview() }
 
 func TestMainNotRunning(t *testing.T) {
 	dataDir, addr := isolate(t)
@@ -310,15 +328,12 @@ func TestMainAddrFlag(t *testing.T) {
 func TestDaemonAddrFromDataDir(t *testing.T) {
 	dir := t.TempDir()
 	newCtx := func(args ...string) *cmdCtx {
-		fs := flag.NewFlagSet("mindful status", flag.ContinueOnError)
-		fs.SetOutput(io.Discard)
-		c := &cmdCtx{name: "status", fs: fs}
-		c.addr = fs.String("addr", envOr("MINDFUL_ADDR", "127.0.0.1:17717"), "")
-		c.dataDir = fs.String("data-dir", dir, "")
-		if _, err := c.parse(args, 0, 0); err != nil {
+		r := newRoot(io.Discard, io.Discard)
+		st := r.top("status")
+		if err := st.ParseFlags(args); err != nil {
 			t.Fatal(err)
 		}
-		return c
+		return &cmdCtx{name: "status", fs: st.Flags(), addr: &r.addr, dataDir: &r.dataDir}
 	}
 	t.Setenv("MINDFUL_ADDR", "")
 	if got := newCtx().daemonAddr(dir); got != "127.0.0.1:17717" {

@@ -29,35 +29,37 @@ func opener(url string) (*exec.Cmd, error) {
 	return exec.Command(p, url), nil
 }
 
-func cmdDashboard(c *cmdCtx, args []string) error {
+func cmdDashboard(c *cmdCtx) handler {
 	print := c.fs.Bool("print", false, "print the one-time link instead of opening a browser")
 	page := c.fs.String("page", "today", "the `PAGE` to open: "+strings.Join(dashboardPages, ", "))
 	date := c.fs.String("date", "", "open Today for this `YYYY-MM-DD` day")
-	if _, err := c.parse(args, 0, 0); err != nil {
-		return err
-	}
-	if !slices.Contains(dashboardPages, *page) {
-		return usageErr("--page %q: want one of %s", *page, strings.Join(dashboardPages, ", "))
-	}
-	cl, err := c.client()
-	if err != nil {
-		return err
-	}
-	cx, cancel := ctx()
-	defer cancel()
-	l, err := cl.DashboardLink(cx, *page, *date)
-	if err != nil {
-		return err
-	}
-	if *print {
-		fmt.Fprintln(c.stdout, l.URL)
+	return func(args []string) error {
+		if _, err := c.parse(args, 0, 0); err != nil {
+			return err
+		}
+		if !slices.Contains(dashboardPages, *page) {
+			return usageErr("--page %q: want one of %s", *page, strings.Join(dashboardPages, ", "))
+		}
+		cl, err := c.client()
+		if err != nil {
+			return err
+		}
+		cx, cancel := ctx()
+		defer cancel()
+		l, err := cl.DashboardLink(cx, *page, *date)
+		if err != nil {
+			return err
+		}
+		if *print {
+			fmt.Fprintln(c.stdout, l.URL)
+			return nil
+		}
+		if err := openURL(l.URL); err != nil {
+			fmt.Fprintf(c.stderr, "Could not open a browser (%v).\nOpen this link yourself within 2 minutes; it works once:\n", err)
+			fmt.Fprintln(c.stdout, l.URL)
+			return nil
+		}
+		fmt.Fprintln(c.stdout, "Opening the dashboard in your browser (the link works once, for 2 minutes).")
 		return nil
 	}
-	if err := openURL(l.URL); err != nil {
-		fmt.Fprintf(c.stderr, "Could not open a browser (%v).\nOpen this link yourself within 2 minutes; it works once:\n", err)
-		fmt.Fprintln(c.stdout, l.URL)
-		return nil
-	}
-	fmt.Fprintln(c.stdout, "Opening the dashboard in your browser (the link works once, for 2 minutes).")
-	return nil
 }

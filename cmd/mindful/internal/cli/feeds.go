@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/client"
 )
 
 // listFlag collects a repeatable string flag.
@@ -15,38 +17,20 @@ type listFlag []string
 
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+func (l *listFlag) Type() string       { return "stringArray" }
 
-func cmdFeeds(c *cmdCtx, args []string) error {
+func cmdFeedsList(c *cmdCtx) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
-	name := c.fs.String("name", "", "display `NAME` (feeds add)")
-	var hosts, paths listFlag
-	c.fs.Var(&hosts, "host", "a `HOST` of the feed, e.g. mastodon.social (repeatable; feeds add)")
-	c.fs.Var(&paths, "path", "a path `PATTERN` such as /home or /r/* (repeatable; replaces the feed's paths; feeds add)")
-	pos, err := c.parse(args, 1, 2)
-	if err != nil {
-		return err
-	}
-	sub := pos[0]
-	want := map[string]int{"list": 1, "add": 2, "disable": 2, "enable": 2}
-	n, ok := want[sub]
-	if !ok {
-		return usageErr("unknown feeds command %q (list, add, disable, enable)", sub)
-	}
-	if len(pos) != n {
-		if n == 2 {
-			return usageErr("feeds %s needs a feed id", sub)
+	return func(args []string) error {
+		if len(args) > 0 {
+			return usageErr("feeds list takes no argument")
 		}
-		return usageErr("feeds %s takes no argument", sub)
-	}
-	cl, err := c.client()
-	if err != nil {
-		return err
-	}
-	cx, cancel := ctx()
-	defer cancel()
-	var f api.Feed
-	switch sub {
-	case "list":
+		cl, err := c.client()
+		if err != nil {
+			return err
+		}
+		cx, cancel := ctx()
+		defer cancel()
 		fs, err := cl.Feeds(cx)
 		if err != nil {
 			return err
@@ -56,15 +40,54 @@ func cmdFeeds(c *cmdCtx, args []string) error {
 		}
 		printFeeds(c.stdout, fs)
 		return nil
-	case "add":
-		f, err = cl.AddFeed(cx, api.FeedRequest{ID: pos[1], Name: *name, Hosts: hosts, Paths: paths})
-	case "disable", "enable":
-		f, err = cl.SetFeedEnabled(cx, pos[1], sub == "enable")
 	}
+}
+
+func cmdFeedsAdd(c *cmdCtx) handler {
+	asJSON := c.fs.Bool("json", false, "print JSON")
+	name := c.fs.String("name", "", "display `NAME`")
+	var hosts, paths listFlag
+	c.fs.Var(&hosts, "host", "a `HOST` of the feed, e.g. mastodon.social (repeatable)")
+	c.fs.Var(&paths, "path", "a path `PATTERN` such as /home or /r/* (repeatable; replaces the feed's paths)")
+	return func(args []string) error {
+		if err := oneArg(args, "feeds add needs a feed id"); err != nil {
+			return err
+		}
+		return feedChange(c, *asJSON, func(cx context.Context, cl *client.Client) (api.Feed, error) {
+			return cl.AddFeed(cx, api.FeedRequest{ID: args[0], Name: *name, Hosts: hosts, Paths: paths})
+		})
+	}
+}
+
+// cmdFeedsEnable is `feeds enable ID` (on) or `feeds disable ID`.
+func cmdFeedsEnable(on bool) func(c *cmdCtx) handler {
+	sub := map[bool]string{true: "enable", false: "disable"}[on]
+	return func(c *cmdCtx) handler {
+		asJSON := c.fs.Bool("json", false, "print JSON")
+		return func(args []string) error {
+			if err := oneArg(args, "feeds "+sub+" needs a feed id"); err != nil {
+				return err
+			}
+			return feedChange(c, *asJSON, func(cx context.Context, cl *client.Client) (api.Feed, error) {
+				return cl.SetFeedEnabled(cx, args[0], on)
+			})
+		}
+	}
+}
+
+// feedChange asks the daemon for a change to one feed and prints the feed.
+func feedChange(c *cmdCtx, asJSON bool, change func(context.Context, *client.Client) (api.Feed, error)) error {
+	cl, err := c.client()
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	cx, cancel := ctx()
+	defer cancel()
+	f, err := change(cx, cl)
+	if err != nil {
+		return err
+	}
+	if asJSON {
 		return printJSON(c.stdout, f)
 	}
 	printFeeds(c.stdout, []api.Feed{f})
@@ -88,57 +111,90 @@ func printFeeds(w io.Writer, fs []api.Feed) {
 	tw.Flush()
 }
 
-func cmdPrompts(c *cmdCtx, args []string) error {
+func cmdPromptsPause(c *cmdCtx) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
-	pauseLen := c.fs.String("pause", "", "breathing pause before the choices work, e.g. 3s (prompts settings)")
-	timebox := c.fs.String("default-timebox", "", "preselected time box for a need: 5m, 15m or 30m (prompts settings)")
-	pos, err := c.parse(args, 1, 2)
-	if err != nil {
-		return err
-	}
-	sub := pos[0]
-	switch {
-	case sub == "pause" && len(pos) == 2, sub == "resume" && len(pos) == 1, sub == "settings" && len(pos) == 1:
-	case sub == "pause":
-		return usageErr("prompts pause needs a duration, e.g. `mindful prompts pause 1h`")
-	case sub == "resume", sub == "settings":
-		return usageErr("prompts %s takes no argument", sub)
-	default:
-		return usageErr("unknown prompts command %q (pause, resume, settings)", sub)
-	}
-	var until time.Time
-	if sub == "pause" {
-		d, err := parseDuration(pos[1])
+	return func(args []string) error {
+		if err := oneArg(args, "prompts pause needs a duration, e.g. `mindful prompts pause 1h`"); err != nil {
+			return err
+		}
+		d, err := parseDuration(args[0])
 		if err != nil {
-			return usageErr("prompts pause %q: %v", pos[1], err)
+			return usageErr("prompts pause %q: %v", args[0], err)
 		}
-		until = time.Now().Add(d)
-	}
-	var set api.PromptSettings
-	if *pauseLen != "" {
-		d, err := time.ParseDuration(*pauseLen)
-		if err != nil || d < 0 {
-			return usageErr("--pause %q: want a duration such as 3s", *pauseLen)
+		until := time.Now().Add(d)
+		cl, err := c.client()
+		if err != nil {
+			return err
 		}
-		secs := d.Seconds()
-		set.PauseSeconds = &secs
-	}
-	if *timebox != "" {
-		d, err := time.ParseDuration(*timebox)
-		if err != nil || d <= 0 || d%time.Minute != 0 {
-			return usageErr("--default-timebox %q: want whole minutes such as 15m", *timebox)
+		cx, cancel := ctx()
+		defer cancel()
+		st, err := cl.PausePrompts(cx, until)
+		if err != nil {
+			return err
 		}
-		m := int(d.Minutes())
-		set.DefaultTimeboxMinutes = &m
+		if *asJSON {
+			return printJSON(c.stdout, st)
+		}
+		fmt.Fprintf(c.stdout, "prompts paused until %s\n", st.PromptsPausedUntil.Local().Format("2006-01-02 15:04"))
+		return nil
 	}
-	cl, err := c.client()
-	if err != nil {
-		return err
+}
+
+func cmdPromptsResume(c *cmdCtx) handler {
+	asJSON := c.fs.Bool("json", false, "print JSON")
+	return func(args []string) error {
+		if len(args) > 0 {
+			return usageErr("prompts resume takes no argument")
+		}
+		cl, err := c.client()
+		if err != nil {
+			return err
+		}
+		cx, cancel := ctx()
+		defer cancel()
+		st, err := cl.ResumePrompts(cx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(c.stdout, st)
+		}
+		fmt.Fprintln(c.stdout, "prompts resumed")
+		return nil
 	}
-	cx, cancel := ctx()
-	defer cancel()
-	switch sub {
-	case "settings":
+}
+
+func cmdPromptsSettings(c *cmdCtx) handler {
+	asJSON := c.fs.Bool("json", false, "print JSON")
+	pauseLen := c.fs.String("pause", "", "breathing pause (`DURATION`) before the choices work, e.g. 3s")
+	timebox := c.fs.String("default-timebox", "", "preselected time box (`DURATION`) for a need: 5m, 15m or 30m")
+	return func(args []string) error {
+		if len(args) > 0 {
+			return usageErr("prompts settings takes no argument")
+		}
+		var set api.PromptSettings
+		if *pauseLen != "" {
+			d, err := time.ParseDuration(*pauseLen)
+			if err != nil || d < 0 {
+				return usageErr("--pause %q: want a duration such as 3s", *pauseLen)
+			}
+			secs := d.Seconds()
+			set.PauseSeconds = &secs
+		}
+		if *timebox != "" {
+			d, err := time.ParseDuration(*timebox)
+			if err != nil || d <= 0 || d%time.Minute != 0 {
+				return usageErr("--default-timebox %q: want whole minutes such as 15m", *timebox)
+			}
+			m := int(d.Minutes())
+			set.DefaultTimeboxMinutes = &m
+		}
+		cl, err := c.client()
+		if err != nil {
+			return err
+		}
+		cx, cancel := ctx()
+		defer cancel()
 		var ps api.PromptSettings
 		if set.PauseSeconds != nil || set.DefaultTimeboxMinutes != nil {
 			ps, err = cl.SetPromptSettings(cx, set)
@@ -153,26 +209,7 @@ func cmdPrompts(c *cmdCtx, args []string) error {
 		}
 		fmt.Fprintf(c.stdout, "breathing pause: %gs (grows a little with each habit open today)\ndefault time box: %d minutes (offered: %v)\n", *ps.PauseSeconds, *ps.DefaultTimeboxMinutes, ps.TimeboxesMinutes)
 		return nil
-	case "pause":
-		st, err := cl.PausePrompts(cx, until)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(c.stdout, st)
-		}
-		fmt.Fprintf(c.stdout, "prompts paused until %s\n", st.PromptsPausedUntil.Local().Format("2006-01-02 15:04"))
-	case "resume":
-		st, err := cl.ResumePrompts(cx)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(c.stdout, st)
-		}
-		fmt.Fprintln(c.stdout, "prompts resumed")
 	}
-	return nil
 }
 
 // parseDuration accepts Go durations and whole days ("2d").

@@ -29,106 +29,110 @@ func installEnv() (installer.Env, error) {
 }
 
 // cmdInstall is `mindful install [--dry-run] [--prefix DIR] [--browsers LIST] [--systemd]`.
-func cmdInstall(c *cmdCtx, args []string) error {
+func cmdInstall(c *cmdCtx) handler {
 	dry := c.fs.Bool("dry-run", false, "print what would be written, write nothing")
 	prefix := c.fs.String("prefix", "", "install the binary in `DIR` (default ~/.local/bin)")
 	browsers := c.fs.String("browsers", "all", "register the native-messaging host with `LIST` (chrome,chromium,edge,brave,firefox)")
 	systemd := c.fs.Bool("systemd", false, "also write a systemd --user unit (Linux, headless)")
-	if _, err := c.parse(args, 0, 0); err != nil {
-		return err
-	}
-	bs, err := installer.ParseBrowsers(*browsers)
-	if err != nil {
-		return usageErr("%v", err)
-	}
-	env, err := installEnv()
-	if err != nil {
-		return err
-	}
-	if *prefix != "" {
-		if env.Prefix, err = filepath.Abs(*prefix); err != nil {
-			return usageErr("--prefix: %v", err)
+	return func(args []string) error {
+		if _, err := c.parse(args, 0, 0); err != nil {
+			return err
 		}
-	}
-	env.Browsers, env.Systemd = bs, *systemd
-	plan, err := installer.PlanInstall(env)
-	if err != nil {
-		return err
-	}
-	if _, err := installer.Install(plan, installer.Options{DryRun: *dry, Out: c.stdout}); err != nil {
-		return err
-	}
-	if *dry {
+		bs, err := installer.ParseBrowsers(*browsers)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		env, err := installEnv()
+		if err != nil {
+			return err
+		}
+		if *prefix != "" {
+			if env.Prefix, err = filepath.Abs(*prefix); err != nil {
+				return usageErr("--prefix: %v", err)
+			}
+		}
+		env.Browsers, env.Systemd = bs, *systemd
+		plan, err := installer.PlanInstall(env)
+		if err != nil {
+			return err
+		}
+		if _, err := installer.Install(plan, installer.Options{DryRun: *dry, Out: c.stdout}); err != nil {
+			return err
+		}
+		if *dry {
+			return nil
+		}
+		bin, _ := installer.BinaryPath(env)
+		fmt.Fprintf(c.stdout, "\nmindful is installed. It starts with your next login; to start it now: %s run\n", bin)
+		fmt.Fprintln(c.stdout, "The browser extension pairs by itself through native messaging; `mindful pair approve CODE` stays as the fallback.")
+		if *systemd {
+			fmt.Fprintln(c.stdout, "Headless instead of the tray: systemctl --user enable --now mindful.service")
+		}
 		return nil
 	}
-	bin, _ := installer.BinaryPath(env)
-	fmt.Fprintf(c.stdout, "\nmindful is installed. It starts with your next login; to start it now: %s run\n", bin)
-	fmt.Fprintln(c.stdout, "The browser extension pairs by itself through native messaging; `mindful pair approve CODE` stays as the fallback.")
-	if *systemd {
-		fmt.Fprintln(c.stdout, "Headless instead of the tray: systemctl --user enable --now mindful.service")
-	}
-	return nil
 }
 
 // cmdUninstall is `mindful uninstall [--purge] [--yes] [--dry-run]`.
-func cmdUninstall(c *cmdCtx, args []string) error {
+func cmdUninstall(c *cmdCtx) handler {
 	dry := c.fs.Bool("dry-run", false, "print what would be removed, remove nothing")
 	purge := c.fs.Bool("purge", false, "also delete mindful's data and config directories")
 	yes := c.fs.Bool("yes", false, "do not ask before --purge deletes the data")
-	if _, err := c.parse(args, 0, 0); err != nil {
-		return err
-	}
-	env, err := installEnv()
-	if err != nil {
-		return err
-	}
-	plan, err := installer.PlanUninstall(env)
-	if err != nil {
-		return err
-	}
-	var purgeDirs []string
-	if *purge {
-		data, err := datadir.Resolve(*c.dataDir)
+	return func(args []string) error {
+		if _, err := c.parse(args, 0, 0); err != nil {
+			return err
+		}
+		env, err := installEnv()
 		if err != nil {
 			return err
 		}
-		cfg, err := installer.ConfigDir(env)
+		plan, err := installer.PlanUninstall(env)
 		if err != nil {
 			return err
 		}
-		for _, d := range []string{data, cfg} {
-			if _, err := os.Stat(d); err == nil && !containsString(purgeDirs, d) {
-				purgeDirs = append(purgeDirs, d)
-			}
-		}
-		if len(purgeDirs) > 0 && !*dry && !*yes {
-			ok, err := confirm(c.stdout, "Delete "+strings.Join(purgeDirs, " and ")+", with everything mindful recorded?")
+		var purgeDirs []string
+		if *purge {
+			data, err := datadir.Resolve(*c.dataDir)
 			if err != nil {
 				return err
 			}
-			if !ok {
-				return errors.New("nothing removed (pass --yes to purge without asking)")
+			cfg, err := installer.ConfigDir(env)
+			if err != nil {
+				return err
+			}
+			for _, d := range []string{data, cfg} {
+				if _, err := os.Stat(d); err == nil && !containsString(purgeDirs, d) {
+					purgeDirs = append(purgeDirs, d)
+				}
+			}
+			if len(purgeDirs) > 0 && !*dry && !*yes {
+				ok, err := confirm(c.stdout, "Delete "+strings.Join(purgeDirs, " and ")+", with everything mindful recorded?")
+				if err != nil {
+					return err
+				}
+				if !ok {
+					return errors.New("nothing removed (pass --yes to purge without asking)")
+				}
 			}
 		}
-	}
 
-	if err := stopDaemon(c, *dry); err != nil {
-		return err
-	}
-	if _, err := installer.Uninstall(plan, installer.Options{DryRun: *dry, Out: c.stdout}); err != nil {
-		return err
-	}
-	for _, d := range purgeDirs {
-		if *dry {
-			fmt.Fprintf(c.stdout, "%-12s %s (and everything in it)\n", "would remove", d)
-			continue
+		if err := stopDaemon(c, *dry); err != nil {
+			return err
 		}
-		if err := os.RemoveAll(d); err != nil {
-			return fmt.Errorf("purge %s: %w", d, err)
+		if _, err := installer.Uninstall(plan, installer.Options{DryRun: *dry, Out: c.stdout}); err != nil {
+			return err
 		}
-		fmt.Fprintf(c.stdout, "%-12s %s (and everything in it)\n", "remove", d)
+		for _, d := range purgeDirs {
+			if *dry {
+				fmt.Fprintf(c.stdout, "%-12s %s (and everything in it)\n", "would remove", d)
+				continue
+			}
+			if err := os.RemoveAll(d); err != nil {
+				return fmt.Errorf("purge %s: %w", d, err)
+			}
+			fmt.Fprintf(c.stdout, "%-12s %s (and everything in it)\n", "remove", d)
+		}
+		return nil
 	}
-	return nil
 }
 
 func containsString(ss []string, s string) bool {
@@ -204,7 +208,11 @@ func stopDaemon(c *cmdCtx, dry bool) error {
 // manifest names the mindful binary, so Main also comes here when the
 // arguments are a browser's). It answers on stdout in native-messaging
 // frames only; its log goes to stderr, which the browser keeps.
-func cmdNativeHost(c *cmdCtx, args []string) error {
+func cmdNativeHost(c *cmdCtx) handler {
+	return func(args []string) error { return nativeHost(c, args) }
+}
+
+func nativeHost(c *cmdCtx, args []string) error {
 	caller, err := nativehost.ParseCaller(args)
 	if err != nil {
 		return err

@@ -14,113 +14,119 @@ import (
 )
 
 // cmdSummary is `mindful summary [--date YYYY-MM-DD | --week] [--json | --markdown]`.
-func cmdSummary(c *cmdCtx, args []string) error {
+func cmdSummary(c *cmdCtx) handler {
 	date := c.fs.String("date", "", "the day (`YYYY-MM-DD`; default today)")
 	week := c.fs.Bool("week", false, "the 7 days ending with --date or today")
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	asMD := c.fs.Bool("markdown", false, "print Markdown, for a journal")
-	if _, err := c.parse(args, 0, 0); err != nil {
-		return err
-	}
-	if *asJSON && *asMD {
-		return usageErr("--json and --markdown: choose one")
-	}
-	if *date != "" {
-		if _, err := time.Parse(time.DateOnly, *date); err != nil {
-			return usageErr("--date: want YYYY-MM-DD, got %q", *date)
+	return func(args []string) error {
+		if _, err := c.parse(args, 0, 0); err != nil {
+			return err
 		}
-	}
-	cl, err := c.client()
-	if err != nil {
-		return err
-	}
-	cx, cancel := ctx()
-	defer cancel()
-	if *week {
-		w, err := cl.SummaryWeek(cx, *date)
+		if *asJSON && *asMD {
+			return usageErr("--json and --markdown: choose one")
+		}
+		if *date != "" {
+			if _, err := time.Parse(time.DateOnly, *date); err != nil {
+				return usageErr("--date: want YYYY-MM-DD, got %q", *date)
+			}
+		}
+		cl, err := c.client()
+		if err != nil {
+			return err
+		}
+		cx, cancel := ctx()
+		defer cancel()
+		if *week {
+			w, err := cl.SummaryWeek(cx, *date)
+			if err != nil {
+				return err
+			}
+			switch {
+			case *asJSON:
+				return printJSON(c.stdout, w)
+			case *asMD:
+				return WeekMarkdown(c.stdout, w, time.Local)
+			}
+			return WeekText(c.stdout, w, time.Local)
+		}
+		s, err := cl.Summary(cx, *date)
 		if err != nil {
 			return err
 		}
 		switch {
 		case *asJSON:
-			return printJSON(c.stdout, w)
+			return printJSON(c.stdout, s)
 		case *asMD:
-			return WeekMarkdown(c.stdout, w, time.Local)
+			return SummaryMarkdown(c.stdout, s, time.Local)
 		}
-		return WeekText(c.stdout, w, time.Local)
+		return SummaryText(c.stdout, s, time.Local)
 	}
-	s, err := cl.Summary(cx, *date)
-	if err != nil {
-		return err
-	}
-	switch {
-	case *asJSON:
-		return printJSON(c.stdout, s)
-	case *asMD:
-		return SummaryMarkdown(c.stdout, s, time.Local)
-	}
-	return SummaryText(c.stdout, s, time.Local)
 }
 
 // cmdExport is `mindful export [--format json|csv] [--out FILE]`.
-func cmdExport(c *cmdCtx, args []string) error {
+func cmdExport(c *cmdCtx) handler {
 	format := c.fs.String("format", "json", "`json` or csv")
 	out := c.fs.String("out", "", "write to `FILE` (made with mode 0600) instead of standard output")
-	if _, err := c.parse(args, 0, 0); err != nil {
-		return err
+	return func(args []string) error {
+		if _, err := c.parse(args, 0, 0); err != nil {
+			return err
+		}
+		if *format != "json" && *format != "csv" {
+			return usageErr("--format: want json or csv, got %q", *format)
+		}
+		cl, err := c.client()
+		if err != nil {
+			return err
+		}
+		if *out == "" {
+			return cl.Export(context.Background(), c.stdout, *format)
+		}
+		// Write next to the target and rename, so a failed export leaves no
+		// half-written file under the asked name.
+		tmp, err := os.CreateTemp(filepath.Dir(*out), ".mindful-export-*")
+		if err != nil {
+			return err
+		}
+		defer os.Remove(tmp.Name())
+		if err := cl.Export(context.Background(), tmp, *format); err != nil {
+			tmp.Close()
+			return err
+		}
+		if err := tmp.Close(); err != nil {
+			return err
+		}
+		if err := os.Rename(tmp.Name(), *out); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stderr, "exported to %s\n", *out)
+		return nil
 	}
-	if *format != "json" && *format != "csv" {
-		return usageErr("--format: want json or csv, got %q", *format)
-	}
-	cl, err := c.client()
-	if err != nil {
-		return err
-	}
-	if *out == "" {
-		return cl.Export(context.Background(), c.stdout, *format)
-	}
-	// Write next to the target and rename, so a failed export leaves no
-	// half-written file under the asked name.
-	tmp, err := os.CreateTemp(filepath.Dir(*out), ".mindful-export-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := cl.Export(context.Background(), tmp, *format); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), *out); err != nil {
-		return err
-	}
-	fmt.Fprintf(c.stderr, "exported to %s\n", *out)
-	return nil
 }
 
 // cmdDeleteAll is `mindful delete-all --yes`.
-func cmdDeleteAll(c *cmdCtx, args []string) error {
+func cmdDeleteAll(c *cmdCtx) handler {
 	yes := c.fs.Bool("yes", false, "really delete everything")
-	if _, err := c.parse(args, 0, 0); err != nil {
-		return err
+	return func(args []string) error {
+		if _, err := c.parse(args, 0, 0); err != nil {
+			return err
+		}
+		if !*yes {
+			return usageErr("this deletes all your activity, breaks, notes, reflections and settings for good; run `mindful delete-all --yes` to do it (maybe `mindful export --out FILE` first)")
+		}
+		cl, err := c.client()
+		if err != nil {
+			return err
+		}
+		// Rebuilding a year of data takes a while.
+		cx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		if err := cl.DeleteAll(cx); err != nil {
+			return err
+		}
+		fmt.Fprintln(c.stdout, "deleted: everything mindful stored about you is gone (paired browsers stay paired)")
+		return nil
 	}
-	if !*yes {
-		return usageErr("this deletes all your activity, breaks, notes, reflections and settings for good; run `mindful delete-all --yes` to do it (maybe `mindful export --out FILE` first)")
-	}
-	cl, err := c.client()
-	if err != nil {
-		return err
-	}
-	// Rebuilding a year of data takes a while.
-	cx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	if err := cl.DeleteAll(cx); err != nil {
-		return err
-	}
-	fmt.Fprintln(c.stdout, "deleted: everything mindful stored about you is gone (paired browsers stay paired)")
-	return nil
 }
 
 // SummaryText writes the short friendly form of a day, times in loc.
