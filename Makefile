@@ -94,9 +94,9 @@ lint-mod: build ## go.mod and go.sum are tidy, and bin/mindful links no test-onl
 	  for m in $(TEST_ONLY_MODULES); do \
 	    if echo "$$deps" | grep -qx "$$m"; then echo "$(BIN) links the test-only module $$m (go version -m $(BIN))" >&2; exit 1; fi; done
 
-bench: deps-test ## benchmarks: store, protocol, matcher, daemon latency, idle CPU/RSS, reconnect under token guessing, state fan-out, and real Chromium and Firefox side by side (numbers go into the issue notes)
+bench: deps-test ## benchmarks: store, protocol, matcher, daemon latency, idle CPU/RSS, reconnect under token guessing, state fan-out, real Chromium and Firefox side by side, the prompt's paint against a minimal interstitial (numbers go into the issue notes)
 	go test -run '^$$' -bench . -benchmem $$(go list ./daemon/... | grep -v /e2e)
-	CI=true go test -run '^$$' -bench . -benchtime 20x ./daemon/internal/e2e/
+	CI=true go test -timeout 90m -run '^$$' -bench . -benchtime 20x ./daemon/internal/e2e/
 
 screenshot: ## the tray menu (Xvfb + trayer) and the dashboard in headless Chromium: dist/screenshot-{tray,today,history}.png
 	tray/screenshot.sh dist/screenshot-tray.png

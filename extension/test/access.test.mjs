@@ -16,7 +16,7 @@ import { MemoryStorage, sampleState, sequentialIds } from './fakes.mjs';
 const MANIFEST = {
   content_scripts: [
     { matches: ['*://reddit.com/*', '*://www.reddit.com/*', '*://x.com/*'], js: ['src/content/hook.js'], run_at: 'document_start', world: 'MAIN' },
-    { matches: ['*://reddit.com/*', '*://www.reddit.com/*', '*://x.com/*'], js: ['src/content/platform.js', 'src/content/core.js', 'src/content/overlay.js'], run_at: 'document_start' },
+    { matches: ['*://reddit.com/*', '*://www.reddit.com/*', '*://x.com/*'], js: ['src/content/platform.js', 'src/content/core.js', 'src/content/overlay.js'], run_at: 'document_idle' },
   ],
 };
 
@@ -93,6 +93,7 @@ test('extra content scripts copy the manifest scripts for user-added hosts', () 
   assert.equal(overlay.id, SCRIPT_IDS.overlay);
   assert.equal(overlay.world, undefined, 'the overlay runs in the isolated world');
   assert.deepEqual(overlay.js, MANIFEST.content_scripts[1].js);
+  assert.equal(overlay.runAt, 'document_idle', 'when the manifest runs it');
 });
 
 test('HostAccess: limited → event and stored summary; a grant registers scripts and reports full once', async () => {

@@ -262,7 +262,7 @@ test('an overlay whose prompt page never opens is replaced by the prompt page', 
   await h.routeFn({ type: 'overlay_shown', feedId: 'reddit', url: 'https://www.reddit.com/?x=1' }, sender);
   h.timers.advance(OVERLAY_FALLBACK_MS);
   await h.settle();
-  assert.deepEqual(h.calls.updated, [[5, `${PROMPT}?f=reddit&u=${encodeURIComponent('https://www.reddit.com/?x=1')}`]]);
+  assert.deepEqual(h.calls.updated, [[5, `${PROMPT}?f=reddit&n=Reddit&u=${encodeURIComponent('https://www.reddit.com/?x=1')}`]]);
   // When the frame does open in time, nothing happens.
   h.tabMap.get(5).url = 'https://www.reddit.com/';
   await h.routeFn({ type: 'overlay_shown', feedId: 'reddit', url: 'https://www.reddit.com/' }, sender);
@@ -334,7 +334,7 @@ test('done?: extend once (an event with extends), and the second done offers onl
   h.timers.advance(5 * 60_000);
   await h.settle();
   // No content script answered: the tab was sent to the done page itself.
-  const doneUrl = `${PROMPT}?f=reddit&u=${encodeURIComponent('https://www.reddit.com/')}&mode=done&p=${encodeURIComponent(original)}`;
+  const doneUrl = `${PROMPT}?f=reddit&n=Reddit&u=${encodeURIComponent('https://www.reddit.com/')}&mode=done&p=${encodeURIComponent(original)}`;
   assert.deepEqual(h.calls.updated.at(-1), [5, doneUrl]);
   await h.guard.onCommitted({ tabId: 5, frameId: 0, url: doneUrl, timeStamp: h.timers.now });
   const d1 = await h.openPage(5, { mode: 'done', doneFor: original });

@@ -135,7 +135,7 @@ test('background wiring, from start to flushed events', async () => {
     await settle(async () => (await dbg.rules()).length === 3, 'rules from welcome.state');
     const rules = await dbg.rules();
     assert.deepEqual(rules.map((r) => r.id), [1_000_000, 1_000_001, 1_002_000]);
-    assert.equal(rules[0].action.redirect.regexSubstitution, `${EXT}src/pages/prompt/prompt.html?f=reddit&u=\\0`);
+    assert.equal(rules[0].action.redirect.regexSubstitution, `${EXT}src/pages/prompt/prompt.html?f=reddit&n=Reddit&u=\\0`);
     assert.deepEqual(await dbg.grants(), []);
 
     // a content script may read the catalog; it may not answer a prompt

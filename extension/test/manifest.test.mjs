@@ -4,6 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import vm from 'node:vm';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -202,16 +203,18 @@ test('host permissions and both content scripts cover every host of the built-in
   }
 });
 
-test('content scripts: the MAIN-world history hook and the isolated overlay, at document_start, top frame only', () => {
+test('content scripts: the MAIN-world history hook at document_start, the isolated overlay at document_idle, top frame only', () => {
   const [hook, overlay] = base.content_scripts;
   assert.deepEqual(hook.js, ['src/content/hook.js']);
   assert.equal(hook.world, 'MAIN');
   assert.deepEqual(overlay.js, ['src/content/platform.js', 'src/content/core.js', 'src/content/overlay.js']);
   assert.equal(overlay.world, undefined, 'isolated (the default)');
-  for (const cs of [hook, overlay]) {
-    assert.equal(cs.run_at, 'document_start');
-    assert.equal(cs.all_frames, false);
-  }
+  // The hook must wrap history before the page's scripts keep a reference to it; the
+  // overlay has nothing to do before the page is there (a full load of a feed is
+  // redirected before any page), so it costs a page nothing before its first paint.
+  assert.equal(hook.run_at, 'document_start');
+  assert.equal(overlay.run_at, 'document_idle');
+  for (const cs of [hook, overlay]) assert.equal(cs.all_frames, false);
   assert.deepEqual(hook.matches, overlay.matches);
   const hookCode = stripComments(readFileSync(join(root, 'src/content/hook.js'), 'utf8'));
   assert.ok(!/\b(chrome|browser|mindfulApi)\b/.test(hookCode), 'the main-world hook uses no extension API');
@@ -232,7 +235,7 @@ function moduleGraph(entry) {
 
 test('web_accessible_resources: the prompt page and its files, for any page, in both browsers', () => {
   const page = 'src/pages/prompt/prompt.html';
-  const files = [page, 'src/pages/prompt/prompt.css', ...moduleGraph(join(root, 'src/pages/prompt/prompt.js'))];
+  const files = [page, 'src/pages/prompt/first-frame.js', ...moduleGraph(join(root, 'src/pages/prompt/prompt.js'))];
   for (const m of [chrome, firefox]) {
     const war = m.web_accessible_resources;
     assert.ok(Array.isArray(war) && war.length >= 1);
@@ -244,9 +247,17 @@ test('web_accessible_resources: the prompt page and its files, for any page, in 
   }
 });
 
-test('the prompt page preloads every module it imports, so they load in parallel (first paint)', () => {
+test('the prompt page: no stylesheet or module in the HTML (first paint); first-frame.js starts prompt.js and preloads every module it imports', () => {
   const html = readFileSync(join(root, 'src/pages/prompt/prompt.html'), 'utf8');
-  const preloaded = [...html.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map((m) => relative(root, resolve(join(root, 'src/pages/prompt'), m[1])));
+  assert.doesNotMatch(html, /<link rel="stylesheet"|<script type="module"|<link rel="modulepreload"/);
+  const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+  assert.deepEqual(scripts, ['<script src="first-frame.js">'], 'one classic script, in <head>');
+  assert.ok(html.indexOf('<script src="first-frame.js">') < html.indexOf('</head>'));
+  const ctx = vm.createContext({});
+  vm.runInContext(readFileSync(join(root, 'src/pages/prompt/first-frame.js'), 'utf8'), ctx);
+  const { ENTRY, MODULES } = ctx.mindfulPromptFirstFrame;
+  assert.equal(ENTRY, 'prompt.js');
+  const preloaded = [...MODULES].map((m) => relative(root, resolve(join(root, 'src/pages/prompt'), m)));
   const graph = moduleGraph(join(root, 'src/pages/prompt/prompt.js')).filter((f) => f !== 'src/pages/prompt/prompt.js');
   assert.deepEqual([...preloaded].sort(), [...graph].sort());
 });
@@ -275,7 +286,7 @@ test('the prompt page has the ids and hooks the end-to-end tests use', () => {
   for (const v of [5, 15, 30]) assert.match(html, new RegExp(`<input type="radio" name="timebox" value="${v}"`));
   assert.match(html, /<button id="open" type="submit"/);
   const js = readFileSync(join(root, 'src/pages/prompt/prompt.js'), 'utf8');
-  assert.match(js, /dataset\.shownMs = String\(performance\.now\(\)\)/);
+  assert.match(js, /dataset\.shownMs = String\(fcp \? fcp\.startTime : performance\.now\(\)\)/);
   const overlay = readFileSync(join(root, 'src/content/overlay.js'), 'utf8');
   assert.match(overlay, /el\.id = 'mindful-overlay'/);
   assert.match(overlay, /el\.dataset\.feed = /);

@@ -24,22 +24,23 @@ function outcome(rules, url) {
   return { type: 'redirect', to: r.action.redirect.regexSubstitution.replace('\\0', () => url) };
 }
 
-test('one main_frame redirect rule per feed regex, to prompt.html?f=<feed>&u=<the whole URL>', () => {
+test('one main_frame redirect rule per feed regex, to prompt.html?f=<feed>&n=<name>&u=<the whole URL>', () => {
   const rules = buildRules(input());
   const want = [
-    ...feedRegexes(feeds[0]).map((re, j) => ({ id: REDIRECT_BASE + j, re, feed: 'reddit' })),
-    ...feedRegexes(feeds[2]).map((re, j) => ({ id: REDIRECT_BASE + 2 * PER_FEED + j, re, feed: 'x' })),
+    ...feedRegexes(feeds[0]).map((re, j) => ({ id: REDIRECT_BASE + j, re, feed: 'reddit', n: encodeURIComponent(feeds[0].name) })),
+    ...feedRegexes(feeds[2]).map((re, j) => ({ id: REDIRECT_BASE + 2 * PER_FEED + j, re, feed: 'x', n: encodeURIComponent(feeds[2].name) })),
   ];
   assert.deepEqual(rules.map((r) => r.id), want.map((w) => w.id));
   for (const [i, r] of rules.entries()) {
     assert.deepEqual(r, {
       id: want[i].id,
       priority: REDIRECT_PRIORITY,
-      action: { type: 'redirect', redirect: { regexSubstitution: `${PROMPT}?f=${want[i].feed}&u=\\0` } },
+      action: { type: 'redirect', redirect: { regexSubstitution: `${PROMPT}?f=${want[i].feed}&n=${want[i].n}&u=\\0` } },
       condition: { regexFilter: want[i].re, isUrlFilterCaseSensitive: false, resourceTypes: ['main_frame'] },
     });
   }
-  assert.equal(redirectSubstitution(PROMPT, 'x'), `${PROMPT}?f=x&u=\\0`);
+  assert.equal(redirectSubstitution(PROMPT, 'x'), `${PROMPT}?f=x&u=\\0`, 'no name, no n');
+  assert.equal(redirectSubstitution(PROMPT, 'x', 'X (Twitter)'), `${PROMPT}?f=x&n=X%20(Twitter)&u=\\0`);
 });
 
 test('redirects catch http and https, any case, keep query and fragment, and leave other pages alone', () => {

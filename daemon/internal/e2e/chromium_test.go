@@ -46,8 +46,18 @@ func startChromium(t testing.TB, s *sites, extra ...chromedp.ExecAllocatorOption
 	return startChromiumWith(t, s, extDir, extra...)
 }
 
-// startChromiumWith is startChromium with the unpacked extension in ext.
+// startChromiumWith is startChromium with the unpacked extension in extDir
+// (none if extDir is "").
 func startChromiumWith(t testing.TB, s *sites, extDir string, extra ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
+	ctx, _ := launchChromium(t, s, extDir, extra...)
+	return ctx
+}
+
+// launchChromium is startChromiumWith that also returns a function that
+// ends the browser at once (a benchmark that launches many), rather than
+// only at the test's cleanup.
+func launchChromium(t testing.TB, s *sites, extDir string, extra ...chromedp.ExecAllocatorOption) (context.Context, func()) {
 	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath(t)),
@@ -63,20 +73,22 @@ func startChromiumWith(t testing.TB, s *sites, extDir string, extra ...chromedp.
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("disable-features", "HttpsUpgrades,HttpsFirstBalancedModeAutoEnable"),
 		chromedp.UserDataDir(filepath.Join(t.TempDir(), "profile")),
-		chromedp.Flag("load-extension", extDir),
-		chromedp.Flag("disable-extensions-except", extDir),
 		chromedp.Flag("host-resolver-rules", s.resolverRules()),
 		chromedp.Flag("ignore-certificate-errors-spki-list", s.spki),
+	}
+	if extDir != "" {
+		opts = append(opts, chromedp.Flag("load-extension", extDir), chromedp.Flag("disable-extensions-except", extDir))
 	}
 	// Later options win: a test may replace the profile or add environment.
 	opts = append(opts, extra...)
 	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, bcancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
-	t.Cleanup(func() { bcancel(); acancel() })
+	stop := func() { bcancel(); acancel() }
+	t.Cleanup(stop)
 	if err := chromedp.Do(bctx); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
-	return bctx
+	return bctx, stop
 }
 
 // tab opens a new tab in the browser.

@@ -180,6 +180,9 @@ type ffOptions struct {
 	// Installed, mindful is already in it (installed for good earlier).
 	Profile   string
 	Installed bool
+	// Without leaves mindful out (a browser with no add-on, or only the
+	// ones a test installs itself with install).
+	Without bool
 	// Env is added to Firefox's environment (e.g. HOME, for the
 	// native-messaging host manifests in ~/.mozilla).
 	Env []string
@@ -296,7 +299,7 @@ func startFirefox(t testing.TB, s *sites, opt ffOptions) *firefox {
 	case <-time.After(60 * time.Second):
 		t.Fatalf("firefox did not open its BiDi port within 60 s:\n%s", f.stderr)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second) // a loaded machine can take long to start a session
 	defer cancel()
 	b, err := dialBiDi(ctx, url+"/session", f.event)
 	if err != nil {
@@ -316,7 +319,7 @@ func startFirefox(t testing.TB, s *sites, opt ffOptions) *firefox {
 	if err := b.call(ctx, "session.subscribe", map[string]any{"events": []string{"log.entryAdded"}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if opt.Installed {
+	if opt.Installed || opt.Without {
 		return f
 	}
 	extData := map[string]any{"type": "path", "path": ext}

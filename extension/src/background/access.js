@@ -122,8 +122,10 @@ export function extraScripts(manifest, hosts) {
   const overlay = list.find((cs) => cs?.world !== 'MAIN');
   const out = [];
   const js = (cs) => (Array.isArray(cs.js) ? cs.js : []).map(scriptPath);
-  if (hook) out.push({ id: SCRIPT_IDS.hook, matches, js: js(hook), runAt: 'document_start', allFrames: false, world: 'MAIN', persistAcrossSessions: true });
-  if (overlay) out.push({ id: SCRIPT_IDS.overlay, matches, js: js(overlay), runAt: 'document_start', allFrames: false, persistAcrossSessions: true });
+  // When each runs is the manifest's: the hook before the page's scripts, the overlay once the page is there.
+  const runAt = (cs, dflt) => (['document_start', 'document_end', 'document_idle'].includes(cs.run_at) ? cs.run_at : dflt);
+  if (hook) out.push({ id: SCRIPT_IDS.hook, matches, js: js(hook), runAt: runAt(hook, 'document_start'), allFrames: false, world: 'MAIN', persistAcrossSessions: true });
+  if (overlay) out.push({ id: SCRIPT_IDS.overlay, matches, js: js(overlay), runAt: runAt(overlay, 'document_idle'), allFrames: false, persistAcrossSessions: true });
   return out;
 }
 

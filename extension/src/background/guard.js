@@ -32,6 +32,7 @@ import {
   stamp, validateEvent,
 } from '../shared/protocol.js';
 import { isBreakPage, parseBreakUrl } from '../shared/break-url.js';
+import { promptPageUrl } from '../shared/prompt-url.js';
 import { KEYS, SESSION_KEYS } from '../shared/storage-keys.js';
 import {
   KEEPALIVE_MS, activeBreaks, breakForUrl, breakSignature, breakView, hostOf, mayReturn, tabsToSwitch, timerPlan,
@@ -415,6 +416,11 @@ export class FeedGuard {
     }
   }
 
+  /** The catalog's name of a feed (undefined if it is not there). */
+  #feedName(feedId) {
+    return this.#catalog.feeds.find((f) => f.id === feedId)?.name;
+  }
+
   async #showDone(tabId, g) {
     try {
       await this.#sendToTab(tabId, { type: 'show_done', feedId: g.feedId, promptId: g.promptId });
@@ -425,7 +431,7 @@ export class FeedGuard {
     try {
       const tab = await this.#tabs.get(tabId);
       if (!tab?.url) return;
-      const url = `${this.#promptUrl}?f=${g.feedId}&u=${encodeURIComponent(tab.url)}&mode=done&p=${encodeURIComponent(g.promptId)}`;
+      const url = promptPageUrl(this.#promptUrl, { feedId: g.feedId, name: this.#feedName(g.feedId), url: tab.url, mode: 'done', promptId: g.promptId });
       await this.#tabs.update(tabId, { url });
     } catch (err) {
       this.#log('done prompt', err);
@@ -692,7 +698,7 @@ export class FeedGuard {
           }
           if (this.feedOf(now) !== feedId || this.#grants.grantFor(feedId, this.#now()) || promptsPaused(this.#state, this.#now())) return;
           this.#log(`overlay in tab ${tabId} never opened its prompt; showing the prompt page`);
-          await this.#tabs.update(tabId, { url: `${this.#promptUrl}?f=${feedId}&u=${encodeURIComponent(now)}` }).catch(() => {});
+          await this.#tabs.update(tabId, { url: promptPageUrl(this.#promptUrl, { feedId, name: this.#feedName(feedId), url: now }) }).catch(() => {});
         });
       }, OVERLAY_FALLBACK_MS));
       return { ok: true };

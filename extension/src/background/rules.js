@@ -3,7 +3,8 @@
 //
 //   feed i, regex j (feedRegexes(feed)[j], shared/feeds.js)
 //     ├─ redirect  id 1_000_000 + i·1000 + j, priority 1:
-//     │    main_frame, http and https → prompt.html?f=<feed id>&u=<the whole URL>
+//     │    main_frame, http and https → prompt.html?f=<feed id>&n=<name>&u=<the whole URL>
+//     │    (shared/prompt-url.js promptSubstitution)
 //     └─ allow     id 2_000_000 + i·1000 + j, priority 2, only while the feed
 //          has a grant: the same regex, so a granted feed loads untouched
 //
@@ -32,6 +33,7 @@
 
 import { breakSubstitution } from '../shared/break-url.js';
 import { feedRegexes } from '../shared/feeds.js';
+import { promptSubstitution } from '../shared/prompt-url.js';
 import { activeBreaks, hostBlocked, owners } from './breaks.js';
 
 export const REDIRECT_BASE = 1_000_000;
@@ -78,11 +80,11 @@ export function buildBreakRules(breaks, now, breakUrl) {
 }
 
 /**
- * The URL the redirect rules send a feed to: `<promptUrl>?f=<feed id>&u=` and
- * then the whole original URL (\0), unencoded, so it is everything after `u=`.
+ * The URL the redirect rules send a feed to: `<promptUrl>?f=<feed id>&n=<name>&u=`
+ * and then the whole original URL (\0), unencoded, so it is everything after `u=`.
  */
-export function redirectSubstitution(promptUrl, feedId) {
-  return `${promptUrl}?f=${feedId}&u=\\0`;
+export function redirectSubstitution(promptUrl, feedId, name) {
+  return promptSubstitution(promptUrl, feedId, name);
 }
 
 /** Feed ids with a grant that is still running at `now`. */
@@ -133,7 +135,7 @@ export function buildRules({ feeds, grants, pausedUntil, now, promptUrl, skip = 
       redirects.push({
         id: REDIRECT_BASE + i * PER_FEED + j,
         priority: REDIRECT_PRIORITY,
-        action: { type: 'redirect', redirect: { regexSubstitution: redirectSubstitution(promptUrl, feed.id) } },
+        action: { type: 'redirect', redirect: { regexSubstitution: redirectSubstitution(promptUrl, feed.id, feed.name) } },
         condition,
       });
       if (granted.has(feed.id)) {

@@ -88,15 +88,28 @@
     return { action: needed ? 'show' : 'none', match: m };
   }
 
+  /** "&n=<encoded name>" as shared/prompt-url.js nameParam writes it ("" for none). */
+  function nameParam(name) {
+    if (typeof name !== 'string') return '';
+    const s = Array.from(name.trim()).slice(0, 64).join('');
+    if (s === '') return '';
+    try {
+      return '&n=' + encodeURIComponent(s);
+    } catch (_) {
+      return '';
+    }
+  }
+
   /**
-   * The iframe URL of the overlay: the prompt page with the target URL
-   * encoded (so it has no raw "&", "?" or "#"), then the mode.
+   * The iframe URL of the overlay: the prompt page with the feed's name (for
+   * its first frame), the target URL encoded (so it has no raw "&", "?" or
+   * "#"), then the mode.
    */
   function frameUrl(promptUrl, o) {
-    let s = promptUrl + '?f=' + o.feedId + '&u=' + encodeURIComponent(o.url) + '&mode=' + (o.mode === 'done' ? 'done' : 'overlay');
+    let s = promptUrl + '?f=' + o.feedId + nameParam(o.name) + '&u=' + encodeURIComponent(o.url) + '&mode=' + (o.mode === 'done' ? 'done' : 'overlay');
     if (o.mode === 'done' && o.promptId) s += '&p=' + encodeURIComponent(o.promptId);
     return s;
   }
 
-  root.mindfulCore = Object.freeze({ compile, decide, frameUrl, granted, match, normalizePath });
+  root.mindfulCore = Object.freeze({ compile, decide, frameUrl, granted, match, nameParam, normalizePath });
 })(globalThis);

@@ -1,5 +1,7 @@
-// The isolated-world content script on feed hosts (document_start, top frame
-// only). It keeps the background's catalog, grants and pause in memory and,
+// The isolated-world content script on feed hosts (document_idle, top frame
+// only: a full load of a feed never gets here, a redirect rule sent it to the
+// prompt page, so there is nothing to do before the page is there and no
+// cost before its first paint). It keeps the background's catalog, grants and pause in memory and,
 // when the page moves to a feed without a full page load (history.pushState
 // or replaceState, seen through hook.js's synchronous event; popstate;
 // hashchange), covers the page at once, in the same task, with the prompt:
@@ -89,7 +91,7 @@
     bg.className = 'bg';
     const frame = document.createElement('iframe');
     frame.title = 'mindful: habit or need?';
-    frame.src = core.frameUrl(PROMPT_URL, { feedId: m.feedId, url: location.href, mode, promptId });
+    frame.src = core.frameUrl(PROMPT_URL, { feedId: m.feedId, name: m.name, url: location.href, mode, promptId });
     shadow.append(style, bg, frame);
     root.append(el);
     el.dataset.shownMs = String(performance.now());
@@ -163,11 +165,15 @@
   window.addEventListener('pageshow', (e) => {
     if (e.persisted) requestState();
   });
-  // "document_idle": the page's own scripts have run; look once more.
-  document.addEventListener('DOMContentLoaded', () => {
-    lastHref = location.href;
-    check();
-  });
+  // Injected at document_idle the page is usually past DOMContentLoaded;
+  // if not, look once more when it is (route changes before then were seen
+  // by no one: requestState's check covers them).
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', () => {
+      lastHref = location.href;
+      check();
+    });
+  }
 
   // ------------------------------------------------ messages from the background
 
@@ -197,8 +203,9 @@
       case 'show_done': {
         if (typeof msg.feedId !== 'string' || typeof msg.promptId !== 'string') return false;
         const m = core.match(compiled, location.href);
+        const feed = compiled.find((f) => f.id === msg.feedId);
         detach();
-        attach({ feedId: msg.feedId, key: m ? m.key : msg.feedId + ' ?' }, 'done', msg.promptId);
+        attach({ feedId: msg.feedId, name: feed ? feed.name : undefined, key: m ? m.key : msg.feedId + ' ?' }, 'done', msg.promptId);
         sendResponse({ ok: true });
         return false;
       }

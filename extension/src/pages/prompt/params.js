@@ -1,11 +1,14 @@
 // What a prompt page URL says. Two forms reach the page:
 //
-//   prompt.html?f=<feed id>&u=<raw URL>                  a redirect rule (rules.js):
+//   prompt.html?f=<feed id>[&n=<name>]&u=<raw URL>       a redirect rule (rules.js):
 //       everything after "u=" is the original URL, unencoded, query and
 //       fragment included (a "#" in it lands in location.hash, so read href);
-//   prompt.html?f=<feed id>&u=<encoded URL>&mode=overlay|done[&p=<prompt id>]
+//   prompt.html?f=<feed id>[&n=<name>]&u=<encoded URL>&mode=overlay|done[&p=<prompt id>]
 //       built by the extension itself (content/core.js frameUrl, the
 //       background's done redirect), with u percent-encoded.
+//
+// n, the feed's name, is for the first frame only (first-frame.js reads it;
+// shared/prompt-url.js builds it); this parser skips it.
 //
 // A raw URL always starts with "http:" or "https:"; an encoded one never
 // does (its ":" is "%3A"). That is how the two are told apart.
@@ -21,7 +24,7 @@ export function parsePromptUrl(href) {
   const q = s.indexOf('?');
   if (q < 0) return { ok: false };
   const query = s.slice(q + 1);
-  const m = /^f=([a-z0-9-]{1,32})&u=/.exec(query);
+  const m = /^f=([a-z0-9-]{1,32})(?:&n=[^&#]*)?&u=/.exec(query);
   if (m) {
     const rest = query.slice(m[0].length);
     if (/^https?:/i.test(rest)) {
