@@ -12,7 +12,6 @@ type firefoxLaunch struct {
 	s       *sites
 	profile string
 	f       *firefox
-	popup   *ffTab
 	started bool
 }
 
@@ -30,14 +29,16 @@ func (c *firefoxLaunch) start(t testing.TB, restore bool) {
 
 func (c *firefoxLaunch) pair(t testing.TB, d *daemonProc) {
 	t.Helper()
-	c.popup = pairFirefox(t, d, c.f)
-	ffPoll[bool](t, c.popup, "the extension's decided rules",
+	popup := pairFirefox(t, d, c.f)
+	ffPoll[bool](t, popup, "the extension's decided rules",
 		`browser.declarativeNetRequest.getSessionRules().then(r => r.some(x => x.action.type === 'redirect'))`, 30*time.Second)
 }
 
 func (c *firefoxLaunch) waitState(t testing.TB, what, cond string) {
 	t.Helper()
-	ffWaitState(t, c.popup, what, cond)
+	page := c.f.tab(t)
+	page.openExt(t, "/src/pages/options/options.html")
+	ffWaitState(t, page, what, cond)
 }
 
 type firefoxTab struct{ p *ffTab }
