@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -13,6 +14,8 @@ type firefoxLaunch struct {
 	profile string
 	f       *firefox
 	started bool
+	// atQuit are the web pages open when the browser was last quit.
+	atQuit []string
 }
 
 func (c *firefoxLaunch) origin() string { return ffOrigin }
@@ -20,8 +23,13 @@ func (c *firefoxLaunch) origin() string { return ffOrigin }
 func (c *firefoxLaunch) start(t testing.TB, restore bool) {
 	t.Helper()
 	opt := ffOptions{Profile: c.profile, Installed: c.started, XPI: !c.started}
-	if restore {
-		opt.Prefs = map[string]any{"browser.startup.page": 3}
+	if restore && len(c.atQuit) > 0 {
+		// Firefox's own session restore (browser.startup.page=3) restored
+		// nothing under the BiDi remote agent here, so the pages open at
+		// the last quit are the start pages instead: Firefox loads them
+		// itself at launch, before any extension code runs, as it loads
+		// restored tabs.
+		opt.Prefs = map[string]any{"browser.startup.page": 1, "browser.startup.homepage": strings.Join(c.atQuit, "|")}
 	}
 	c.f = startFirefox(t, c.s, opt)
 	c.started = true
@@ -69,9 +77,29 @@ func (c *firefoxLaunch) tabURLs(t testing.TB) []string {
 	return out
 }
 
+// quit ends Firefox as a user's quit does (SIGTERM: a clean shutdown) and
+// remembers the web pages that were open.
 func (c *firefoxLaunch) quit(t testing.TB) {
 	t.Helper()
-	c.f.stop()
+	c.atQuit = nil
+	for _, u := range c.tabURLs(t) {
+		if strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://") {
+			c.atQuit = append(c.atQuit, u)
+		}
+	}
+	f := c.f
+	if f.bidi != nil {
+		f.bidi.close()
+		f.bidi = nil
+	}
+	syscall.Kill(f.cmd.Process.Pid, syscall.SIGTERM)
+	select {
+	case <-f.exited:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("firefox did not quit within 30 s of SIGTERM")
+	}
+	syscall.Kill(-f.cmd.Process.Pid, syscall.SIGKILL) // whatever of its group outlived it
+	f.stopped = true
 }
 
 func (c *firefoxLaunch) kill(t testing.TB) {
