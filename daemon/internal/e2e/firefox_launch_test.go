@@ -116,7 +116,28 @@ func (c *firefoxLaunch) kill(t testing.TB) {
 
 func (p firefoxTab) poll(t testing.TB, what, expr string, timeout time.Duration) {
 	t.Helper()
-	ffPoll[bool](t, p.p, what, expr, timeout)
+	deadline := time.Now().Add(timeout)
+	for {
+		v, err := ffTry[any](p.p, expr)
+		if err == nil && truthy(v) {
+			return
+		}
+		if time.Now().After(deadline) {
+			page, _ := ffTry[string](p.p, pageSummary)
+			t.Fatalf("timed out after %s waiting for %s (%s); last error: %v; the tab: %s", timeout, what, expr, err, page)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (p firefoxTab) check(expr string) bool {
+	v, err := ffTry[any](p.p, expr)
+	return err == nil && truthy(v)
+}
+
+func (p firefoxTab) summary() string {
+	v, _ := ffTry[string](p.p, pageSummary)
+	return v
 }
 
 func TestFirefoxLaunch(t *testing.T) {

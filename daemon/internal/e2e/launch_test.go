@@ -42,6 +42,9 @@ type launchDriver interface {
 
 type launchTab interface {
 	poll(t testing.TB, what, expr string, timeout time.Duration)
+	// check evaluates expr once; summary says where the tab is and what it shows.
+	check(expr string) bool
+	summary() string
 }
 
 // launchJourney runs every case of the issue against one browser.
@@ -270,8 +273,40 @@ func (c *chromiumLaunch) kill(t testing.TB) {
 
 func (p chromiumTab) poll(t testing.TB, what, expr string, timeout time.Duration) {
 	t.Helper()
-	poll[bool](t, p.ctx, what, expr, timeout)
+	deadline := time.Now().Add(timeout)
+	for {
+		c, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+		v, err := chromedp.Run(c, chromedp.Evaluate[any](expr))
+		cancel()
+		if err == nil && truthy(v) {
+			return
+		}
+		if time.Now().After(deadline) {
+			c, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+			page, _ := chromedp.Run(c, chromedp.Evaluate[string](pageSummary))
+			cancel()
+			t.Fatalf("timed out after %s waiting for %s (%s); last error: %v; the tab: %s", timeout, what, expr, err, page)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
+
+func (p chromiumTab) check(expr string) bool {
+	c, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(c, chromedp.Evaluate[any](expr))
+	return err == nil && truthy(v)
+}
+
+func (p chromiumTab) summary() string {
+	c, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+	defer cancel()
+	v, _ := chromedp.Run(c, chromedp.Evaluate[string](pageSummary))
+	return v
+}
+
+// pageSummary is where a tab is and what it says, for a failure message.
+const pageSummary = `location.href + ' | ' + (document.body?.innerText || '').replace(/\s+/g, ' ').slice(0, 300)`
 
 func TestChromiumLaunch(t *testing.T) {
 	chromiumPath(t)
