@@ -89,7 +89,7 @@ test('a running break: the gate page shows it; a made-up gate address for an ung
   assert.deepEqual(other, { ok: true, state: 'ended', returnOk: false });
 });
 
-test('first start of a browser session: every tab on a feed or a break site is covered, not only the active one', async () => {
+test('first start of a browser session: every tab on a feed is covered at once, every tab on a break site once decided, not only the active one', async () => {
   const h = setup({
     state: breakState(['old.reddit.com'], T0 - 60_000, T0 + 3_600_000),
     tabs: [
@@ -101,6 +101,9 @@ test('first start of a browser session: every tab on a feed or a break site is c
     ],
   });
   await h.guard.start();
+  await h.settle();
+  assert.deepEqual(h.updated.map(([id]) => id).sort(), [1, 2], 'the cached breaks may be stale: they wait for the decision');
+  await h.guard.decide();
   await h.settle();
   const to = Object.fromEntries(h.updated.map(([id, url]) => [id, url]));
   assert.deepEqual(Object.keys(to).map(Number).sort(), [1, 2, 3]);
@@ -116,4 +119,18 @@ test('a background restart within the session has decided already and leaves fee
   assert.deepEqual(h.updated, []);
   const r = await h.guard.breakInfo({ tabId: 1, frameId: 0 }, { key: GATE_KEY, url: 'https://www.reddit.com/r/golang/comments/1/x/' });
   assert.equal(r.state, 'ended', 'answered at once');
+});
+
+test('a tab switched to the break page by a stale cache goes back once the break left the schedule (no dead end)', async () => {
+  const h = setup({ state: breakState(['x.com'], T0 - 60_000, T0 + 3_600_000), dnr: new FakeDnr({ decided: true }), tabs: [{ id: 7, url: 'https://x.com/after/0' }] });
+  await h.guard.start();
+  await h.settle();
+  assert.equal(h.updated[0][0], 7, 'switched');
+  // The break was ended early elsewhere: the new state has no breaks at all.
+  await h.guard.onStorageChanged({ [KEYS.daemonState]: { newValue: sampleState({ breaks: [] }) } }, 'local');
+  await h.settle();
+  const r = await h.guard.breakInfo({ tabId: 7, frameId: 0 }, { key: 'k1', url: 'https://x.com/after/0' });
+  assert.deepEqual(r, { ok: true, state: 'ended', returnOk: true });
+  const other = await h.guard.breakInfo({ tabId: 8, frameId: 0 }, { key: 'k1', url: 'https://x.com/after/0' });
+  assert.deepEqual(other, { ok: true, state: 'ended', returnOk: false }, 'a page this background did not switch');
 });

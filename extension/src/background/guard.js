@@ -97,6 +97,8 @@ export class FeedGuard {
   /** The gate is lifted: this browser session's rules follow the state (rulesync.js). */
   #decided = false;
   #onDecided = [];
+  /** tabId → the URL of a tab this background switched to the break page */
+  #switched = new Map();
 
   /** tabId → port of the prompt page shown in that tab */
   #ports = new Map();
@@ -214,9 +216,11 @@ export class FeedGuard {
         // The browser may have started offline, with tabs restored on a
         // blocked site, or (at launch, before any rule held) on a feed:
         // cover them. A background that restarts within a browser session
-        // only looks for break sites.
+        // only looks for break sites. At launch the breaks wait for the
+        // decision (the cache may be stale: a break may have ended early
+        // while the browser was closed); the gate holds their sites.
         if (this.#decided) await this.#breakTabs();
-        else await this.#coverTabs();
+        else await this.#coverTabs({ breaks: false });
         this.#scheduleBreaks();
       } catch (err) {
         this.#log('feed guard start failed', err);
@@ -371,8 +375,8 @@ export class FeedGuard {
    * up for it) the prompt page. Nothing that loaded before the guard took
    * over stays as it is.
    */
-  async #coverTabs() {
-    await this.#breakTabs();
+  async #coverTabs({ breaks = true } = {}) {
+    if (breaks) await this.#breakTabs();
     if (promptsPaused(this.#state, this.#now())) return;
     let all = [];
     try {
@@ -542,6 +546,7 @@ export class FeedGuard {
 
   async #switchTabs(list) {
     for (const sw of list) {
+      this.#switched.set(sw.tabId, sw.from);
       try {
         await this.#tabs.update(sw.tabId, { url: sw.url });
       } catch (err) {
@@ -600,7 +605,11 @@ export class FeedGuard {
       const now = this.#now();
       const b = breakForUrl(activeBreaks(this.#state.breaks, now), url, key);
       if (!b) {
-        const returnOk = mayReturn(this.#state.breaks, key, url) || (key === GATE_KEY && this.#gated(url));
+        // The gate's own page, and a tab this background switched, may go
+        // back to a gated site even if its break left the schedule (it
+        // ended early while the page was up, or the cache was stale).
+        const ours = key === GATE_KEY || this.#switched.get(ctx.tabId) === url;
+        const returnOk = mayReturn(this.#state.breaks, key, url) || (ours && this.#gated(url));
         return { ok: true, state: 'ended', returnOk };
       }
       return { ok: true, state: 'on', now, ...breakView(b, this.#state) };
