@@ -32,7 +32,7 @@ function setup({ breaks = [brk()], tabs = [], request = null, statePatch = {} } 
   const queue = new EventQueue({ storage: local });
   const timers = new FakeTimers();
   timers.now = T0;
-  const dnr = new FakeDnr();
+  const dnr = new FakeDnr({ decided: true });
   const tabMap = new Map(tabs.map((t) => [t.id, { windowId: 1, active: false, ...t }]));
   const calls = { updated: [], alarms: [], cleared: [], keepalive: [], notified: [], requests: [] };
   const tabsApi = {

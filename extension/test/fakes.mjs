@@ -1,5 +1,6 @@
 // Test doubles shared by the test files (this file holds no tests).
 
+import { LIFT_ID } from '../src/background/rulesync.js';
 import { MemoryStorage } from '../src/shared/memory-storage.js';
 
 export { MemoryStorage };
@@ -161,20 +162,33 @@ export const IDENTITY = Object.freeze({
 export const TOKEN = '9b7e4c0d1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4';
 
 /**
- * A fake chrome.declarativeNetRequest (dynamic rules only): rejects duplicate
- * ids like the browser, and can refuse regexes listed in `unsupported`.
+ * A fake chrome.declarativeNetRequest: dynamic and session rules. It rejects
+ * duplicate ids like the browser, and can refuse regexes listed in
+ * `unsupported`. `decided: true` starts it with the lift in the session rules
+ * (background/rulesync.js), as after a background restart within a browser
+ * session. `rules` is the decided layer without the lift: what the guard
+ * enforces once it has decided.
  */
 export class FakeDnr {
-  rules = [];
+  dynamic = [];
+  session = [];
   updates = 0;
   unsupported = new Set();
 
-  async getDynamicRules() {
-    return structuredClone(this.rules);
+  constructor({ decided = false } = {}) {
+    if (decided) this.session = [{ id: LIFT_ID, priority: 100, action: { type: 'allow' }, condition: { requestDomains: ['x.test'], resourceTypes: ['main_frame'] } }];
   }
 
-  async updateDynamicRules({ removeRuleIds = [], addRules = [] }) {
-    const kept = this.rules.filter((r) => !removeRuleIds.includes(r.id));
+  get rules() {
+    return this.session.filter((r) => r.id !== LIFT_ID);
+  }
+
+  set rules(list) {
+    this.session = [...this.session.filter((r) => r.id === LIFT_ID), ...list];
+  }
+
+  #update(list, { removeRuleIds = [], addRules = [] }) {
+    const kept = list.filter((r) => !removeRuleIds.includes(r.id));
     const ids = new Set(kept.map((r) => r.id));
     for (const r of addRules) {
       if (!Number.isInteger(r.id) || r.id < 1) throw new Error(`Rule with id ${r.id}: invalid id`);
@@ -182,8 +196,24 @@ export class FakeDnr {
       if (this.unsupported.has(r.condition?.regexFilter)) throw new Error(`Rule with id ${r.id} specified a more complex regex than allowed`);
       ids.add(r.id);
     }
-    this.rules = [...kept, ...structuredClone(addRules)];
     this.updates += 1;
+    return [...kept, ...structuredClone(addRules)];
+  }
+
+  async getDynamicRules() {
+    return structuredClone(this.dynamic);
+  }
+
+  async updateDynamicRules(u) {
+    this.dynamic = this.#update(this.dynamic, u);
+  }
+
+  async getSessionRules() {
+    return structuredClone(this.session);
+  }
+
+  async updateSessionRules(u) {
+    this.session = this.#update(this.session, u);
   }
 
   async isRegexSupported({ regex }) {

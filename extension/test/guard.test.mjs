@@ -21,7 +21,7 @@ function setup({ state = sampleState(), tabs = [], local: initial = {}, noConten
   const queue = new EventQueue({ storage: local });
   const timers = new FakeTimers();
   timers.now = T0;
-  const dnr = new FakeDnr();
+  const dnr = new FakeDnr({ decided: true });
   const tabMap = new Map(tabs.map((t) => [t.id, { windowId: 1, active: false, ...t }]));
   const calls = { sent: [], updated: [], removed: [], alarms: [], cleared: [] };
   const replies = { overlay_close: () => ({ ok: true, wentBack: true }) };

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { webcrypto } from 'node:crypto';
 import { validateMessage } from '../src/shared/protocol.js';
 import { KEYS } from '../src/shared/storage-keys.js';
+import { LIFT_ID } from '../src/background/rulesync.js';
 import { FakeDnr, IDENTITY, MemoryStorage, TOKEN, makeFakeWebSocket, portPair, sampleState } from './fakes.mjs';
 
 function event() {
@@ -132,8 +133,10 @@ test('background wiring, from start to flushed events', async () => {
     assert.equal(calls.platformInfo, 1);
 
     // the cached state became request rules: reddit's two paths and x's one, redirecting to the prompt page
-    await settle(async () => (await dbg.rules()).length === 3, 'rules from welcome.state');
-    const rules = await dbg.rules();
+    // (the decided layer: session rules, above the lift; rulesync.js)
+    const decided = async () => (await dbg.sessionRules()).filter((r) => r.id !== LIFT_ID);
+    await settle(async () => (await decided()).length === 3, 'rules from welcome.state');
+    const rules = await decided();
     assert.deepEqual(rules.map((r) => r.id), [1_000_000, 1_000_001, 1_002_000]);
     assert.equal(rules[0].action.redirect.regexSubstitution, `${EXT}src/pages/prompt/prompt.html?f=reddit&n=Reddit&u=\\0`);
     assert.deepEqual(await dbg.grants(), []);

@@ -1,7 +1,8 @@
 // Package extpack builds loadable browser extensions from the one source in
 // extension/: it renders the manifest for each browser (base.json deep-merged
-// with the browser's overlay), copies src/ beside it, and zips the result
-// reproducibly.
+// with the browser's overlay), generates the launch ruleset from the
+// built-in feed catalog (launch.go), copies src/ beside it, and zips the
+// result reproducibly.
 package extpack
 
 import (
@@ -24,26 +25,37 @@ var Browsers = []string{"chrome", "firefox"}
 // Manifest returns the rendered manifest.json for browser. A non-empty
 // version replaces the one in base.json.
 func Manifest(extDir, browser, version string) ([]byte, error) {
+	man, _, err := render(extDir, browser, version)
+	return man, err
+}
+
+// render returns the manifest for browser and the generated launch ruleset
+// (launch.go; nil without a catalog beside extDir).
+func render(extDir, browser, version string) (manifest, launch []byte, err error) {
 	base, err := readJSON(filepath.Join(extDir, "manifests", "base.json"))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	over, err := readJSON(filepath.Join(extDir, "manifests", browser+".json"))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m := merge(base, over)
 	if version != "" {
 		if !versionRe.MatchString(version) {
-			return nil, fmt.Errorf("extension version %q: want 1 to 4 dot-separated numbers", version)
+			return nil, nil, fmt.Errorf("extension version %q: want 1 to 4 dot-separated numbers", version)
 		}
 		m["version"] = version
 	}
+	launch, err = addLaunchRuleset(extDir, m)
+	if err != nil {
+		return nil, nil, err
+	}
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return append(b, '\n'), nil
+	return append(b, '\n'), launch, nil
 }
 
 var versionRe = regexp.MustCompile(`^\d+(\.\d+){0,3}$`)
@@ -95,7 +107,7 @@ func merge(base, over map[string]any) map[string]any {
 // Build writes an unpacked extension for browser into outDir, replacing
 // what was there: manifest.json plus the src/ tree.
 func Build(extDir, outDir, browser, version string) error {
-	man, err := Manifest(extDir, browser, version)
+	man, launch, err := render(extDir, browser, version)
 	if err != nil {
 		return err
 	}
@@ -107,6 +119,15 @@ func Build(extDir, outDir, browser, version string) error {
 	}
 	if err := os.WriteFile(filepath.Join(outDir, "manifest.json"), man, 0o644); err != nil {
 		return err
+	}
+	if launch != nil {
+		rules := filepath.Join(outDir, filepath.FromSlash(LaunchRulesPath))
+		if err := os.MkdirAll(filepath.Dir(rules), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(rules, launch, 0o644); err != nil {
+			return err
+		}
 	}
 	src := filepath.Join(extDir, "src")
 	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {

@@ -421,9 +421,9 @@ func TestBuildRealExtension(t *testing.T) {
 					t.Errorf("manifest references %s, not a non-empty file in the build (%v)", r, err)
 				}
 			}
-			// Only manifest.json and src/ are shipped.
+			// Only manifest.json, the generated launch ruleset and src/ are shipped.
 			for name := range readTree(t, out) {
-				if name != "manifest.json" && !strings.HasPrefix(name, "src/") {
+				if name != "manifest.json" && name != extpack.LaunchRulesPath && !strings.HasPrefix(name, "src/") {
 					t.Errorf("build contains %s", name)
 				}
 				if strings.Contains("/"+name, "/.") {
@@ -652,4 +652,72 @@ func TestZip(t *testing.T) {
 			t.Errorf("a failed Zip left %s (%v)", p, err)
 		}
 	})
+}
+
+// TestLaunchRuleset: the build carries the launch ruleset, generated from
+// the built-in catalog: one gate over every catalog host, enabled in the
+// manifest; Chromium's keeps the URL for the pinned extension id.
+func TestLaunchRuleset(t *testing.T) {
+	hosts, err := extpack.CatalogHosts(realExt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []string{"www.reddit.com", "x.com", "news.ycombinator.com", "bsky.app"} {
+		if !slices.Contains(hosts, h) {
+			t.Errorf("catalog hosts lack %s: %v", h, hosts)
+		}
+	}
+	for _, browser := range extpack.Browsers {
+		out := t.TempDir()
+		if err := extpack.Build(realExt, out, browser, ""); err != nil {
+			t.Fatal(err)
+		}
+		var man struct {
+			DNR struct {
+				Resources []struct {
+					ID      string `json:"id"`
+					Enabled bool   `json:"enabled"`
+					Path    string `json:"path"`
+				} `json:"rule_resources"`
+			} `json:"declarative_net_request"`
+		}
+		b, _ := os.ReadFile(filepath.Join(out, "manifest.json"))
+		if err := json.Unmarshal(b, &man); err != nil {
+			t.Fatal(err)
+		}
+		if len(man.DNR.Resources) != 1 || man.DNR.Resources[0].ID != extpack.LaunchRulesetID || !man.DNR.Resources[0].Enabled {
+			t.Fatalf("%s: rule_resources %+v", browser, man.DNR.Resources)
+		}
+		var rules []struct {
+			ID       int `json:"id"`
+			Priority int `json:"priority"`
+			Action   struct {
+				Redirect map[string]string `json:"redirect"`
+			} `json:"action"`
+			Condition struct {
+				RequestDomains []string `json:"requestDomains"`
+				ResourceTypes  []string `json:"resourceTypes"`
+			} `json:"condition"`
+		}
+		rb, err := os.ReadFile(filepath.Join(out, man.DNR.Resources[0].Path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(rb, &rules); err != nil {
+			t.Fatal(err)
+		}
+		if len(rules) != 1 || !slices.Equal(rules[0].Condition.RequestDomains, hosts) || !slices.Equal(rules[0].Condition.ResourceTypes, []string{"main_frame"}) ||
+			rules[0].Priority != extpack.LaunchGatePriority {
+			t.Fatalf("%s: rules %s", browser, rb)
+		}
+		want := "chrome-extension://lbcebegdchechefjbefnojockkfhgifo/src/pages/break/break.html?k=mindful-gate&u=\\0"
+		if browser == "firefox" {
+			want = "/src/pages/break/break.html?k=mindful-gate"
+			if got := rules[0].Action.Redirect["extensionPath"]; got != want {
+				t.Fatalf("firefox gate to %q, want %q", got, want)
+			}
+		} else if got := rules[0].Action.Redirect["regexSubstitution"]; got != want {
+			t.Fatalf("chrome gate to %q, want %q", got, want)
+		}
+	}
 }

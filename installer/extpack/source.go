@@ -11,7 +11,7 @@ import (
 // sourceRoots are what rebuilding the extension needs, relative to the
 // module root: the extension (manifests, src, tests, npm lock) and the Go
 // program that assembles it.
-var sourceRoots = []string{"extension", "installer/extpack", "installer/cmd/extpack", "go.mod", "go.sum"}
+var sourceRoots = []string{"extension", "installer/extpack", "installer/cmd/extpack", "daemon/internal/feeds/catalog.json", "go.mod", "go.sum"}
 
 // SourceFiles lists the files add-on review needs to rebuild the extension
 // from the module root repo: every file under the sourceRoots except
@@ -69,7 +69,9 @@ const buildNotes = `# Building mindful's Firefox add-on (version VERSION) from s
 The add-on is not minified, transpiled or bundled: every file in
 mindful-firefox-VERSION.xpi except manifest.json is a file of extension/src/
 copied unchanged. manifest.json is extension/manifests/base.json deep-merged
-with extension/manifests/firefox.json.
+with extension/manifests/firefox.json, plus the "launch" ruleset that
+rules/launch.json holds: both generated from the built-in feed catalog,
+daemon/internal/feeds/catalog.json.
 
 ## Requirements
 

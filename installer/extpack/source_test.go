@@ -84,7 +84,8 @@ func TestSourceZipRebuildsTheXPI(t *testing.T) {
 		t.Errorf("entries not sorted")
 	}
 	for _, want := range []string{"BUILD.md", "go.mod", "extension/manifests/base.json", "extension/manifests/firefox.json",
-		"extension/src/background/main.js", "extension/package.json", "installer/extpack/extpack.go", "installer/cmd/extpack/main.go"} {
+		"extension/src/background/main.js", "extension/package.json", "installer/extpack/extpack.go", "installer/cmd/extpack/main.go",
+		"daemon/internal/feeds/catalog.json"} {
 		if !slices.Contains(names, want) {
 			t.Errorf("source archive lacks %s", want)
 		}
@@ -93,7 +94,7 @@ func TestSourceZipRebuildsTheXPI(t *testing.T) {
 		if strings.Contains(n, "node_modules/") || strings.Contains("/"+n, "/.") {
 			t.Errorf("source archive holds %s", n)
 		}
-		if !strings.HasPrefix(n, "extension/") && !strings.HasPrefix(n, "installer/") && !slices.Contains([]string{"BUILD.md", "go.mod", "go.sum"}, n) {
+		if !strings.HasPrefix(n, "extension/") && !strings.HasPrefix(n, "installer/") && !slices.Contains([]string{"BUILD.md", "go.mod", "go.sum", "daemon/internal/feeds/catalog.json"}, n) {
 			t.Errorf("source archive holds %s, which the build does not need", n)
 		}
 	}

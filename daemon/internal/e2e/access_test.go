@@ -150,7 +150,7 @@ func TestChromiumUserAddedFeedHost(t *testing.T) {
 		now := time.Now()
 		d.cli("schedule", "add", "--once", now.Add(-time.Minute).Format("2006-01-02 15:04"), now.Add(time.Hour).Format("2006-01-02 15:04"), "--site", "plain.test", "--name", "Quiet")
 		waitFor(t, "the break to reach the extension's rules", 20*time.Second, func() bool {
-			return eval[bool](t, popup, `chrome.declarativeNetRequest.getDynamicRules().then(r => r.some(x => x.action.type === 'redirect' && (x.condition.requestDomains || []).includes('plain.test')))`)
+			return eval[bool](t, popup, `chrome.declarativeNetRequest.getSessionRules().then(r => r.some(x => x.action.type === 'redirect' && (x.condition.requestDomains || []).includes('plain.test')))`)
 		})
 		before := s.requests("plain.test")
 		do(t, page, chromedp.Navigate("http://plain.test/news"))

@@ -20,7 +20,7 @@ const (
 func ffWaitRules(t testing.TB, page *ffTab) {
 	t.Helper()
 	ffPoll[bool](t, page, "the extension's feed rules",
-		`browser.declarativeNetRequest.getDynamicRules().then(r => r.some(x => x.action.type === 'redirect'))`, 30*time.Second)
+		`browser.declarativeNetRequest.getSessionRules().then(r => r.some(x => x.action.type === 'redirect'))`, 30*time.Second)
 }
 
 // ffWaitState waits until the daemon state cached by the extension

@@ -13,11 +13,12 @@ import (
 )
 
 // waitRules waits until the extension has installed its request rules for
-// the feeds (the state arrived and was turned into declarativeNetRequest).
+// the feeds (the state arrived and was turned into declarativeNetRequest
+// session rules: the decided layer, docs/enforcement.md).
 func waitRules(t testing.TB, popup context.Context) {
 	t.Helper()
 	waitFor(t, "the extension's feed rules", 30*time.Second, func() bool {
-		n, err := chromedp.Run(popup, chromedp.Evaluate[int](`chrome.declarativeNetRequest.getDynamicRules().then(r => r.filter(x => x.action.type === 'redirect').length)`, chromedp.EvalAwaitPromise))
+		n, err := chromedp.Run(popup, chromedp.Evaluate[int](`chrome.declarativeNetRequest.getSessionRules().then(r => r.filter(x => x.action.type === 'redirect').length)`, chromedp.EvalAwaitPromise))
 		return err == nil && n > 0
 	})
 }

@@ -31,15 +31,15 @@ import {
   MAX_BREAK_KEY_LENGTH, breakAttemptEvent, breakNoteEvent, cleanNote, cleanStopReason, eventSeconds, feedTimeEvent, pageInfo,
   stamp, validateEvent,
 } from '../shared/protocol.js';
-import { isBreakPage, parseBreakUrl } from '../shared/break-url.js';
+import { GATE_KEY, isBreakPage, parseBreakUrl } from '../shared/break-url.js';
 import { promptPageUrl } from '../shared/prompt-url.js';
 import { KEYS, SESSION_KEYS } from '../shared/storage-keys.js';
 import {
-  KEEPALIVE_MS, activeBreaks, breakForUrl, breakSignature, breakView, hostOf, mayReturn, tabsToSwitch, timerPlan,
+  KEEPALIVE_MS, activeBreaks, breakForUrl, breakSignature, breakView, hostOf, mayReturn, siteCovers, tabsToSwitch, timerPlan,
 } from './breaks.js';
 import { GrantBook, newGrant } from './grants.js';
 import { PromptBook } from './prompts.js';
-import { buildRules, regexesOf } from './rules.js';
+import { RuleSync, gatedSites } from './rulesync.js';
 
 export const GRANT_ALARM = 'mindful-grant-end';
 export const PAUSE_ALARM = 'mindful-prompts-resume';
@@ -58,6 +58,12 @@ export const PROMPT_PATH = 'src/pages/prompt/prompt.html';
 export const PORT_GRACE_MS = 1500;
 /** An overlay whose prompt page never opened by then is replaced by the prompt page itself. */
 export const OVERLAY_FALLBACK_MS = 5000;
+/**
+ * At launch the gate (rulesync.js) holds until the background has decided:
+ * when the link to the daemon has settled (connected with a fresh state, or
+ * known to be down or unpaired), or at the latest this long after start.
+ */
+export const DECIDE_MAX_MS = 5000;
 const HABIT_LOG_CAP = 500;
 
 export class FeedGuard {
@@ -87,7 +93,13 @@ export class FeedGuard {
   #grants = new GrantBook();
   #prompts;
   #habitLog = [];
-  #badRegexes = new Set();
+  #rules;
+  #decideMs;
+  /** The gate is lifted: this browser session's rules follow the state (rulesync.js). */
+  #decided = false;
+  #onDecided = [];
+  /** tabId → the URL of a tab this background switched to the break page */
+  #switched = new Map();
 
   /** tabId → port of the prompt page shown in that tab */
   #ports = new Map();
@@ -127,7 +139,7 @@ export class FeedGuard {
     local, session, dnr, tabs, windows = null, idle = null, alarms, queue, onQueued = () => {}, promptUrl,
     breakUrl = '', keepalive = async () => {}, request = null, notifyPages = async () => {},
     timers = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (t) => clearTimeout(t) },
-    now = () => Date.now(), newId = () => crypto.randomUUID(), log = () => {},
+    now = () => Date.now(), newId = () => crypto.randomUUID(), log = () => {}, decideMs = DECIDE_MAX_MS,
   }) {
     this.#local = local;
     this.#session = session;
@@ -148,6 +160,8 @@ export class FeedGuard {
     this.#newId = newId;
     this.#log = log;
     this.#prompts = new PromptBook({ newId });
+    this.#rules = new RuleSync({ dnr, log });
+    this.#decideMs = decideMs;
   }
 
   // ------------------------------------------------------------ plumbing
@@ -193,12 +207,21 @@ export class FeedGuard {
         this.#habitLog = Array.isArray(got[KEYS.habitLog]) ? got[KEYS.habitLog].filter((t) => typeof t === 'number') : [];
         const ses = await this.#session.get(SESSION_KEYS.prompts);
         this.#prompts = PromptBook.from(ses[SESSION_KEYS.prompts], { newId: this.#newId });
+        // A background that restarts within a browser session decided already.
+        if (await this.#rules.decidedBefore()) this.#setDecided();
+        else this.#timers.setTimeout(() => this.decide(), this.#decideMs);
         await this.#seedTabs();
         await this.#expire();
         await this.#syncRules();
         this.#schedule();
-        // The browser may have started offline, with tabs restored on a blocked site.
-        await this.#breakTabs();
+        // The browser may have started offline, with tabs restored on a
+        // blocked site, or (at launch, before any rule held) on a feed:
+        // cover them. A background that restarts within a browser session
+        // only looks for break sites. At launch the breaks wait for the
+        // decision (the cache may be stale: a break may have ended early
+        // while the browser was closed); the gate holds their sites.
+        if (this.#decided) await this.#breakTabs();
+        else await this.#coverTabs({ breaks: false });
         this.#scheduleBreaks();
       } catch (err) {
         this.#log('feed guard start failed', err);
@@ -293,49 +316,91 @@ export class FeedGuard {
 
   // ---------------------------------------------------------------- rules
 
+  /** Hands the state to the rule sync (rulesync.js), which owns the request rules. */
   async #syncRules() {
-    const build = () => {
-      const now = this.#now();
-      this.#breakSig = breakSignature(this.#state.breaks, now);
-      return buildRules({
-        feeds: this.#state.feeds,
-        grants: this.#grants.summary(now),
-        pausedUntil: this.#state.pausedUntil,
-        now,
-        promptUrl: this.#promptUrl,
-        skip: this.#badRegexes,
-        breaks: this.#state.breaks,
-        breakUrl: this.#breakUrl,
-      });
-    };
-    const apply = async (rules) => {
-      const existing = (await this.#dnr.getDynamicRules()) ?? [];
-      await this.#dnr.updateDynamicRules({ removeRuleIds: existing.map((r) => r.id), addRules: rules });
-    };
-    const rules = build();
-    try {
-      await apply(rules);
-    } catch (err) {
-      this.#log('updateDynamicRules failed; checking each regex', err);
-      if (typeof this.#dnr.isRegexSupported !== 'function') {
-        this.#breakSig = '';
-        return;
-      }
-      for (const regex of regexesOf(rules)) {
-        try {
-          const r = await this.#dnr.isRegexSupported({ regex, isCaseSensitive: false });
-          if (!r?.isSupported) this.#badRegexes.add(regex);
-        } catch {
-          this.#badRegexes.add(regex);
-        }
-      }
+    const now = this.#now();
+    this.#breakSig = breakSignature(this.#state.breaks, now);
+    const ok = await this.#rules.apply({
+      feeds: this.#state.feeds,
+      grants: this.#grants.summary(now),
+      pausedUntil: this.#state.pausedUntil,
+      now,
+      promptUrl: this.#promptUrl,
+      breaks: this.#state.breaks,
+      breakUrl: this.#breakUrl,
+      decided: this.#decided,
+    });
+    if (!ok) this.#breakSig = ''; // matches no signature: the next event tries again
+  }
+
+  // ------------------------------------------------------------- launch
+
+  #setDecided() {
+    this.#decided = true;
+    for (const resolve of this.#onDecided.splice(0)) resolve();
+  }
+
+  /** Resolves once the gate is lifted (at the latest DECIDE_MAX_MS after start). */
+  #whenDecided() {
+    this.start();
+    if (this.#decided) return Promise.resolve();
+    return new Promise((resolve) => this.#onDecided.push(resolve));
+  }
+
+  /**
+   * The link to the daemon settled (connected, down, unpaired), or the
+   * deadline passed: lift the gate. The freshest cached state (a welcome
+   * stores it before the link says "connected") decides what still holds.
+   */
+  decide() {
+    return this.#run(async () => {
+      if (this.#decided) return;
       try {
-        await apply(build());
-      } catch (err2) {
-        this.#log('updateDynamicRules failed again', err2);
-        this.#breakSig = ''; // matches no signature: the next event tries again
+        const got = await this.#local.get(KEYS.daemonState);
+        if (got && KEYS.daemonState in got) this.#setState(got[KEYS.daemonState]);
+      } catch (err) {
+        this.#log('reading the state to decide', err);
       }
+      this.#decided = true;
+      await this.#syncRules();
+      this.#setDecided();
+      await this.#coverTabs();
+      this.#schedule();
+      this.#scheduleBreaks();
+    });
+  }
+
+  /**
+   * Every tab, not only the active one: a break site during a break gets
+   * the break page, a feed without a grant (prompts not paused, no prompt
+   * up for it) the prompt page. Nothing that loaded before the guard took
+   * over stays as it is.
+   */
+  async #coverTabs({ breaks = true } = {}) {
+    if (breaks) await this.#breakTabs();
+    if (promptsPaused(this.#state, this.#now())) return;
+    let all = [];
+    try {
+      all = (await this.#tabs.query({})) ?? [];
+    } catch {
+      return;
     }
+    const active = activeBreaks(this.#state.breaks, this.#now());
+    for (const t of all) {
+      if (!(t?.id >= 0)) continue;
+      const url = typeof t.pendingUrl === 'string' && t.pendingUrl !== '' ? t.pendingUrl : t.url;
+      const feedId = this.feedOf(url);
+      if (!feedId || this.#grants.grantFor(feedId, this.#now()) || this.#prompts.get(t.id)) continue;
+      if (breakForUrl(active, url)) continue; // the break page has it
+      this.#log(`tab ${t.id} shows a feed without an answer; showing the prompt`);
+      await this.#tabs.update(t.id, { url: promptPageUrl(this.#promptUrl, { feedId, name: this.#feedName(feedId), url }) }).catch(() => {});
+    }
+  }
+
+  /** Whether the launch gate covers a URL's host (a break page may send such a tab on). */
+  #gated(url) {
+    const host = hostOf(url);
+    return host !== '' && gatedSites(this.#state.feeds, this.#state.breaks).some((s) => siteCovers(s, host));
   }
 
   /** Tells the content scripts of every tab on a feed host the new catalog, grants and pause. */
@@ -487,6 +552,7 @@ export class FeedGuard {
 
   async #switchTabs(list) {
     for (const sw of list) {
+      this.#switched.set(sw.tabId, sw.from);
       try {
         await this.#tabs.update(sw.tabId, { url: sw.url });
       } catch (err) {
@@ -538,11 +604,20 @@ export class FeedGuard {
    * attempt that brought the page is recorded when it commits, in
    * onCommitted, so it counts even if the user leaves at once.)
    */
-  breakInfo(ctx, { key, url }) {
+  async breakInfo(ctx, { key, url }) {
+    // The launch gate: wait until the background has decided.
+    await this.#whenDecided();
     return this.#run(async () => {
       const now = this.#now();
       const b = breakForUrl(activeBreaks(this.#state.breaks, now), url, key);
-      if (!b) return { ok: true, state: 'ended', returnOk: mayReturn(this.#state.breaks, key, url) };
+      if (!b) {
+        // The gate's own page, and a tab this background switched, may go
+        // back to a gated site even if its break left the schedule (it
+        // ended early while the page was up, or the cache was stale).
+        const ours = key === GATE_KEY || this.#switched.get(ctx.tabId) === url;
+        const returnOk = mayReturn(this.#state.breaks, key, url) || (ours && this.#gated(url));
+        return { ok: true, state: 'ended', returnOk };
+      }
       return { ok: true, state: 'on', now, ...breakView(b, this.#state) };
     });
   }
@@ -762,7 +837,10 @@ export class FeedGuard {
   }
 
   /** prompt_open: a prompt page (top level or in the overlay) starts or resumes its prompt. */
-  promptOpen(ctx, { feedId, url, mode, doneFor }) {
+  async promptOpen(ctx, { feedId, url, mode, doneFor }) {
+    // At launch the grants and the pause count only once the gate is lifted
+    // (before that the launch rules would send a "continue" straight back here).
+    await this.#whenDecided();
     return this.#run(async () => {
       if (ctx.tabId < 0) return { ok: false, error: 'no_tab' };
       // The page is web accessible, so any site can open it: the target must

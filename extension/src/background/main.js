@@ -17,6 +17,7 @@ import { TabMap } from './tab-map.js';
 import { BREAK_PATH } from '../shared/break-url.js';
 import { MemoryStorage } from '../shared/memory-storage.js';
 import { detectBrowser, getApi, sessionArea } from '../shared/platform.js';
+import { STATUS } from '../shared/status.js';
 import { KEYS } from '../shared/storage-keys.js';
 
 const api = getApi();
@@ -55,7 +56,12 @@ const connection = new Connection({
     log,
   }),
   log,
-  onStatus: (status) => showBadge(api.action, status).catch((err) => log('badge', err)),
+  onStatus: (status) => {
+    showBadge(api.action, status).catch((err) => log('badge', err));
+    // The link settled (connected with a fresh state, down, or unpaired):
+    // the launch gate can be lifted (docs/enforcement.md).
+    if (status !== STATUS.connecting) guard.decide();
+  },
 });
 
 const guard = new FeedGuard({
@@ -174,8 +180,10 @@ globalThis.mindfulDebug = {
       paired: Boolean(got[KEYS.token]),
     };
   },
-  /** The current dynamic request rules. */
+  /** The current dynamic request rules (the launch layer, rulesync.js). */
   rules: () => api.declarativeNetRequest.getDynamicRules(),
+  /** The current session request rules (the decided layer). */
+  sessionRules: () => api.declarativeNetRequest.getSessionRules(),
   /** The running grants (feed, prompt id, time box, time counted). */
   grants: () => guard.grants(),
   /** The running breaks, the next start or end, whether the worker is kept awake. */

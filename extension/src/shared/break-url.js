@@ -11,6 +11,13 @@
 
 export const BREAK_PATH = 'src/pages/break/break.html';
 
+/**
+ * The key of the launch gate (background/rulesync.js; the static ruleset of
+ * installer/extpack has the same): the page waits until the background has
+ * decided, then shows the break that covers the URL or sends the tab on.
+ */
+export const GATE_KEY = 'mindful-gate';
+
 /** The regexSubstitution of a break's redirect rule: \0 is the whole original URL. */
 export function breakSubstitution(breakUrl, key) {
   return `${breakUrl}?k=${encodeURIComponent(key)}&u=\\0`;

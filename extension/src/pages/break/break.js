@@ -6,7 +6,7 @@
 // the daemon (break_stop_request, the wait, break_stop with a reason). When
 // the break is over it sends the tab back where it was going.
 
-import { parseBreakUrl } from '../../shared/break-url.js';
+import { GATE_KEY, parseBreakUrl } from '../../shared/break-url.js';
 import { getApi } from '../../shared/platform.js';
 import {
   EMPTY_REASON_TEXT, canEndEarly, confirmEnabled, initialModel, reasonText, reduce, shouldReturn, timeLeftText, waitText,
@@ -193,7 +193,10 @@ function keepBreak() {
 
 if (!params.ok) {
   dispatch({ type: 'broken' });
-  $('over-text').textContent = 'This break page has a broken address.';
+  // Firefox's static launch gate cannot keep the address (docs/enforcement.md).
+  $('over-text').textContent = new URLSearchParams(location.search).get('k') === GATE_KEY
+    ? 'mindful held this page while the browser started. Open it again.'
+    : 'This break page has a broken address.';
 } else {
   main.dataset.key = params.key;
   $('save-note').addEventListener('click', saveNote);
