@@ -249,12 +249,14 @@ func (d *Daemon) Run(ctx context.Context) error {
 		Store: st, File: filepath.Join(dir, devicesync.File), Logger: d.log.With("component", "sync"),
 		Kicks: syncKicks, Interval: d.cfg.SyncInterval, EventDelay: d.cfg.SyncEventDelay,
 		// An import may change the feed list (which the matcher caches),
-		// breaks (Reload tells the browsers either way) and today's
-		// reflection (the check-in looks again).
+		// breaks (Reload tells the browsers either way; the break watcher
+		// sets its timer again) and today's reflection (the check-in looks
+		// again).
 		Changed: func() {
 			if err := states.Reload(ctx); err != nil {
 				d.log.Warn("state not reloaded after an import", "err", err)
 			}
+			brk.Refresh() // an imported break or rule moves the next transition
 			chk.Refresh()
 		},
 	})
