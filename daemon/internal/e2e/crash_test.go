@@ -30,32 +30,8 @@ func goClient(t testing.TB, d *daemonProc, clientID string) (*websocket.Conn, st
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	send := func(typ, id string, body any) {
-		b, _ := protocol.Encode(typ, id, "", body)
-		if err := c.WriteMessage(websocket.TextMessage, b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	recv := func(typ string) protocol.Envelope {
-		t.Helper()
-		for {
-			c.SetReadDeadline(time.Now().Add(20 * time.Second))
-			_, b, err := c.ReadMessage()
-			if err != nil {
-				t.Fatalf("waiting for %s: %v", typ, err)
-			}
-			env, perr := protocol.Decode(b)
-			if perr != nil {
-				t.Fatal(perr)
-			}
-			if env.Type == typ {
-				return env
-			}
-			if env.Type != protocol.TypePing {
-				t.Fatalf("got %s %s while waiting for %s", env.Type, env.Body, typ)
-			}
-		}
-	}
+	send := func(typ, id string, body any) { t.Helper(); wsSend(t, c, typ, id, body) }
+	recv := func(typ string) protocol.Envelope { t.Helper(); return wsRecv(t, c, typ) }
 	info := map[string]any{"client_id": clientID, "browser": "unknown"}
 	send(protocol.TypePairRequest, "c-1", info)
 	var pend protocol.PairPending

@@ -673,26 +673,17 @@ func (s *Store) SyncDevices(ctx context.Context) ([]SyncDevice, error) {
 
 // EventsByDevice counts the events of [from, to) by device (” = this one).
 func (s *Store) EventsByDevice(ctx context.Context, from, to time.Time) (map[string]int, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT device, COUNT(*) FROM events WHERE ts >= ? AND ts < ? GROUP BY device`, from.UnixMilli(), to.UnixMilli())
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var d string
-		var n int
-		if err := rows.Scan(&d, &n); err != nil {
-			return nil, err
-		}
-		out[d] = n
-	}
-	return out, rows.Err()
+	return s.countByDevice(ctx, `SELECT device, COUNT(*) FROM events WHERE ts >= ? AND ts < ? GROUP BY device`, from, to)
 }
 
 // OpensByDevice counts the prompts of [from, to) by device (” = this one).
 func (s *Store) OpensByDevice(ctx context.Context, from, to time.Time) (map[string]int, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT device, COUNT(*) FROM events WHERE type = 'prompt' AND ts >= ? AND ts < ? GROUP BY device`, from.UnixMilli(), to.UnixMilli())
+	return s.countByDevice(ctx, `SELECT device, COUNT(*) FROM events WHERE type = 'prompt' AND ts >= ? AND ts < ? GROUP BY device`, from, to)
+}
+
+// countByDevice runs a query of (device, count) rows over [from, to).
+func (s *Store) countByDevice(ctx context.Context, query string, from, to time.Time) (map[string]int, error) {
+	rows, err := s.r.QueryContext(ctx, query, from.UnixMilli(), to.UnixMilli())
 	if err != nil {
 		return nil, err
 	}
