@@ -8,51 +8,28 @@
 //                                   └─ need / continue ─► grants.js ─► allow rules
 //   tabs, windows, idle ─► grants.js presence ─► `feed_time` events
 //   alarms / timers ─► time box over ─► feed_time, rules, "done?" prompt
-//   cached breaks ─► breaks.js (running breaks, next start or end) ─► rules,
-//       tabs on blocked sites ─► break page; break pages told to look again
-//   break page ──runtime messages──► break_info (+ `break_attempt`),
-//       break_note, break_stop_request / break_stop (the daemon, via request)
-//
-// Breaks are enforced from the cache, so they start and end on time with the
-// daemon down. Every handler first catches up: if the running breaks at
-// `now` are not the ones the rules were built for (the worker slept through
-// a transition), rules, tabs and break pages follow before anything else.
-// Near a transition the worker is kept awake (a cheap API call every 20 s)
-// and a timer fires on time; alarms wake it before that (breaks.js).
+//   breaks ─► break-enforcer.js (every handler first lets it catch up)
 //
 // Stored: storage.local `grants` (survive a browser restart) and `habitLog`;
 // storage.session `prompts` (pending prompts by tab). Every handler runs
 // through one serial chain, after the stored data was loaded.
 
-import { compileCatalog, feedRegexes, hostsOf, matchUrl } from '../shared/feeds.js';
-import { habitOpensToday, normalizeState, pauseSeconds, promptsPaused } from '../shared/daemon-state.js';
+import { hostsOf } from '../shared/feeds.js';
+import { habitOpensToday, pauseSeconds, promptsPaused } from '../shared/daemon-state.js';
 import { Mutex } from '../shared/mutex.js';
-import {
-  MAX_BREAK_KEY_LENGTH, breakAttemptEvent, breakNoteEvent, cleanNote, cleanStopReason, eventSeconds, feedTimeEvent, pageInfo,
-  stamp, validateEvent,
-} from '../shared/protocol.js';
-import { GATE_KEY, isBreakPage, parseBreakUrl } from '../shared/break-url.js';
+import { eventSeconds, feedTimeEvent, pageInfo, stamp, validateEvent } from '../shared/protocol.js';
 import { promptPageUrl } from '../shared/prompt-url.js';
 import { KEYS, SESSION_KEYS } from '../shared/storage-keys.js';
-import {
-  KEEPALIVE_MS, activeBreaks, breakForUrl, breakSignature, breakView, hostOf, mayReturn, siteCovers, tabsToSwitch, timerPlan,
-} from './breaks.js';
+import { BreakEnforcer } from './break-enforcer.js';
 import { GrantBook, newGrant } from './grants.js';
 import { PromptBook } from './prompts.js';
-import { RuleSync, gatedSites } from './rulesync.js';
+import { RuleSync } from './rulesync.js';
+import { StateCache } from './state-cache.js';
+
+export { BREAK_ALARM, BREAK_SOON_ALARM, NOT_RUNNING_TEXT } from './break-enforcer.js';
 
 export const GRANT_ALARM = 'mindful-grant-end';
 export const PAUSE_ALARM = 'mindful-prompts-resume';
-/** One-shot alarms at the next break start or end, and a minute before it. */
-export const BREAK_ALARM = 'mindful-break';
-export const BREAK_SOON_ALARM = 'mindful-break-soon';
-/** What the break page shows when ending a break early cannot reach the daemon. */
-export const NOT_RUNNING_TEXT = "mindful isn't running: a break can only be ended early through it.";
-const BREAK_ERRORS = Object.freeze({
-  not_connected: NOT_RUNNING_TEXT,
-  timeout: 'mindful did not answer in time. Try again.',
-  invalid: 'mindful did not accept that.',
-});
 export const PROMPT_PATH = 'src/pages/prompt/prompt.html';
 /** How long a prompt page may be gone (reload, re-attached overlay) before it counts as left. */
 export const PORT_GRACE_MS = 1500;
@@ -77,19 +54,14 @@ export class FeedGuard {
   #queue;
   #onQueued;
   #promptUrl;
-  #breakUrl;
-  #keepalive;
-  #request;
-  #notifyPages;
   #timers;
   #now;
   #newId;
   #log;
   #serial = new Mutex();
 
-  #state = normalizeState(null);
-  #catalog = compileCatalog([]);
-  #contentCatalog = [];
+  #cache = new StateCache();
+  #breaks;
   #grants = new GrantBook();
   #prompts;
   #habitLog = [];
@@ -98,8 +70,6 @@ export class FeedGuard {
   /** The gate is lifted: this browser session's rules follow the state (rulesync.js). */
   #decided = false;
   #onDecided = [];
-  /** tabId → the URL of a tab this background switched to the break page */
-  #switched = new Map();
 
   /** tabId → port of the prompt page shown in that tab */
   #ports = new Map();
@@ -112,12 +82,6 @@ export class FeedGuard {
   #grantTimer = null;
   #pauseTimer = null;
   #started = null;
-  /** breakSignature the current rules were built for */
-  #breakSig = null;
-  #breakTimer = null;
-  #breakPlanKey = '';
-  #keepTimer = null;
-  #keepUntil = 0;
 
   /**
    * @param {{
@@ -151,10 +115,6 @@ export class FeedGuard {
     this.#queue = queue;
     this.#onQueued = onQueued;
     this.#promptUrl = promptUrl;
-    this.#breakUrl = breakUrl;
-    this.#keepalive = keepalive;
-    this.#request = request;
-    this.#notifyPages = notifyPages;
     this.#timers = timers;
     this.#now = now;
     this.#newId = newId;
@@ -162,6 +122,24 @@ export class FeedGuard {
     this.#prompts = new PromptBook({ newId });
     this.#rules = new RuleSync({ dnr, log });
     this.#decideMs = decideMs;
+    this.#breaks = new BreakEnforcer({
+      cache: this.#cache,
+      tabs,
+      alarm: { at: (name, when) => this.#alarmAt(name, when), clear: (name) => this.#clearAlarm(name) },
+      timers,
+      now,
+      newId,
+      log,
+      keepalive,
+      request,
+      notifyPages,
+      promptUrl,
+      breakUrl,
+      enqueue: (ev) => this.#enqueue(ev),
+      run: (fn) => this.#run(fn),
+      syncRules: () => this.#syncRules(),
+      whenDecided: () => this.#whenDecided(),
+    });
   }
 
   // ------------------------------------------------------------ plumbing
@@ -170,7 +148,7 @@ export class FeedGuard {
     this.start();
     return this.#serial.run(async () => {
       try {
-        await this.#catchUpBreaks();
+        await this.#breaks.catchUp();
       } catch (err) {
         this.#log('break catch-up failed', err);
       }
@@ -220,9 +198,9 @@ export class FeedGuard {
         // only looks for break sites. At launch the breaks wait for the
         // decision (the cache may be stale: a break may have ended early
         // while the browser was closed); the gate holds their sites.
-        if (this.#decided) await this.#breakTabs();
+        if (this.#decided) await this.#breaks.followTabs();
         else await this.#coverTabs({ breaks: false });
-        this.#scheduleBreaks();
+        this.#breaks.schedule();
       } catch (err) {
         this.#log('feed guard start failed', err);
       }
@@ -259,13 +237,7 @@ export class FeedGuard {
   }
 
   #setState(raw) {
-    this.#state = normalizeState(raw);
-    this.#catalog = compileCatalog(this.#state.feeds);
-    this.#contentCatalog = this.#catalog.feeds.map((f) => ({
-      id: f.id,
-      name: f.name,
-      res: feedRegexes(this.#state.feeds.find((x) => x.id === f.id)),
-    }));
+    this.#cache.set(raw);
   }
 
   #enqueue(ev) {
@@ -306,8 +278,7 @@ export class FeedGuard {
 
   /** The feed a URL belongs to, or undefined (sync; used for tab_navigated too). */
   feedOf(url) {
-    if (typeof url !== 'string' || !/^https?:/i.test(url)) return undefined;
-    return matchUrl(this.#catalog, url)?.feedId;
+    return this.#cache.feedOf(url);
   }
 
   #isPromptPage(url) {
@@ -319,18 +290,16 @@ export class FeedGuard {
   /** Hands the state to the rule sync (rulesync.js), which owns the request rules. */
   async #syncRules() {
     const now = this.#now();
-    this.#breakSig = breakSignature(this.#state.breaks, now);
     const ok = await this.#rules.apply({
-      feeds: this.#state.feeds,
+      feeds: this.#cache.state.feeds,
       grants: this.#grants.summary(now),
-      pausedUntil: this.#state.pausedUntil,
+      pausedUntil: this.#cache.state.pausedUntil,
       now,
       promptUrl: this.#promptUrl,
-      breaks: this.#state.breaks,
-      breakUrl: this.#breakUrl,
+      ...this.#breaks.ruleInput(now),
       decided: this.#decided,
     });
-    if (!ok) this.#breakSig = ''; // matches no signature: the next event tries again
+    if (!ok) this.#breaks.rulesFailed(); // the next event tries again
   }
 
   // ------------------------------------------------------------- launch
@@ -366,7 +335,7 @@ export class FeedGuard {
       this.#setDecided();
       await this.#coverTabs();
       this.#schedule();
-      this.#scheduleBreaks();
+      this.#breaks.schedule();
     });
   }
 
@@ -377,35 +346,28 @@ export class FeedGuard {
    * over stays as it is.
    */
   async #coverTabs({ breaks = true } = {}) {
-    if (breaks) await this.#breakTabs();
-    if (promptsPaused(this.#state, this.#now())) return;
+    if (breaks) await this.#breaks.followTabs();
+    if (promptsPaused(this.#cache.state, this.#now())) return;
     let all = [];
     try {
       all = (await this.#tabs.query({})) ?? [];
     } catch {
       return;
     }
-    const active = activeBreaks(this.#state.breaks, this.#now());
     for (const t of all) {
       if (!(t?.id >= 0)) continue;
       const url = typeof t.pendingUrl === 'string' && t.pendingUrl !== '' ? t.pendingUrl : t.url;
       const feedId = this.feedOf(url);
       if (!feedId || this.#grants.grantFor(feedId, this.#now()) || this.#prompts.get(t.id)) continue;
-      if (breakForUrl(active, url)) continue; // the break page has it
+      if (this.#breaks.covers(url)) continue; // the break page has it
       this.#log(`tab ${t.id} shows a feed without an answer; showing the prompt`);
       await this.#tabs.update(t.id, { url: promptPageUrl(this.#promptUrl, { feedId, name: this.#feedName(feedId), url }) }).catch(() => {});
     }
   }
 
-  /** Whether the launch gate covers a URL's host (a break page may send such a tab on). */
-  #gated(url) {
-    const host = hostOf(url);
-    return host !== '' && gatedSites(this.#state.feeds, this.#state.breaks).some((s) => siteCovers(s, host));
-  }
-
   /** Tells the content scripts of every tab on a feed host the new catalog, grants and pause. */
   async #broadcast() {
-    const hosts = new Set(hostsOf(this.#catalog));
+    const hosts = new Set(hostsOf(this.#cache.catalog));
     let all = [];
     try {
       all = (await this.#tabs.query({})) ?? [];
@@ -426,7 +388,7 @@ export class FeedGuard {
 
   #contentStateNow() {
     const now = this.#now();
-    return { catalog: this.#contentCatalog, grants: this.#grants.summary(now), pausedUntil: this.#state.pausedUntil };
+    return { catalog: this.#cache.contentCatalog, grants: this.#grants.summary(now), pausedUntil: this.#cache.state.pausedUntil };
   }
 
   // ------------------------------------------------------------- timing
@@ -444,7 +406,7 @@ export class FeedGuard {
     }
     if (this.#pauseTimer !== null) this.#timers.clearTimeout(this.#pauseTimer);
     this.#pauseTimer = null;
-    const until = this.#state.pausedUntil;
+    const until = this.#cache.state.pausedUntil;
     if (until !== null && until > now) {
       this.#pauseTimer = this.#timers.setTimeout(() => this.onTimer(), until - now);
       this.#alarmAt(PAUSE_ALARM, until);
@@ -483,7 +445,7 @@ export class FeedGuard {
 
   /** The catalog's name of a feed (undefined if it is not there). */
   #feedName(feedId) {
-    return this.#catalog.feeds.find((f) => f.id === feedId)?.name;
+    return this.#cache.feedName(feedId);
   }
 
   async #showDone(tabId, g) {
@@ -518,188 +480,24 @@ export class FeedGuard {
 
   // --------------------------------------------------------------- breaks
 
-  /** The running breaks changed since the rules were built: rules, tabs, pages, timers. */
-  async #catchUpBreaks() {
-    if (this.#breakSig === null) return; // not started yet (start() builds everything)
-    if (breakSignature(this.#state.breaks, this.#now()) === this.#breakSig) return;
-    await this.#syncRules();
-    await this.#breakTabs();
-    this.#scheduleBreaks();
+  /** break_info: what the break page shows (break-enforcer.js). */
+  breakInfo(ctx, msg) {
+    return this.#breaks.breakInfo(ctx, msg);
   }
 
-  /**
-   * After the rules: tabs open on a blocked site go to the break page, and
-   * open break pages are told to look again (a break ended: they go back).
-   */
-  async #breakTabs() {
-    if (!this.#breakUrl) return;
-    let all = [];
-    try {
-      all = (await this.#tabs.query({})) ?? [];
-    } catch (err) {
-      this.#log('tabs.query', err);
-      return;
-    }
-    await this.#switchTabs(tabsToSwitch(all, activeBreaks(this.#state.breaks, this.#now()), { breakUrl: this.#breakUrl, promptUrl: this.#promptUrl }));
-    if (all.some((t) => isBreakPage(t?.url, this.#breakUrl) || isBreakPage(t?.pendingUrl, this.#breakUrl))) {
-      try {
-        await Promise.resolve(this.#notifyPages({ type: 'breaks_changed' })).catch(() => {});
-      } catch {
-        // no page listening
-      }
-    }
+  /** break_note (break-enforcer.js). */
+  breakNote(ctx, msg) {
+    return this.#breaks.breakNote(ctx, msg);
   }
 
-  async #switchTabs(list) {
-    for (const sw of list) {
-      this.#switched.set(sw.tabId, sw.from);
-      try {
-        await this.#tabs.update(sw.tabId, { url: sw.url });
-      } catch (err) {
-        this.#log(`switching tab ${sw.tabId} to the break page`, err);
-      }
-    }
+  /** break_stop_request (break-enforcer.js). */
+  breakStopRequest(ctx) {
+    return this.#breaks.breakStopRequest(ctx);
   }
 
-  /** Plans the wake-up for the next break start or end (breaks.js timerPlan). */
-  #scheduleBreaks() {
-    const now = this.#now();
-    const plan = timerPlan(this.#state.breaks, now);
-    if (this.#breakTimer !== null) this.#timers.clearTimeout(this.#breakTimer);
-    this.#breakTimer = null;
-    const planKey = plan ? `${plan.alarmAt}/${plan.soonAt}` : '';
-    if (planKey !== this.#breakPlanKey) {
-      this.#breakPlanKey = planKey;
-      if (plan) this.#alarmAt(BREAK_ALARM, plan.alarmAt);
-      else this.#clearAlarm(BREAK_ALARM);
-      if (plan?.soonAt) this.#alarmAt(BREAK_SOON_ALARM, plan.soonAt);
-      else this.#clearAlarm(BREAK_SOON_ALARM);
-    }
-    if (!plan) return;
-    this.#breakTimer = this.#timers.setTimeout(() => {
-      this.#breakTimer = null;
-      this.onWake();
-    }, plan.delay);
-    if (plan.precise) this.#keepAwake(plan.at + 5_000);
-  }
-
-  /** Keeps the worker alive until `until`: one cheap API call now and every KEEPALIVE_MS. */
-  #keepAwake(until) {
-    this.#keepUntil = Math.max(this.#keepUntil, until);
-    if (this.#keepTimer !== null) return;
-    const beat = () => {
-      Promise.resolve().then(() => this.#keepalive()).catch((err) => this.#log('keepalive call failed', err));
-      if (this.#now() >= this.#keepUntil) {
-        this.#keepTimer = null;
-        return;
-      }
-      this.#keepTimer = this.#timers.setTimeout(beat, Math.min(KEEPALIVE_MS, Math.max(0, this.#keepUntil - this.#now())));
-    };
-    beat();
-  }
-
-  /**
-   * break_info: what the break page shows. The break covering the page's
-   * URL (the page's own key if that one still runs), or "ended". (The
-   * attempt that brought the page is recorded when it commits, in
-   * onCommitted, so it counts even if the user leaves at once.)
-   */
-  async breakInfo(ctx, { key, url }) {
-    // The launch gate: wait until the background has decided.
-    await this.#whenDecided();
-    return this.#run(async () => {
-      const now = this.#now();
-      const b = breakForUrl(activeBreaks(this.#state.breaks, now), url, key);
-      if (!b) {
-        // The gate's own page, and a tab this background switched, may go
-        // back to a gated site even if its break left the schedule (it
-        // ended early while the page was up, or the cache was stale).
-        const ours = key === GATE_KEY || this.#switched.get(ctx.tabId) === url;
-        const returnOk = mayReturn(this.#state.breaks, key, url) || (ours && this.#gated(url));
-        return { ok: true, state: 'ended', returnOk };
-      }
-      return { ok: true, state: 'on', now, ...breakView(b, this.#state) };
-    });
-  }
-
-  /**
-   * A break page committed in a tab's top frame. A redirect rule sent it
-   * there (its address holds the raw URL), so it is an attempt, unless the
-   * user reloaded it or came back to it; a tab the background switched at
-   * the start of a break is not one either.
-   */
-  async #recordAttempt(details) {
-    const page = parseBreakUrl(details.url);
-    if (!page.ok || page.switched) return;
-    if (details.transitionType === 'reload' || (details.transitionQualifiers ?? []).includes('forward_back')) return;
-    const b = breakForUrl(activeBreaks(this.#state.breaks, this.#now()), page.url, page.key);
-    if (!b) return;
-    const st = stamp({ newId: this.#newId, now: this.#now });
-    let windowId;
-    try {
-      windowId = (await this.#tabs.get(details.tabId))?.windowId;
-    } catch {
-      // the tab is gone already; the attempt still counts
-    }
-    await this.#enqueue(breakAttemptEvent(st, {
-      domain: pageInfo(page.url).domain,
-      breakKey: b.key,
-      tabId: details.tabId,
-      windowId: Number.isInteger(windowId) && windowId >= 0 ? windowId : undefined,
-    }));
-  }
-
-  /** break_note: the user jotted down what they wanted to look at. */
-  breakNote(ctx, { key, note }) {
-    return this.#run(async () => {
-      const text = cleanNote(note);
-      if (text === '') return { ok: false, error: 'empty' };
-      if (typeof key !== 'string' || key === '' || key.length > MAX_BREAK_KEY_LENGTH) return { ok: false, error: 'key' };
-      const added = await this.#enqueue(breakNoteEvent(stamp({ newId: this.#newId, now: this.#now }), { breakKey: key, note: text }));
-      return added ? { ok: true } : { ok: false, error: 'not_saved' };
-    });
-  }
-
-  /**
-   * break_stop_request: asks the daemon for a ticket to end the running
-   * break early. Not on the serial chain: the daemon may take its time.
-   */
-  async breakStopRequest(ctx) {
-    if (ctx.frameId !== 0) return { ok: false, code: 'refused', error: 'Not from inside another page.' };
-    try {
-      const msg = await this.#ask('break_stop_request', {});
-      const b = msg.body ?? {};
-      return { ok: true, ticket: b.ticket, notBefore: Date.parse(b.not_before), name: b.name ?? '', end: b.end ? Date.parse(b.end) : null };
-    } catch (err) {
-      return this.#breakError(err);
-    }
-  }
-
-  /** break_stop: ends the break of the ticket, with the user's reason. */
-  async breakStop(ctx, { ticket, reason }) {
-    if (ctx.frameId !== 0) return { ok: false, code: 'refused', error: 'Not from inside another page.' };
-    const why = cleanStopReason(reason);
-    if (why === '') return { ok: false, code: 'invalid', field: 'reason', error: 'Say in a few words why you end this break early.' };
-    try {
-      const msg = await this.#ask('break_stop', { ticket, reason: why });
-      return { ok: true, name: msg.body?.name ?? '', at: msg.body?.at ?? null };
-    } catch (err) {
-      return this.#breakError(err);
-    }
-  }
-
-  #ask(type, body) {
-    if (typeof this.#request !== 'function') return Promise.reject(Object.assign(new Error('no connection'), { code: 'not_connected' }));
-    return this.#request(type, body);
-  }
-
-  #breakError(err) {
-    const code = typeof err?.code === 'string' ? err.code : 'not_connected';
-    const daemonSaid = code !== 'not_connected' && code !== 'timeout' && typeof err?.message === 'string' && err.message !== '';
-    const text = daemonSaid ? err.message.charAt(0).toUpperCase() + err.message.slice(1) : BREAK_ERRORS[code] ?? NOT_RUNNING_TEXT;
-    const out = { ok: false, code, error: /[.!?]$/.test(text) ? text : `${text}.` };
-    if (err?.field) out.field = err.field;
-    return out;
+  /** break_stop (break-enforcer.js). */
+  breakStop(ctx, msg) {
+    return this.#breaks.breakStop(ctx, msg);
   }
 
   // ------------------------------------------------------- public handlers
@@ -716,8 +514,8 @@ export class FeedGuard {
       await this.#syncRules();
       await this.#broadcast();
       this.#schedule();
-      await this.#breakTabs();
-      this.#scheduleBreaks();
+      await this.#breaks.followTabs();
+      this.#breaks.schedule();
     });
   }
 
@@ -733,13 +531,13 @@ export class FeedGuard {
    * with the breaks (#run does) and plan the next transition.
    */
   onWake() {
-    return this.#run(() => this.#scheduleBreaks());
+    return this.#breaks.onWake();
   }
 
   onTimer() {
     return this.#run(async () => {
       await this.#expire();
-      if (this.#state.pausedUntil !== null && this.#state.pausedUntil <= this.#now()) {
+      if (this.#cache.state.pausedUntil !== null && this.#cache.state.pausedUntil <= this.#now()) {
         await this.#syncRules();
         await this.#broadcast();
       }
@@ -771,7 +569,7 @@ export class FeedGuard {
           } catch {
             return;
           }
-          if (this.feedOf(now) !== feedId || this.#grants.grantFor(feedId, this.#now()) || promptsPaused(this.#state, this.#now())) return;
+          if (this.feedOf(now) !== feedId || this.#grants.grantFor(feedId, this.#now()) || promptsPaused(this.#cache.state, this.#now())) return;
           this.#log(`overlay in tab ${tabId} never opened its prompt; showing the prompt page`);
           await this.#tabs.update(tabId, { url: promptPageUrl(this.#promptUrl, { feedId, name: this.#feedName(feedId), url: now }) }).catch(() => {});
         });
@@ -846,12 +644,12 @@ export class FeedGuard {
       // The page is web accessible, so any site can open it: the target must
       // be that feed, or the page would record a prompt for it and then send
       // the tab wherever `u` says.
-      if (this.feedOf(url) !== feedId && this.#catalog.feeds.some((f) => f.id === feedId)) return { ok: false, error: 'not_a_feed' };
+      if (this.feedOf(url) !== feedId && this.#cache.catalog.feeds.some((f) => f.id === feedId)) return { ok: false, error: 'not_a_feed' };
       const now = this.#now();
       const tabId = ctx.tabId;
       const overlay = ctx.frameId > 0;
-      const feed = this.#catalog.feeds.find((f) => f.id === feedId);
-      const { prompt } = this.#state;
+      const feed = this.#cache.catalog.feeds.find((f) => f.id === feedId);
+      const { prompt } = this.#cache.state;
       const base = { ok: true, name: feed?.name ?? feedId, timeboxes: prompt.timeboxesMinutes, defaultTimebox: prompt.defaultTimeboxMinutes };
       const fb = this.#fallbackTimers.get(tabId);
       if (fb !== undefined) {
@@ -867,7 +665,7 @@ export class FeedGuard {
 
       if (mode !== 'done') {
         const granted = Boolean(this.#grants.grantFor(feedId, now));
-        const paused = promptsPaused(this.#state, now);
+        const paused = promptsPaused(this.#cache.state, now);
         if (granted || paused || !feed) {
           // Nothing to ask: the feed is open for a reason already given, prompts are paused, or the feed is gone.
           const p = this.#prompts.get(tabId);
@@ -881,7 +679,7 @@ export class FeedGuard {
       }
       const pauseMs = mode === 'done'
         ? 0
-        : Math.round(pauseSeconds(prompt, habitOpensToday(this.#state, this.#habitLog, now)) * 1000);
+        : Math.round(pauseSeconds(prompt, habitOpensToday(this.#cache.state, this.#habitLog, now)) * 1000);
       const { pending, resumed, abandoned } = this.#prompts.open({
         tabId,
         windowId: ctx.windowId,
@@ -993,12 +791,7 @@ export class FeedGuard {
         this.#fallbackTimers.delete(tabId);
       }
       this.#tabFeed.set(tabId, this.feedOf(details.url) ?? null);
-      if (isBreakPage(details.url, this.#breakUrl)) await this.#recordAttempt(details);
-      // A blocked site committed during a break (its rules were missing or not allowed): the break page.
-      if (details.frameId === 0 && hostOf(details.url) !== '') {
-        const sw = tabsToSwitch([{ id: tabId, url: details.url }], activeBreaks(this.#state.breaks, this.#now()), { breakUrl: this.#breakUrl });
-        if (sw.length > 0 && this.#breakUrl) await this.#switchTabs(sw);
-      }
+      await this.#breaks.committed(details);
       const p = this.#prompts.get(tabId);
       const at = typeof details.timeStamp === 'number' ? details.timeStamp : this.#now();
       // The tab went somewhere else while a prompt was up: the prompt page or
@@ -1068,13 +861,6 @@ export class FeedGuard {
 
   /** The running breaks and the next transition (for the debug hook). */
   breaks() {
-    return this.#run(() => {
-      const now = this.#now();
-      return {
-        active: activeBreaks(this.#state.breaks, now).map((b) => ({ key: b.key, name: b.name, sites: [...b.sites] })),
-        next: timerPlan(this.#state.breaks, now)?.at ?? null,
-        keepalive: this.#keepTimer !== null,
-      };
-    });
+    return this.#breaks.breaks();
   }
 }
