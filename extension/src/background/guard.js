@@ -1,86 +1,49 @@
-// The feed guard: everything between "a tab heads for a feed" and "the
-// answer is recorded", wired to injected browser APIs. The decisions live in
-// pure modules; this class keeps their data, persists it and does the I/O.
+// The feed guard: wires the prompt guard (prompt-guard.js: prompts, grants,
+// feed time) and the break enforcer (break-enforcer.js: break rules, tabs at
+// a break's start and end, the break page's requests) to injected browser
+// APIs, on one serial chain over one cached state (state-cache.js). Both
+// hand the rule sync (rulesync.js) declarative input; it alone writes
+// declarativeNetRequest. At launch it decides when the gate is lifted.
 //
-//   cached daemonState ─► rules.js ─► declarativeNetRequest (redirect / allow)
-//                     └─► content catalog ─► content scripts (overlay.js)
-//   prompt page ──port "prompt"──► prompts.js (pending per tab) ─► `prompt` event
-//                                   └─ need / continue ─► grants.js ─► allow rules
-//   tabs, windows, idle ─► grants.js presence ─► `feed_time` events
-//   alarms / timers ─► time box over ─► feed_time, rules, "done?" prompt
-//   breaks ─► break-enforcer.js (every handler first lets it catch up)
-//
-// Stored: storage.local `grants` (survive a browser restart) and `habitLog`;
-// storage.session `prompts` (pending prompts by tab). Every handler runs
-// through one serial chain, after the stored data was loaded.
+// Every handler runs through the serial chain, after the stored data was
+// loaded, and first lets the break enforcer catch up with the clock.
 
-import { hostsOf } from '../shared/feeds.js';
-import { habitOpensToday, pauseSeconds, promptsPaused } from '../shared/daemon-state.js';
 import { Mutex } from '../shared/mutex.js';
-import { eventSeconds, feedTimeEvent, pageInfo, stamp, validateEvent } from '../shared/protocol.js';
-import { promptPageUrl } from '../shared/prompt-url.js';
-import { KEYS, SESSION_KEYS } from '../shared/storage-keys.js';
-import { BreakEnforcer } from './break-enforcer.js';
-import { GrantBook, newGrant } from './grants.js';
-import { PromptBook } from './prompts.js';
+import { validateEvent } from '../shared/protocol.js';
+import { KEYS } from '../shared/storage-keys.js';
+import { BREAK_ALARM, BREAK_SOON_ALARM, BreakEnforcer } from './break-enforcer.js';
+import { GRANT_ALARM, PAUSE_ALARM, PromptGuard } from './prompt-guard.js';
 import { RuleSync } from './rulesync.js';
 import { StateCache } from './state-cache.js';
 
 export { BREAK_ALARM, BREAK_SOON_ALARM, NOT_RUNNING_TEXT } from './break-enforcer.js';
+export { GRANT_ALARM, OVERLAY_FALLBACK_MS, PAUSE_ALARM, PORT_GRACE_MS, PROMPT_PATH } from './prompt-guard.js';
 
-export const GRANT_ALARM = 'mindful-grant-end';
-export const PAUSE_ALARM = 'mindful-prompts-resume';
-export const PROMPT_PATH = 'src/pages/prompt/prompt.html';
-/** How long a prompt page may be gone (reload, re-attached overlay) before it counts as left. */
-export const PORT_GRACE_MS = 1500;
-/** An overlay whose prompt page never opened by then is replaced by the prompt page itself. */
-export const OVERLAY_FALLBACK_MS = 5000;
 /**
  * At launch the gate (rulesync.js) holds until the background has decided:
  * when the link to the daemon has settled (connected with a fresh state, or
  * known to be down or unpaired), or at the latest this long after start.
  */
 export const DECIDE_MAX_MS = 5000;
-const HABIT_LOG_CAP = 500;
 
 export class FeedGuard {
   #local;
-  #session;
-  #dnr;
-  #tabs;
-  #windows;
-  #idle;
   #alarms;
   #queue;
   #onQueued;
-  #promptUrl;
   #timers;
   #now;
-  #newId;
   #log;
   #serial = new Mutex();
 
   #cache = new StateCache();
-  #breaks;
-  #grants = new GrantBook();
   #prompts;
-  #habitLog = [];
+  #breaks;
   #rules;
   #decideMs;
   /** The gate is lifted: this browser session's rules follow the state (rulesync.js). */
   #decided = false;
   #onDecided = [];
-
-  /** tabId → port of the prompt page shown in that tab */
-  #ports = new Map();
-  #graceTimers = new Map();
-  #fallbackTimers = new Map();
-  #tabFeed = new Map();
-  #activeTab = new Map();
-  #focusedWindow = -1;
-  #idleState = 'active';
-  #grantTimer = null;
-  #pauseTimer = null;
   #started = null;
 
   /**
@@ -106,23 +69,15 @@ export class FeedGuard {
     now = () => Date.now(), newId = () => crypto.randomUUID(), log = () => {}, decideMs = DECIDE_MAX_MS,
   }) {
     this.#local = local;
-    this.#session = session;
-    this.#dnr = dnr;
-    this.#tabs = tabs;
-    this.#windows = windows;
-    this.#idle = idle;
     this.#alarms = alarms;
     this.#queue = queue;
     this.#onQueued = onQueued;
-    this.#promptUrl = promptUrl;
     this.#timers = timers;
     this.#now = now;
-    this.#newId = newId;
     this.#log = log;
-    this.#prompts = new PromptBook({ newId });
     this.#rules = new RuleSync({ dnr, log });
     this.#decideMs = decideMs;
-    this.#breaks = new BreakEnforcer({
+    const shared = {
       cache: this.#cache,
       tabs,
       alarm: { at: (name, when) => this.#alarmAt(name, when), clear: (name) => this.#clearAlarm(name) },
@@ -130,16 +85,14 @@ export class FeedGuard {
       now,
       newId,
       log,
-      keepalive,
-      request,
-      notifyPages,
       promptUrl,
-      breakUrl,
       enqueue: (ev) => this.#enqueue(ev),
       run: (fn) => this.#run(fn),
       syncRules: () => this.#syncRules(),
       whenDecided: () => this.#whenDecided(),
-    });
+    };
+    this.#prompts = new PromptGuard({ ...shared, local, session, windows, idle });
+    this.#breaks = new BreakEnforcer({ ...shared, keepalive, request, notifyPages, breakUrl });
   }
 
   // ------------------------------------------------------------ plumbing
@@ -179,19 +132,16 @@ export class FeedGuard {
   start() {
     this.#started ??= this.#serial.run(async () => {
       try {
-        const got = await this.#local.get([KEYS.daemonState, KEYS.grants, KEYS.habitLog]);
-        this.#setState(got[KEYS.daemonState]);
-        this.#grants = GrantBook.from(got[KEYS.grants]);
-        this.#habitLog = Array.isArray(got[KEYS.habitLog]) ? got[KEYS.habitLog].filter((t) => typeof t === 'number') : [];
-        const ses = await this.#session.get(SESSION_KEYS.prompts);
-        this.#prompts = PromptBook.from(ses[SESSION_KEYS.prompts], { newId: this.#newId });
+        const got = await this.#local.get([KEYS.daemonState, ...PromptGuard.LOCAL_KEYS]);
+        this.#cache.set(got[KEYS.daemonState]);
+        await this.#prompts.load(got);
         // A background that restarts within a browser session decided already.
         if (await this.#rules.decidedBefore()) this.#setDecided();
         else this.#timers.setTimeout(() => this.decide(), this.#decideMs);
-        await this.#seedTabs();
-        await this.#expire();
+        await this.#prompts.seedTabs();
+        await this.#prompts.expire();
         await this.#syncRules();
-        this.#schedule();
+        this.#prompts.schedule();
         // The browser may have started offline, with tabs restored on a
         // blocked site, or (at launch, before any rule held) on a feed:
         // cover them. A background that restarts within a browser session
@@ -208,38 +158,6 @@ export class FeedGuard {
     return this.#started;
   }
 
-  async #seedTabs() {
-    let all = [];
-    try {
-      all = (await this.#tabs.query({})) ?? [];
-    } catch (err) {
-      this.#log('tabs.query', err);
-    }
-    for (const t of all) {
-      if (!(t?.id >= 0)) continue;
-      this.#tabFeed.set(t.id, this.feedOf(t.url || t.pendingUrl) ?? null);
-      if (t.active && Number.isInteger(t.windowId)) this.#activeTab.set(t.windowId, t.id);
-    }
-    try {
-      // Assume the last focused window has the focus until told otherwise.
-      const w = await this.#windows?.getLastFocused?.();
-      if (Number.isInteger(w?.id)) this.#focusedWindow = w.id;
-    } catch {
-      // no window
-    }
-    try {
-      const s = await this.#idle?.queryState?.(60);
-      if (typeof s === 'string') this.#idleState = s;
-    } catch {
-      // keep "active"
-    }
-    this.#presence();
-  }
-
-  #setState(raw) {
-    this.#cache.set(raw);
-  }
-
   #enqueue(ev) {
     const r = validateEvent(ev);
     if (!r.ok) {
@@ -252,50 +170,18 @@ export class FeedGuard {
     });
   }
 
-  #feedTimes(list) {
-    for (const ft of list) {
-      this.#enqueue(feedTimeEvent(stamp({ newId: this.#newId, now: this.#now }), {
-        promptId: ft.promptId, feedId: ft.feedId, seconds: eventSeconds(ft.ms),
-      }));
-    }
-  }
-
-  #saveGrants() {
-    return this.#local.set({ [KEYS.grants]: this.#grants.toJSON() });
-  }
-
-  #savePrompts() {
-    return this.#session.set({ [SESSION_KEYS.prompts]: this.#prompts.toJSON() });
-  }
-
-  #sendToTab(tabId, msg) {
-    try {
-      return Promise.resolve(this.#tabs.sendMessage(tabId, msg, { frameId: 0 }));
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  }
-
   /** The feed a URL belongs to, or undefined (sync; used for tab_navigated too). */
   feedOf(url) {
     return this.#cache.feedOf(url);
   }
 
-  #isPromptPage(url) {
-    return typeof url === 'string' && url.startsWith(this.#promptUrl);
-  }
-
   // ---------------------------------------------------------------- rules
 
-  /** Hands the state to the rule sync (rulesync.js), which owns the request rules. */
+  /** Hands the parts' declarative input to the rule sync (rulesync.js), which owns the request rules. */
   async #syncRules() {
     const now = this.#now();
     const ok = await this.#rules.apply({
-      feeds: this.#cache.state.feeds,
-      grants: this.#grants.summary(now),
-      pausedUntil: this.#cache.state.pausedUntil,
-      now,
-      promptUrl: this.#promptUrl,
+      ...this.#prompts.ruleInput(now),
       ...this.#breaks.ruleInput(now),
       decided: this.#decided,
     });
@@ -326,7 +212,7 @@ export class FeedGuard {
       if (this.#decided) return;
       try {
         const got = await this.#local.get(KEYS.daemonState);
-        if (got && KEYS.daemonState in got) this.#setState(got[KEYS.daemonState]);
+        if (got && KEYS.daemonState in got) this.#cache.set(got[KEYS.daemonState]);
       } catch (err) {
         this.#log('reading the state to decide', err);
       }
@@ -334,7 +220,7 @@ export class FeedGuard {
       await this.#syncRules();
       this.#setDecided();
       await this.#coverTabs();
-      this.#schedule();
+      this.#prompts.schedule();
       this.#breaks.schedule();
     });
   }
@@ -347,72 +233,7 @@ export class FeedGuard {
    */
   async #coverTabs({ breaks = true } = {}) {
     if (breaks) await this.#breaks.followTabs();
-    if (promptsPaused(this.#cache.state, this.#now())) return;
-    let all = [];
-    try {
-      all = (await this.#tabs.query({})) ?? [];
-    } catch {
-      return;
-    }
-    for (const t of all) {
-      if (!(t?.id >= 0)) continue;
-      const url = typeof t.pendingUrl === 'string' && t.pendingUrl !== '' ? t.pendingUrl : t.url;
-      const feedId = this.feedOf(url);
-      if (!feedId || this.#grants.grantFor(feedId, this.#now()) || this.#prompts.get(t.id)) continue;
-      if (this.#breaks.covers(url)) continue; // the break page has it
-      this.#log(`tab ${t.id} shows a feed without an answer; showing the prompt`);
-      await this.#tabs.update(t.id, { url: promptPageUrl(this.#promptUrl, { feedId, name: this.#feedName(feedId), url }) }).catch(() => {});
-    }
-  }
-
-  /** Tells the content scripts of every tab on a feed host the new catalog, grants and pause. */
-  async #broadcast() {
-    const hosts = new Set(hostsOf(this.#cache.catalog));
-    let all = [];
-    try {
-      all = (await this.#tabs.query({})) ?? [];
-    } catch {
-      return;
-    }
-    const msg = { type: 'mindful_state', state: this.#contentStateNow() };
-    for (const t of all) {
-      let host = '';
-      try {
-        host = new URL(t.url).hostname.toLowerCase();
-      } catch {
-        continue;
-      }
-      if (hosts.has(host)) this.#sendToTab(t.id, msg).catch(() => {});
-    }
-  }
-
-  #contentStateNow() {
-    const now = this.#now();
-    return { catalog: this.#cache.contentCatalog, grants: this.#grants.summary(now), pausedUntil: this.#cache.state.pausedUntil };
-  }
-
-  // ------------------------------------------------------------- timing
-
-  #schedule() {
-    const now = this.#now();
-    const end = this.#grants.nextEnd();
-    if (this.#grantTimer !== null) this.#timers.clearTimeout(this.#grantTimer);
-    this.#grantTimer = null;
-    if (end !== null) {
-      this.#grantTimer = this.#timers.setTimeout(() => this.onTimer(), Math.max(0, end - now));
-      this.#alarmAt(GRANT_ALARM, end);
-    } else {
-      this.#clearAlarm(GRANT_ALARM);
-    }
-    if (this.#pauseTimer !== null) this.#timers.clearTimeout(this.#pauseTimer);
-    this.#pauseTimer = null;
-    const until = this.#cache.state.pausedUntil;
-    if (until !== null && until > now) {
-      this.#pauseTimer = this.#timers.setTimeout(() => this.onTimer(), until - now);
-      this.#alarmAt(PAUSE_ALARM, until);
-    } else {
-      this.#clearAlarm(PAUSE_ALARM);
-    }
+    await this.#prompts.coverTabs((url) => this.#breaks.covers(url));
   }
 
   #alarmAt(name, when) {
@@ -427,79 +248,6 @@ export class FeedGuard {
       .catch(() => {});
   }
 
-  /** Ends the grants whose time box is over: feed_time, rules, "done?" on tabs still on the feed. */
-  async #expire() {
-    const now = this.#now();
-    const { expired, feedTimes } = this.#grants.expire(now);
-    this.#feedTimes(feedTimes);
-    if (expired.length === 0) return;
-    await this.#saveGrants();
-    await this.#syncRules();
-    await this.#broadcast();
-    for (const g of expired) {
-      for (const [tabId, feedId] of this.#tabFeed) {
-        if (feedId === g.feedId) await this.#showDone(tabId, g);
-      }
-    }
-  }
-
-  /** The catalog's name of a feed (undefined if it is not there). */
-  #feedName(feedId) {
-    return this.#cache.feedName(feedId);
-  }
-
-  async #showDone(tabId, g) {
-    try {
-      await this.#sendToTab(tabId, { type: 'show_done', feedId: g.feedId, promptId: g.promptId });
-      return;
-    } catch {
-      // no content script there (a host added by the user): show the page itself
-    }
-    try {
-      const tab = await this.#tabs.get(tabId);
-      if (!tab?.url) return;
-      const url = promptPageUrl(this.#promptUrl, { feedId: g.feedId, name: this.#feedName(g.feedId), url: tab.url, mode: 'done', promptId: g.promptId });
-      await this.#tabs.update(tabId, { url });
-    } catch (err) {
-      this.#log('done prompt', err);
-    }
-  }
-
-  /** Presence changed (tab, window, idle, navigation): count feed time. */
-  #presence() {
-    const now = this.#now();
-    const front = this.#idleState !== 'locked' && this.#focusedWindow >= 0
-      ? this.#tabFeed.get(this.#activeTab.get(this.#focusedWindow)) ?? null
-      : null;
-    const feedsOnTabs = new Set([...this.#tabFeed.values()].filter((f) => typeof f === 'string'));
-    const ended = this.#grants.setPresence({ activeFeed: front, feedsOnTabs }, now);
-    this.#feedTimes(ended);
-    // Nothing to keep when there is no grant (most tab switches).
-    return this.#grants.active.length > 0 || ended.length > 0 ? this.#saveGrants() : Promise.resolve();
-  }
-
-  // --------------------------------------------------------------- breaks
-
-  /** break_info: what the break page shows (break-enforcer.js). */
-  breakInfo(ctx, msg) {
-    return this.#breaks.breakInfo(ctx, msg);
-  }
-
-  /** break_note (break-enforcer.js). */
-  breakNote(ctx, msg) {
-    return this.#breaks.breakNote(ctx, msg);
-  }
-
-  /** break_stop_request (break-enforcer.js). */
-  breakStopRequest(ctx) {
-    return this.#breaks.breakStopRequest(ctx);
-  }
-
-  /** break_stop (break-enforcer.js). */
-  breakStop(ctx, msg) {
-    return this.#breaks.breakStop(ctx, msg);
-  }
-
   // ------------------------------------------------------- public handlers
 
   /** storage.onChanged: a new daemonState (welcome or state) rebuilds everything. */
@@ -507,13 +255,11 @@ export class FeedGuard {
     if (area !== 'local' || !changes || !(KEYS.daemonState in changes)) return Promise.resolve();
     const raw = changes[KEYS.daemonState].newValue;
     return this.#run(async () => {
-      this.#setState(raw);
-      // The daemon's habit_opens_today now counts the answers it has.
-      this.#habitLog = [];
-      await this.#local.set({ [KEYS.habitLog]: [] });
+      this.#cache.set(raw);
+      await this.#prompts.stateChanged();
       await this.#syncRules();
-      await this.#broadcast();
-      this.#schedule();
+      await this.#prompts.broadcast();
+      this.#prompts.schedule();
       await this.#breaks.followTabs();
       this.#breaks.schedule();
     });
@@ -521,346 +267,39 @@ export class FeedGuard {
 
   /** Alarms: a time box or a prompt pause ended, or a break starts or ends. */
   onAlarm(alarm) {
-    if (alarm?.name === BREAK_ALARM || alarm?.name === BREAK_SOON_ALARM) return this.onWake();
+    if (alarm?.name === BREAK_ALARM || alarm?.name === BREAK_SOON_ALARM) return this.#breaks.onWake();
     if (alarm?.name !== GRANT_ALARM && alarm?.name !== PAUSE_ALARM) return Promise.resolve();
-    return this.onTimer();
+    return this.#prompts.onTimer();
   }
-
-  /**
-   * The worker woke (the 1-minute alarm, a break alarm or timer): catch up
-   * with the breaks (#run does) and plan the next transition.
-   */
-  onWake() {
-    return this.#breaks.onWake();
-  }
-
-  onTimer() {
-    return this.#run(async () => {
-      await this.#expire();
-      if (this.#cache.state.pausedUntil !== null && this.#cache.state.pausedUntil <= this.#now()) {
-        await this.#syncRules();
-        await this.#broadcast();
-      }
-      this.#schedule();
-    });
-  }
-
-  /** content_state: what content scripts may know. */
-  contentState() {
-    return this.#run(() => this.#contentStateNow());
-  }
-
-  /** overlay_shown: an overlay is up; if its prompt page never opens, show the page instead. */
-  overlayShown(ctx, { feedId, url }) {
-    return this.#run(() => {
-      if (ctx.tabId < 0) return { ok: false };
-      const tabId = ctx.tabId;
-      const old = this.#fallbackTimers.get(tabId);
-      if (old !== undefined) this.#timers.clearTimeout(old);
-      this.#fallbackTimers.set(tabId, this.#timers.setTimeout(() => {
-        this.#fallbackTimers.delete(tabId);
-        this.#run(async () => {
-          const p = this.#prompts.get(tabId);
-          if (p && p.feedId === feedId) return;
-          // Only if the tab still shows that feed without a grant (it may have moved on since).
-          let now;
-          try {
-            now = (await this.#tabs.get(tabId))?.url;
-          } catch {
-            return;
-          }
-          if (this.feedOf(now) !== feedId || this.#grants.grantFor(feedId, this.#now()) || promptsPaused(this.#cache.state, this.#now())) return;
-          this.#log(`overlay in tab ${tabId} never opened its prompt; showing the prompt page`);
-          await this.#tabs.update(tabId, { url: promptPageUrl(this.#promptUrl, { feedId, name: this.#feedName(feedId), url: now }) }).catch(() => {});
-        });
-      }, OVERLAY_FALLBACK_MS));
-      return { ok: true };
-    });
-  }
-
-  /** A prompt page connected (runtime.onConnect, name "prompt"). */
-  onConnect(port, route) {
-    if (port?.name !== 'prompt') return;
-    port.onMessage.addListener((msg) => {
-      const p = route(msg, port.sender, port);
-      if (!p) {
-        if (msg && typeof msg.rid === 'number') port.postMessage({ rid: msg.rid, result: { ok: false, error: 'refused' } });
-        return;
-      }
-      p.then(
-        (result) => {
-          try {
-            port.postMessage({ rid: msg.rid, result });
-          } catch {
-            // the page is gone
-          }
-        },
-        (err) => this.#log('prompt message', err),
-      );
-    });
-    port.onDisconnect.addListener(() => this.#portGone(port));
-  }
-
-  #portGone(port) {
-    this.#run(() => {
-      for (const [tabId, p] of this.#ports) {
-        if (p !== port) continue;
-        this.#ports.delete(tabId);
-        if (!this.#prompts.get(tabId)) continue;
-        // A reload or a re-attached overlay comes back within the grace time.
-        const t = this.#timers.setTimeout(() => {
-          this.#graceTimers.delete(tabId);
-          this.#run(async () => {
-            if (this.#ports.has(tabId)) return;
-            await this.#abandon(tabId);
-          });
-        }, PORT_GRACE_MS);
-        this.#graceTimers.set(tabId, t);
-      }
-    });
-  }
-
-  async #abandon(tabId) {
-    const ev = this.#prompts.abandon(tabId, this.#now());
-    await this.#savePrompts();
-    if (ev) await this.#record(ev);
-  }
-
-  async #record(ev) {
-    if (ev.answer === 'habit' || ev.answer === 'habit_continued') {
-      this.#habitLog = [...this.#habitLog, Date.parse(ev.ts)].slice(-HABIT_LOG_CAP);
-      await this.#local.set({ [KEYS.habitLog]: this.#habitLog });
-    }
-    await this.#enqueue(ev);
-  }
-
-  /** prompt_open: a prompt page (top level or in the overlay) starts or resumes its prompt. */
-  async promptOpen(ctx, { feedId, url, mode, doneFor }) {
-    // At launch the grants and the pause count only once the gate is lifted
-    // (before that the launch rules would send a "continue" straight back here).
-    await this.#whenDecided();
-    return this.#run(async () => {
-      if (ctx.tabId < 0) return { ok: false, error: 'no_tab' };
-      // The page is web accessible, so any site can open it: the target must
-      // be that feed, or the page would record a prompt for it and then send
-      // the tab wherever `u` says.
-      if (this.feedOf(url) !== feedId && this.#cache.catalog.feeds.some((f) => f.id === feedId)) return { ok: false, error: 'not_a_feed' };
-      const now = this.#now();
-      const tabId = ctx.tabId;
-      const overlay = ctx.frameId > 0;
-      const feed = this.#cache.catalog.feeds.find((f) => f.id === feedId);
-      const { prompt } = this.#cache.state;
-      const base = { ok: true, name: feed?.name ?? feedId, timeboxes: prompt.timeboxesMinutes, defaultTimebox: prompt.defaultTimeboxMinutes };
-      const fb = this.#fallbackTimers.get(tabId);
-      if (fb !== undefined) {
-        this.#timers.clearTimeout(fb);
-        this.#fallbackTimers.delete(tabId);
-      }
-      const grace = this.#graceTimers.get(tabId);
-      if (grace !== undefined) {
-        this.#timers.clearTimeout(grace);
-        this.#graceTimers.delete(tabId);
-      }
-      if (ctx.port) this.#ports.set(tabId, ctx.port);
-
-      if (mode !== 'done') {
-        const granted = Boolean(this.#grants.grantFor(feedId, now));
-        const paused = promptsPaused(this.#cache.state, now);
-        if (granted || paused || !feed) {
-          // Nothing to ask: the feed is open for a reason already given, prompts are paused, or the feed is gone.
-          const p = this.#prompts.get(tabId);
-          if (p && p.feedId === feedId) {
-            this.#prompts.drop(tabId);
-            await this.#savePrompts();
-          }
-          if (overlay) this.#sendToTab(tabId, { type: 'overlay_close', action: 'continue' }).catch(() => {});
-          return { ...base, granted: granted || !feed, paused, action: overlay ? 'none' : 'continue' };
-        }
-      }
-      const pauseMs = mode === 'done'
-        ? 0
-        : Math.round(pauseSeconds(prompt, habitOpensToday(this.#cache.state, this.#habitLog, now)) * 1000);
-      const { pending, resumed, abandoned } = this.#prompts.open({
-        tabId,
-        windowId: ctx.windowId,
-        feedId,
-        domain: pageInfo(url).domain,
-        url,
-        via: overlay ? 'spa' : 'navigation',
-        mode: mode === 'done' ? 'done' : 'prompt',
-        pauseMs,
-        timeboxes: prompt.timeboxesMinutes,
-        defaultTimebox: prompt.defaultTimeboxMinutes,
-        doneFor: mode === 'done' ? doneFor : undefined,
-        canExtend: mode === 'done' ? this.#grants.canExtend(doneFor) : undefined,
-      }, now);
-      await this.#savePrompts();
-      if (abandoned) await this.#record(abandoned);
-      return {
-        ...base,
-        pauseMs: resumed ? Math.max(0, pending.shownAt + pending.pauseMs - now) : pending.pauseMs,
-        canExtend: pending.mode === 'done' ? Boolean(pending.canExtend) : false,
-      };
-    });
-  }
-
-  /** prompt_answer: the prompt page's answer; records it and says where the tab goes. */
-  promptAnswer(ctx, a) {
-    return this.#run(async () => {
-      if (ctx.tabId < 0) return { ok: false, error: 'no_tab' };
-      const now = this.#now();
-      const tabId = ctx.tabId;
-      const overlay = ctx.frameId > 0;
-      const r = this.#prompts.answer(tabId, a, now);
-      if (!r.ok) return r;
-      await this.#savePrompts();
-      if (r.event) await this.#record(r.event);
-
-      if (r.grant) {
-        const g = newGrant({ ...r.grant, now });
-        this.#feedTimes(this.#grants.add(g, now));
-        await this.#saveGrants();
-        await this.#syncRules();
-        await this.#broadcast();
-        await this.#presence();
-        this.#schedule();
-        await this.#releaseOthers(g.feedId, tabId);
-        if (overlay) {
-          this.#sendToTab(tabId, { type: 'overlay_close', action: 'continue' }).catch(() => {});
-          return { ok: true, action: 'none' };
-        }
-        return { ok: true, action: 'continue' };
-      }
-
-      // habit, or leave after a "done?": back, or close when there is nowhere to go back to.
-      if (overlay) {
-        let res = null;
-        try {
-          res = await this.#sendToTab(tabId, { type: 'overlay_close', action: 'back' });
-        } catch {
-          return { ok: true, action: 'back' }; // the page's script is gone: go back from the frame
-        }
-        if (!res?.wentBack) await this.#closeTab(tabId);
-        return { ok: true, action: 'none' };
-      }
-      if (a.canGoBack) return { ok: true, action: 'back' };
-      await this.#closeTab(tabId);
-      return { ok: true, action: 'none' };
-    });
-  }
-
-  async #closeTab(tabId) {
-    try {
-      await this.#tabs.remove(tabId);
-    } catch (err) {
-      this.#log('tabs.remove', err);
-    }
-  }
-
-  /** A feed was granted: other tabs waiting on the same feed's prompt just go on. */
-  async #releaseOthers(feedId, exceptTab) {
-    let changed = false;
-    for (const p of this.#prompts.all()) {
-      if (p.feedId !== feedId || p.mode !== 'prompt' || p.tabId === exceptTab) continue;
-      this.#prompts.drop(p.tabId);
-      changed = true;
-      if (p.via === 'spa') {
-        this.#sendToTab(p.tabId, { type: 'overlay_close', action: 'continue' }).catch(() => {});
-      } else {
-        try {
-          this.#ports.get(p.tabId)?.postMessage({ type: 'granted', action: 'continue' });
-        } catch {
-          // gone; when it comes back, prompt_open finds the grant
-        }
-      }
-    }
-    if (changed) await this.#savePrompts();
-  }
-
-  // ------------------------------------------------------- browser events
 
   /** webNavigation.onCommitted */
   onCommitted(details) {
     if (!details || details.frameId !== 0 || !(details.tabId >= 0)) return Promise.resolve();
     return this.#run(async () => {
-      const tabId = details.tabId;
-      // A new document: an overlay that was waiting for its prompt page is gone with the old one.
-      const fb = this.#fallbackTimers.get(tabId);
-      if (fb !== undefined) {
-        this.#timers.clearTimeout(fb);
-        this.#fallbackTimers.delete(tabId);
-      }
-      this.#tabFeed.set(tabId, this.feedOf(details.url) ?? null);
+      this.#prompts.committed(details);
       await this.#breaks.committed(details);
-      const p = this.#prompts.get(tabId);
-      const at = typeof details.timeStamp === 'number' ? details.timeStamp : this.#now();
-      // The tab went somewhere else while a prompt was up: the prompt page or
-      // the page under the overlay is gone.
-      if (p && !this.#isPromptPage(details.url) && at >= p.shownAt) await this.#abandon(tabId);
-      await this.#presence();
+      await this.#prompts.afterCommit(details);
     });
   }
 
-  /** webNavigation.onHistoryStateUpdated: an in-page route change. */
-  onHistoryStateUpdated(details) {
-    if (!details || details.frameId !== 0 || !(details.tabId >= 0)) return Promise.resolve();
-    return this.#run(() => {
-      this.#tabFeed.set(details.tabId, this.feedOf(details.url) ?? null);
-      return this.#presence();
-    });
-  }
+  // ------------------------------------------------------- delegations
 
-  /** tabs.onRemoved */
-  onTabRemoved(tabId) {
-    if (!(tabId >= 0)) return Promise.resolve();
-    return this.#run(async () => {
-      this.#ports.delete(tabId);
-      for (const timers of [this.#graceTimers, this.#fallbackTimers]) {
-        const t = timers.get(tabId);
-        if (t !== undefined) this.#timers.clearTimeout(t);
-        timers.delete(tabId);
-      }
-      await this.#abandon(tabId);
-      this.#tabFeed.delete(tabId);
-      for (const [w, t] of this.#activeTab) if (t === tabId) this.#activeTab.delete(w);
-      await this.#presence();
-    });
-  }
-
-  /** tabs.onActivated */
-  onTabActivated(info) {
-    if (!info || !(info.tabId >= 0)) return Promise.resolve();
-    return this.#run(() => {
-      this.#activeTab.set(info.windowId, info.tabId);
-      return this.#presence();
-    });
-  }
-
-  /** windows.onFocusChanged (-1: no browser window has focus) */
-  onFocusChanged(windowId) {
-    return this.#run(() => {
-      this.#focusedWindow = Number.isInteger(windowId) ? windowId : -1;
-      return this.#presence();
-    });
-  }
-
-  /** idle.onStateChanged */
-  onIdleStateChanged(state) {
-    return this.#run(() => {
-      if (typeof state === 'string') this.#idleState = state;
-      return this.#presence();
-    });
-  }
-
-  // --------------------------------------------------------------- debug
-
-  /** The running grants (for the debug hook). */
-  grants() {
-    return this.#run(() => this.#grants.active.map((g) => ({ ...g })));
-  }
-
-  /** The running breaks and the next transition (for the debug hook). */
-  breaks() {
-    return this.#breaks.breaks();
-  }
+  onWake() { return this.#breaks.onWake(); }
+  onTimer() { return this.#prompts.onTimer(); }
+  contentState() { return this.#prompts.contentState(); }
+  overlayShown(ctx, m) { return this.#prompts.overlayShown(ctx, m); }
+  onConnect(port, route) { return this.#prompts.onConnect(port, route); }
+  promptOpen(ctx, m) { return this.#prompts.promptOpen(ctx, m); }
+  promptAnswer(ctx, m) { return this.#prompts.promptAnswer(ctx, m); }
+  onHistoryStateUpdated(d) { return this.#prompts.onHistoryStateUpdated(d); }
+  onTabRemoved(tabId) { return this.#prompts.onTabRemoved(tabId); }
+  onTabActivated(info) { return this.#prompts.onTabActivated(info); }
+  onFocusChanged(windowId) { return this.#prompts.onFocusChanged(windowId); }
+  onIdleStateChanged(state) { return this.#prompts.onIdleStateChanged(state); }
+  grants() { return this.#prompts.grants(); }
+  breakInfo(ctx, m) { return this.#breaks.breakInfo(ctx, m); }
+  breakNote(ctx, m) { return this.#breaks.breakNote(ctx, m); }
+  breakStopRequest(ctx) { return this.#breaks.breakStopRequest(ctx); }
+  breakStop(ctx, m) { return this.#breaks.breakStop(ctx, m); }
+  breaks() { return this.#breaks.breaks(); }
 }
