@@ -32,6 +32,9 @@ export const OVERLAY_FALLBACK_MS = 5000;
 const HABIT_LOG_CAP = 500;
 
 export class PromptGuard {
+  /** The storage.local keys load() takes (read with the state, in one call). */
+  static LOCAL_KEYS = Object.freeze([KEYS.grants, KEYS.habitLog]);
+
   #cache;
   #local;
   #session;
@@ -97,9 +100,6 @@ export class PromptGuard {
     this.#whenDecided = whenDecided;
     this.#prompts = new PromptBook({ newId });
   }
-
-  /** The storage.local keys load() takes (read with the state, in one call). */
-  static LOCAL_KEYS = Object.freeze([KEYS.grants, KEYS.habitLog]);
 
   /** Takes the stored grants and habit log (`got`: storage.local), then the pending prompts. */
   async load(got) {

@@ -1,12 +1,18 @@
-// The feed guard: wires the prompt guard (prompt-guard.js: prompts, grants,
-// feed time) and the break enforcer (break-enforcer.js: break rules, tabs at
-// a break's start and end, the break page's requests) to injected browser
-// APIs, on one serial chain over one cached state (state-cache.js). Both
-// hand the rule sync (rulesync.js) declarative input; it alone writes
-// declarativeNetRequest. At launch it decides when the gate is lifted.
+// Enforcement: the two parts that enforce, on one serial chain over one
+// cached state, wired to injected browser APIs.
 //
-// Every handler runs through the serial chain, after the stored data was
-// loaded, and first lets the break enforcer catch up with the clock.
+//   storage.local daemonState ─► state-cache.js ─┬─► prompts: prompt-guard.js
+//                                                │     (prompts, grants, feed time)
+//                                                └─► breaks: break-enforcer.js
+//                                                      (break rules, tabs, break page)
+//   both parts' declarative input ─► rulesync.js ─► declarativeNetRequest
+//
+// This module owns what the two share: the serial chain (every handler of
+// either part runs on it, after the stored data was loaded, and first lets
+// the break enforcer catch up with the clock), the cached state, the event
+// queue, the launch decision (when the gate is lifted) and the browser
+// events both parts need (start, a new state, a commit, alarms). The router
+// and main.js reach the parts directly for the rest: `prompts` and `breaks`.
 
 import { Mutex } from '../shared/mutex.js';
 import { validateEvent } from '../shared/protocol.js';
@@ -16,9 +22,6 @@ import { GRANT_ALARM, PAUSE_ALARM, PromptGuard } from './prompt-guard.js';
 import { RuleSync } from './rulesync.js';
 import { StateCache } from './state-cache.js';
 
-export { BREAK_ALARM, BREAK_SOON_ALARM, NOT_RUNNING_TEXT } from './break-enforcer.js';
-export { GRANT_ALARM, OVERLAY_FALLBACK_MS, PAUSE_ALARM, PORT_GRACE_MS, PROMPT_PATH } from './prompt-guard.js';
-
 /**
  * At launch the gate (rulesync.js) holds until the background has decided:
  * when the link to the daemon has settled (connected with a fresh state, or
@@ -26,7 +29,7 @@ export { GRANT_ALARM, OVERLAY_FALLBACK_MS, PAUSE_ALARM, PORT_GRACE_MS, PROMPT_PA
  */
 export const DECIDE_MAX_MS = 5000;
 
-export class FeedGuard {
+export class Enforcement {
   #local;
   #alarms;
   #queue;
@@ -108,7 +111,7 @@ export class FeedGuard {
       try {
         return await fn();
       } catch (err) {
-        this.#log('feed guard handler failed', err);
+        this.#log('enforcement handler failed', err);
         return { ok: false, error: 'internal' };
       }
     });
@@ -152,7 +155,7 @@ export class FeedGuard {
         else await this.#coverTabs({ breaks: false });
         this.#breaks.schedule();
       } catch (err) {
-        this.#log('feed guard start failed', err);
+        this.#log('enforcement start failed', err);
       }
     });
     return this.#started;
@@ -228,7 +231,7 @@ export class FeedGuard {
   /**
    * Every tab, not only the active one: a break site during a break gets
    * the break page, a feed without a grant (prompts not paused, no prompt
-   * up for it) the prompt page. Nothing that loaded before the guard took
+   * up for it) the prompt page. Nothing that loaded before the background took
    * over stays as it is.
    */
   async #coverTabs({ breaks = true } = {}) {
@@ -282,24 +285,15 @@ export class FeedGuard {
     });
   }
 
-  // ------------------------------------------------------- delegations
+  // ---------------------------------------------------------------- parts
 
-  onWake() { return this.#breaks.onWake(); }
-  onTimer() { return this.#prompts.onTimer(); }
-  contentState() { return this.#prompts.contentState(); }
-  overlayShown(ctx, m) { return this.#prompts.overlayShown(ctx, m); }
-  onConnect(port, route) { return this.#prompts.onConnect(port, route); }
-  promptOpen(ctx, m) { return this.#prompts.promptOpen(ctx, m); }
-  promptAnswer(ctx, m) { return this.#prompts.promptAnswer(ctx, m); }
-  onHistoryStateUpdated(d) { return this.#prompts.onHistoryStateUpdated(d); }
-  onTabRemoved(tabId) { return this.#prompts.onTabRemoved(tabId); }
-  onTabActivated(info) { return this.#prompts.onTabActivated(info); }
-  onFocusChanged(windowId) { return this.#prompts.onFocusChanged(windowId); }
-  onIdleStateChanged(state) { return this.#prompts.onIdleStateChanged(state); }
-  grants() { return this.#prompts.grants(); }
-  breakInfo(ctx, m) { return this.#breaks.breakInfo(ctx, m); }
-  breakNote(ctx, m) { return this.#breaks.breakNote(ctx, m); }
-  breakStopRequest(ctx) { return this.#breaks.breakStopRequest(ctx); }
-  breakStop(ctx, m) { return this.#breaks.breakStop(ctx, m); }
-  breaks() { return this.#breaks.breaks(); }
+  /** The prompt guard (prompt-guard.js): its handlers run on this serial chain. */
+  get prompts() {
+    return this.#prompts;
+  }
+
+  /** The break enforcer (break-enforcer.js): its handlers run on this serial chain. */
+  get breaks() {
+    return this.#breaks;
+  }
 }
