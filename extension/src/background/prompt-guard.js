@@ -1,11 +1,12 @@
 // The prompt guard: everything between "a tab heads for a feed" and "the
 // answer is recorded", a thin shell over its pure cores: prompts.js (the
-// pending prompt per tab, the answers) and grants.js (time boxes, feed time).
+// pending prompt per tab, the answers), grants.js (time boxes, feed time)
+// and presence.js (which feed is in front of the user).
 //
 //   prompt page ──port "prompt"──► prompts.js (pending per tab) ─► `prompt` event
 //                                   └─ need / continue ─► grants.js ─► allow rules
 //   cached state ─► content catalog, grants, pause ─► content scripts (overlay.js)
-//   tabs, windows, idle ─► grants.js presence ─► `feed_time` events
+//   tabs, windows, idle ─► presence.js ─► grants.js ─► `feed_time` events
 //   alarms / timers ─► time box over ─► feed_time, rules, "done?" prompt
 //
 // Its request rules are declarative input to the rule sync (ruleInput;
@@ -20,6 +21,7 @@ import { eventSeconds, feedTimeEvent, pageInfo, stamp } from '../shared/protocol
 import { promptPageUrl } from '../shared/prompt-url.js';
 import { KEYS, SESSION_KEYS } from '../shared/storage-keys.js';
 import { GrantBook, newGrant } from './grants.js';
+import { TabPresence } from './presence.js';
 import { PromptBook } from './prompts.js';
 
 export const GRANT_ALARM = 'mindful-grant-end';
@@ -59,10 +61,7 @@ export class PromptGuard {
   #ports = new Map();
   #graceTimers = new Map();
   #fallbackTimers = new Map();
-  #tabFeed = new Map();
-  #activeTab = new Map();
-  #focusedWindow = -1;
-  #idleState = 'active';
+  #tabPresence = new TabPresence();
   #grantTimer = null;
   #pauseTimer = null;
 
@@ -158,7 +157,7 @@ export class PromptGuard {
       this.#timers.clearTimeout(fb);
       this.#fallbackTimers.delete(tabId);
     }
-    this.#tabFeed.set(tabId, this.#cache.feedOf(details.url) ?? null);
+    this.#tabPresence.setFeed(tabId, this.#cache.feedOf(details.url));
   }
 
   /** webNavigation.onCommitted, after the break enforcer: a prompt left behind, presence. */
@@ -181,19 +180,19 @@ export class PromptGuard {
     }
     for (const t of all) {
       if (!(t?.id >= 0)) continue;
-      this.#tabFeed.set(t.id, this.#cache.feedOf(t.url || t.pendingUrl) ?? null);
-      if (t.active && Number.isInteger(t.windowId)) this.#activeTab.set(t.windowId, t.id);
+      this.#tabPresence.setFeed(t.id, this.#cache.feedOf(t.url || t.pendingUrl));
+      if (t.active && Number.isInteger(t.windowId)) this.#tabPresence.activate(t.windowId, t.id);
     }
     try {
       // Assume the last focused window has the focus until told otherwise.
       const w = await this.#windows?.getLastFocused?.();
-      if (Number.isInteger(w?.id)) this.#focusedWindow = w.id;
+      if (Number.isInteger(w?.id)) this.#tabPresence.focus(w.id);
     } catch {
       // no window
     }
     try {
       const s = await this.#idle?.queryState?.(60);
-      if (typeof s === 'string') this.#idleState = s;
+      this.#tabPresence.idle(s);
     } catch {
       // keep "active"
     }
@@ -286,9 +285,7 @@ export class PromptGuard {
     await this.#syncRules();
     await this.broadcast();
     for (const g of expired) {
-      for (const [tabId, feedId] of this.#tabFeed) {
-        if (feedId === g.feedId) await this.#showDone(tabId, g);
-      }
+      for (const tabId of this.#tabPresence.tabsOn(g.feedId)) await this.#showDone(tabId, g);
     }
   }
 
@@ -312,11 +309,7 @@ export class PromptGuard {
   /** Presence changed (tab, window, idle, navigation): count feed time. */
   #presence() {
     const now = this.#now();
-    const front = this.#idleState !== 'locked' && this.#focusedWindow >= 0
-      ? this.#tabFeed.get(this.#activeTab.get(this.#focusedWindow)) ?? null
-      : null;
-    const feedsOnTabs = new Set([...this.#tabFeed.values()].filter((f) => typeof f === 'string'));
-    const ended = this.#grants.setPresence({ activeFeed: front, feedsOnTabs }, now);
+    const ended = this.#grants.setPresence({ activeFeed: this.#tabPresence.activeFeed, feedsOnTabs: this.#tabPresence.feedsOnTabs }, now);
     this.#feedTimes(ended);
     // Nothing to keep when there is no grant (most tab switches).
     return this.#grants.active.length > 0 || ended.length > 0 ? this.#saveGrants() : Promise.resolve();
@@ -569,7 +562,7 @@ export class PromptGuard {
   onHistoryStateUpdated(details) {
     if (!details || details.frameId !== 0 || !(details.tabId >= 0)) return Promise.resolve();
     return this.#run(() => {
-      this.#tabFeed.set(details.tabId, this.#cache.feedOf(details.url) ?? null);
+      this.#tabPresence.setFeed(details.tabId, this.#cache.feedOf(details.url));
       return this.#presence();
     });
   }
@@ -585,8 +578,7 @@ export class PromptGuard {
         timers.delete(tabId);
       }
       await this.#abandon(tabId);
-      this.#tabFeed.delete(tabId);
-      for (const [w, t] of this.#activeTab) if (t === tabId) this.#activeTab.delete(w);
+      this.#tabPresence.remove(tabId);
       await this.#presence();
     });
   }
@@ -595,7 +587,7 @@ export class PromptGuard {
   onTabActivated(info) {
     if (!info || !(info.tabId >= 0)) return Promise.resolve();
     return this.#run(() => {
-      this.#activeTab.set(info.windowId, info.tabId);
+      this.#tabPresence.activate(info.windowId, info.tabId);
       return this.#presence();
     });
   }
@@ -603,7 +595,7 @@ export class PromptGuard {
   /** windows.onFocusChanged (-1: no browser window has focus) */
   onFocusChanged(windowId) {
     return this.#run(() => {
-      this.#focusedWindow = Number.isInteger(windowId) ? windowId : -1;
+      this.#tabPresence.focus(windowId);
       return this.#presence();
     });
   }
@@ -611,7 +603,7 @@ export class PromptGuard {
   /** idle.onStateChanged */
   onIdleStateChanged(state) {
     return this.#run(() => {
-      if (typeof state === 'string') this.#idleState = state;
+      this.#tabPresence.idle(state);
       return this.#presence();
     });
   }
