@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventQueue } from '../src/background/queue.js';
-import { BREAK_ALARM, BREAK_SOON_ALARM, NOT_RUNNING_TEXT } from '../src/background/break-enforcer.js';
+import { BREAK_ALARM, BREAK_SOON_ALARM } from '../src/background/break-enforcer.js';
+import { NOT_RUNNING_TEXT } from '../src/background/breaks.js';
 import { Enforcement } from '../src/background/enforcement.js';
 import { BREAK_BASE } from '../src/background/rules.js';
 import { route } from '../src/background/router.js';

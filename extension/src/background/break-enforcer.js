@@ -20,20 +20,14 @@
 import { MAX_BREAK_KEY_LENGTH, breakAttemptEvent, breakNoteEvent, cleanNote, cleanStopReason, pageInfo, stamp } from '../shared/protocol.js';
 import { GATE_KEY, isBreakPage, parseBreakUrl } from '../shared/break-url.js';
 import {
-  KEEPALIVE_MS, activeBreaks, breakForUrl, breakSignature, breakView, hostOf, mayReturn, siteCovers, tabsToSwitch, timerPlan,
+  KEEPALIVE_MS, activeBreaks, breakErrorReply, breakForUrl, breakSignature, breakView, hostOf, mayReturn, siteCovers, tabsToSwitch,
+  timerPlan,
 } from './breaks.js';
 import { gatedSites } from './rulesync.js';
 
 /** One-shot alarms at the next break start or end, and a minute before it. */
 export const BREAK_ALARM = 'mindful-break';
 export const BREAK_SOON_ALARM = 'mindful-break-soon';
-/** What the break page shows when ending a break early cannot reach the daemon. */
-export const NOT_RUNNING_TEXT = "mindful isn't running: a break can only be ended early through it.";
-const BREAK_ERRORS = Object.freeze({
-  not_connected: NOT_RUNNING_TEXT,
-  timeout: 'mindful did not answer in time. Try again.',
-  invalid: 'mindful did not accept that.',
-});
 
 export class BreakEnforcer {
   #cache;
@@ -302,7 +296,7 @@ export class BreakEnforcer {
       const b = msg.body ?? {};
       return { ok: true, ticket: b.ticket, notBefore: Date.parse(b.not_before), name: b.name ?? '', end: b.end ? Date.parse(b.end) : null };
     } catch (err) {
-      return this.#breakError(err);
+      return breakErrorReply(err);
     }
   }
 
@@ -315,22 +309,13 @@ export class BreakEnforcer {
       const msg = await this.#ask('break_stop', { ticket, reason: why });
       return { ok: true, name: msg.body?.name ?? '', at: msg.body?.at ?? null };
     } catch (err) {
-      return this.#breakError(err);
+      return breakErrorReply(err);
     }
   }
 
   #ask(type, body) {
     if (typeof this.#request !== 'function') return Promise.reject(Object.assign(new Error('no connection'), { code: 'not_connected' }));
     return this.#request(type, body);
-  }
-
-  #breakError(err) {
-    const code = typeof err?.code === 'string' ? err.code : 'not_connected';
-    const daemonSaid = code !== 'not_connected' && code !== 'timeout' && typeof err?.message === 'string' && err.message !== '';
-    const text = daemonSaid ? err.message.charAt(0).toUpperCase() + err.message.slice(1) : BREAK_ERRORS[code] ?? NOT_RUNNING_TEXT;
-    const out = { ok: false, code, error: /[.!?]$/.test(text) ? text : `${text}.` };
-    if (err?.field) out.field = err.field;
-    return out;
   }
 
   /** The running breaks and the next transition (for the debug hook). */
