@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  KEEPALIVE_MS, MIN_ALARM_MS, PRECISE_MS, SOON_MS, activeBreaks, blockedSites, breakForUrl, breakSignature, hostBlocked, mayReturn,
-  nextTransition, owners, tabsToSwitch, timerPlan,
+  KEEPALIVE_MS, MIN_ALARM_MS, NOT_RUNNING_TEXT, PRECISE_MS, SOON_MS, activeBreaks, blockedSites, breakErrorReply, breakForUrl, breakSignature,
+  hostBlocked, mayReturn, nextTransition, owners, tabsToSwitch, timerPlan,
 } from '../src/background/breaks.js';
 import { breakSubstitution, breakSwitchUrl, isBreakPage, parseBreakUrl } from '../src/shared/break-url.js';
 import { normalizeBreaks, normalizeState } from '../src/shared/daemon-state.js';
@@ -174,4 +174,12 @@ test('the page may go back by itself only to a site or break the cache knows', (
   assert.equal(mayReturn(b, 'adhoc:7', 'https://evil.example/'), true, 'a known key');
   assert.equal(mayReturn(b, 'made-up', 'https://evil.example/'), false);
   assert.equal(mayReturn(b, 'adhoc:7', 'javascript:alert(1)'), false);
+});
+
+test('the break page\'s reply when ending a break early fails: the daemon\'s words, else ours by code, one sentence', () => {
+  assert.deepEqual(breakErrorReply(undefined), { ok: false, code: 'not_connected', error: NOT_RUNNING_TEXT });
+  assert.deepEqual(breakErrorReply({ code: 'timeout', message: 'x' }), { ok: false, code: 'timeout', error: 'mindful did not answer in time. Try again.' });
+  assert.deepEqual(breakErrorReply({ code: 'too_early', message: 'wait a little longer' }), { ok: false, code: 'too_early', error: 'Wait a little longer.' });
+  assert.deepEqual(breakErrorReply({ code: 'invalid', message: '', field: 'reason' }), { ok: false, code: 'invalid', error: 'mindful did not accept that.', field: 'reason' });
+  assert.deepEqual(breakErrorReply({ code: 'odd' }), { ok: false, code: 'odd', error: NOT_RUNNING_TEXT });
 });

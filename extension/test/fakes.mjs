@@ -166,7 +166,7 @@ export const TOKEN = '9b7e4c0d1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091
  * duplicate ids like the browser, and can refuse regexes listed in
  * `unsupported`. `decided: true` starts it with the lift in the session rules
  * (background/rulesync.js), as after a background restart within a browser
- * session. `rules` is the decided layer without the lift: what the guard
+ * session. `rules` is the decided layer without the lift: what the background
  * enforces once it has decided.
  */
 export class FakeDnr {

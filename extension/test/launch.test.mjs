@@ -1,10 +1,10 @@
-// The guard at browser launch (docs/enforcement.md): the gate holds until it
+// Enforcement at browser launch (docs/enforcement.md): the gate holds until it
 // has decided, every tab is covered at the first start of a browser session,
 // and a background that restarts within the session has decided already.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventQueue } from '../src/background/queue.js';
-import { DECIDE_MAX_MS, FeedGuard } from '../src/background/guard.js';
+import { DECIDE_MAX_MS, Enforcement } from '../src/background/enforcement.js';
 import { LIFT_ID } from '../src/background/rulesync.js';
 import { GATE_KEY } from '../src/shared/break-url.js';
 import { KEYS } from '../src/shared/storage-keys.js';
@@ -22,7 +22,7 @@ function setup({ state = sampleState(), tabs = [], dnr = new FakeDnr() } = {}) {
   timers.now = T0;
   const updated = [];
   const tabMap = new Map(tabs.map((t) => [t.id, { windowId: 1, active: false, ...t }]));
-  const guard = new FeedGuard({
+  const enforcement = new Enforcement({
     local, session, dnr, queue: new EventQueue({ storage: local }), promptUrl: PROMPT, breakUrl: BREAK, timers,
     tabs: {
       query: async () => [...tabMap.values()].map((t) => ({ ...t })),
@@ -39,36 +39,36 @@ function setup({ state = sampleState(), tabs = [], dnr = new FakeDnr() } = {}) {
   });
   const settle = async () => {
     for (let i = 0; i < 6; i++) {
-      await guard.whenIdle();
+      await enforcement.whenIdle();
       await new Promise((r) => setImmediate(r));
     }
   };
-  return { guard, local, dnr, timers, updated, settle };
+  return { enforcement, local, dnr, timers, updated, settle };
 }
 
 const breakState = (sites, start, end) => sampleState({
   breaks: [{ key: 'k1', name: 'Evening', start: new Date(start).toISOString(), end: end === null ? null : new Date(end).toISOString(), sites }],
 });
 
-test('at launch the gate holds until the guard decides; then the lift is written and the gate page is answered', async () => {
+test('at launch the gate holds until the background decides; then the lift is written and the gate page is answered', async () => {
   const h = setup({ state: breakState(['x.com'], T0 - 60_000, T0 - 1000) }); // a break that ended while the browser was closed
-  await h.guard.start();
+  await h.enforcement.start();
   await h.settle();
   assert.ok(h.dnr.dynamic.some((r) => r.action.redirect?.regexSubstitution?.startsWith(`${BREAK}?k=${GATE_KEY}&`)), 'the launch gate');
   assert.deepEqual(h.dnr.session, [], 'not decided: no session rules');
   let answer = null;
-  h.guard.breakInfo({ tabId: 1, frameId: 0 }, { key: GATE_KEY, url: 'https://x.com/some/page' }).then((r) => { answer = r; });
+  h.enforcement.breaks.breakInfo({ tabId: 1, frameId: 0 }, { key: GATE_KEY, url: 'https://x.com/some/page' }).then((r) => { answer = r; });
   await h.settle();
   assert.equal(answer, null, 'the gate page waits for the decision');
-  await h.guard.decide();
+  await h.enforcement.decide();
   await h.settle();
   assert.ok(h.dnr.session.some((r) => r.id === LIFT_ID), 'the lift');
   assert.deepEqual(answer, { ok: true, state: 'ended', returnOk: true }, 'the page sends the tab on');
 });
 
-test('the guard decides by itself DECIDE_MAX_MS after start when the link never settles', async () => {
+test('the background decides by itself DECIDE_MAX_MS after start when the link never settles', async () => {
   const h = setup();
-  await h.guard.start();
+  await h.enforcement.start();
   await h.settle();
   h.timers.advance(DECIDE_MAX_MS - 1);
   await h.settle();
@@ -80,12 +80,12 @@ test('the guard decides by itself DECIDE_MAX_MS after start when the link never 
 
 test('a running break: the gate page shows it; a made-up gate address for an ungated site goes nowhere', async () => {
   const h = setup({ state: breakState(['x.com'], T0 - 60_000, null) });
-  await h.guard.start();
-  await h.guard.decide();
-  const on = await h.guard.breakInfo({ tabId: 1, frameId: 0 }, { key: GATE_KEY, url: 'https://x.com/home' });
+  await h.enforcement.start();
+  await h.enforcement.decide();
+  const on = await h.enforcement.breaks.breakInfo({ tabId: 1, frameId: 0 }, { key: GATE_KEY, url: 'https://x.com/home' });
   assert.equal(on.state, 'on');
   assert.equal(on.key, 'k1');
-  const other = await h.guard.breakInfo({ tabId: 1, frameId: 0 }, { key: GATE_KEY, url: 'https://evil.example/' });
+  const other = await h.enforcement.breaks.breakInfo({ tabId: 1, frameId: 0 }, { key: GATE_KEY, url: 'https://evil.example/' });
   assert.deepEqual(other, { ok: true, state: 'ended', returnOk: false });
 });
 
@@ -100,10 +100,10 @@ test('first start of a browser session: every tab on a feed is covered at once, 
       { id: 5, url: 'https://www.reddit.com/r/golang/comments/1/x/' },
     ],
   });
-  await h.guard.start();
+  await h.enforcement.start();
   await h.settle();
   assert.deepEqual(h.updated.map(([id]) => id).sort(), [1, 2], 'the cached breaks may be stale: they wait for the decision');
-  await h.guard.decide();
+  await h.enforcement.decide();
   await h.settle();
   const to = Object.fromEntries(h.updated.map(([id, url]) => [id, url]));
   assert.deepEqual(Object.keys(to).map(Number).sort(), [1, 2, 3]);
@@ -114,23 +114,23 @@ test('first start of a browser session: every tab on a feed is covered at once, 
 
 test('a background restart within the session has decided already and leaves feed tabs to the prompt flow', async () => {
   const h = setup({ dnr: new FakeDnr({ decided: true }), tabs: [{ id: 1, url: 'https://www.reddit.com/' }] });
-  await h.guard.start();
+  await h.enforcement.start();
   await h.settle();
   assert.deepEqual(h.updated, []);
-  const r = await h.guard.breakInfo({ tabId: 1, frameId: 0 }, { key: GATE_KEY, url: 'https://www.reddit.com/r/golang/comments/1/x/' });
+  const r = await h.enforcement.breaks.breakInfo({ tabId: 1, frameId: 0 }, { key: GATE_KEY, url: 'https://www.reddit.com/r/golang/comments/1/x/' });
   assert.equal(r.state, 'ended', 'answered at once');
 });
 
 test('a tab switched to the break page by a stale cache goes back once the break left the schedule (no dead end)', async () => {
   const h = setup({ state: breakState(['x.com'], T0 - 60_000, T0 + 3_600_000), dnr: new FakeDnr({ decided: true }), tabs: [{ id: 7, url: 'https://x.com/after/0' }] });
-  await h.guard.start();
+  await h.enforcement.start();
   await h.settle();
   assert.equal(h.updated[0][0], 7, 'switched');
   // The break was ended early elsewhere: the new state has no breaks at all.
-  await h.guard.onStorageChanged({ [KEYS.daemonState]: { newValue: sampleState({ breaks: [] }) } }, 'local');
+  await h.enforcement.onStorageChanged({ [KEYS.daemonState]: { newValue: sampleState({ breaks: [] }) } }, 'local');
   await h.settle();
-  const r = await h.guard.breakInfo({ tabId: 7, frameId: 0 }, { key: 'k1', url: 'https://x.com/after/0' });
+  const r = await h.enforcement.breaks.breakInfo({ tabId: 7, frameId: 0 }, { key: 'k1', url: 'https://x.com/after/0' });
   assert.deepEqual(r, { ok: true, state: 'ended', returnOk: true });
-  const other = await h.guard.breakInfo({ tabId: 8, frameId: 0 }, { key: 'k1', url: 'https://x.com/after/0' });
+  const other = await h.enforcement.breaks.breakInfo({ tabId: 8, frameId: 0 }, { key: 'k1', url: 'https://x.com/after/0' });
   assert.deepEqual(other, { ok: true, state: 'ended', returnOk: false }, 'a page this background did not switch');
 });

@@ -20,9 +20,20 @@ function deepMerge(base, overlay) {
   return out;
 }
 
+// The build tool (installer/extpack/hosts.go) replaces each CATALOG_HOSTS
+// element of an array with "*://<host>/*" for every host of the built-in
+// catalog, sorted: the host lists are never kept by hand.
+const CATALOG_HOSTS = '{{catalog_hosts}}';
+const builtinHosts = [...new Set(readJson('../daemon/internal/feeds/catalog.json').flatMap((f) => f.hosts))].sort();
+function withCatalogHosts(v) {
+  if (Array.isArray(v)) return v.flatMap((e) => (e === CATALOG_HOSTS ? builtinHosts.map((h) => `*://${h}/*`) : [withCatalogHosts(e)]));
+  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, withCatalogHosts(e)]));
+  return v;
+}
+
 const base = readJson('manifests/base.json');
-const chrome = deepMerge(base, readJson('manifests/chrome.json'));
-const firefox = deepMerge(base, readJson('manifests/firefox.json'));
+const chrome = withCatalogHosts(deepMerge(base, readJson('manifests/chrome.json')));
+const firefox = withCatalogHosts(deepMerge(base, readJson('manifests/firefox.json')));
 
 function referencedPaths(m) {
   return [
@@ -191,6 +202,8 @@ function covers(pattern, scheme, host) {
 
 test('host permissions and both content scripts cover every host of the built-in catalog, http and https', () => {
   assert.ok(catalogHosts.length >= 30);
+  assert.deepEqual(base.host_permissions, [CATALOG_HOSTS], 'generated from the catalog, not listed by hand');
+  for (const cs of base.content_scripts) assert.deepEqual(cs.matches, [CATALOG_HOSTS], 'generated from the catalog, not listed by hand');
   for (const m of [chrome, firefox]) {
     for (const host of catalogHosts) {
       for (const scheme of ['http', 'https']) {

@@ -7,14 +7,14 @@ const contentScript = { id: self.id, url: 'https://www.reddit.com/', origin: 'ht
 const promptPage = { id: self.id, url: `${self.baseUrl}src/pages/prompt/prompt.html?f=reddit&u=https://www.reddit.com/`, tab: { id: 4, windowId: 1 }, frameId: 0 };
 const overlayFrame = { ...promptPage, frameId: 7 };
 
-function fakeGuard() {
+/** The prompt guard and the break enforcer as the router sees them, with one call log. */
+function fakeParts() {
   const calls = [];
   const rec = (name) => (...args) => {
     calls.push([name, ...args]);
     return { ok: true, from: name };
   };
-  return {
-    calls,
+  const part = {
     contentState: rec('contentState'),
     overlayShown: rec('overlayShown'),
     promptAnswer: rec('promptAnswer'),
@@ -24,6 +24,7 @@ function fakeGuard() {
     breakStop: rec('breakStop'),
     breakStopRequest: rec('breakStopRequest'),
   };
+  return { calls, prompts: part, breaks: part };
 }
 
 test('the handler table is alphabetised and says who may send what', () => {
@@ -43,7 +44,7 @@ test('trusted means our own pages: extension id and a URL under runtime.getURL("
 });
 
 test('content scripts cannot record answers or open prompts', async () => {
-  const guard = fakeGuard();
+  const parts = fakeParts();
   for (const msg of [
     { type: 'prompt_answer', answer: 'need', purpose: 'x', timeboxMinutes: 240 },
     { type: 'prompt_open', feedId: 'reddit', url: 'https://www.reddit.com/', mode: 'navigation' },
@@ -52,16 +53,16 @@ test('content scripts cannot record answers or open prompts', async () => {
     { type: '__proto__' },
     { type: 'hasOwnProperty' },
   ]) {
-    assert.equal(route(msg, contentScript, { guard, self }), null, msg.type);
+    assert.equal(route(msg, contentScript, { parts, self }), null, msg.type);
   }
-  assert.deepEqual(guard.calls, []);
-  assert.deepEqual(await route({ type: 'content_state' }, contentScript, { guard, self }), { ok: true, from: 'contentState' });
-  await route({ type: 'overlay_shown', feedId: 'reddit', url: 'https://www.reddit.com/' }, contentScript, { guard, self });
-  assert.deepEqual(guard.calls[1], ['overlayShown', { tabId: 4, windowId: 1, frameId: 0, trusted: false, port: undefined }, { feedId: 'reddit', url: 'https://www.reddit.com/' }]);
+  assert.deepEqual(parts.calls, []);
+  assert.deepEqual(await route({ type: 'content_state' }, contentScript, { parts, self }), { ok: true, from: 'contentState' });
+  await route({ type: 'overlay_shown', feedId: 'reddit', url: 'https://www.reddit.com/' }, contentScript, { parts, self });
+  assert.deepEqual(parts.calls[1], ['overlayShown', { tabId: 4, windowId: 1, frameId: 0, trusted: false, port: undefined }, { feedId: 'reddit', url: 'https://www.reddit.com/' }]);
 });
 
 test('shapes are checked before any handler runs; other extensions are ignored', async () => {
-  const guard = fakeGuard();
+  const parts = fakeParts();
   for (const msg of [
     null, 'content_state', [], { type: 7 },
     { type: 'overlay_shown', feedId: 'Reddit!', url: 'https://www.reddit.com/' },
@@ -71,47 +72,47 @@ test('shapes are checked before any handler runs; other extensions are ignored',
     { type: 'prompt_answer', answer: 'need', purpose: 'x', timeboxMinutes: 1.5 },
     { type: 'prompt_open', feedId: 'reddit', url: 'https://www.reddit.com/', mode: 'sneaky' },
   ]) {
-    assert.equal(route(msg, promptPage, { guard, self }), null, JSON.stringify(msg));
+    assert.equal(route(msg, promptPage, { parts, self }), null, JSON.stringify(msg));
   }
-  assert.equal(route({ type: 'content_state' }, { ...promptPage, id: 'other' }, { guard, self }), null);
-  assert.deepEqual(guard.calls, []);
+  assert.equal(route({ type: 'content_state' }, { ...promptPage, id: 'other' }, { parts, self }), null);
+  assert.deepEqual(parts.calls, []);
 });
 
 test('the prompt page (top level or in the overlay frame) answers with its tab and frame', async () => {
-  const guard = fakeGuard();
+  const parts = fakeParts();
   const port = { name: 'prompt' };
-  await route({ type: 'prompt_answer', answer: 'habit', canGoBack: true }, overlayFrame, { guard, self, port });
-  assert.deepEqual(guard.calls[0], ['promptAnswer', { tabId: 4, windowId: 1, frameId: 7, trusted: true, port },
+  await route({ type: 'prompt_answer', answer: 'habit', canGoBack: true }, overlayFrame, { parts, self, port });
+  assert.deepEqual(parts.calls[0], ['promptAnswer', { tabId: 4, windowId: 1, frameId: 7, trusted: true, port },
     { answer: 'habit', purpose: undefined, timeboxMinutes: undefined, canGoBack: true }]);
-  await route({ type: 'prompt_open', feedId: 'reddit', url: 'https://www.reddit.com/', mode: 'done', doneFor: 'p-1' }, promptPage, { guard, self });
-  assert.deepEqual(guard.calls[1][2], { feedId: 'reddit', url: 'https://www.reddit.com/', mode: 'done', doneFor: 'p-1' });
+  await route({ type: 'prompt_open', feedId: 'reddit', url: 'https://www.reddit.com/', mode: 'done', doneFor: 'p-1' }, promptPage, { parts, self });
+  assert.deepEqual(parts.calls[1][2], { feedId: 'reddit', url: 'https://www.reddit.com/', mode: 'done', doneFor: 'p-1' });
 });
 
 const breakPage = { id: self.id, url: `${self.baseUrl}src/pages/break/break.html?k=adhoc%3A1&u=https://www.reddit.com/`, tab: { id: 4, windowId: 1 }, frameId: 0 };
 
 test('the break page\'s messages are trusted ones: content scripts can neither read breaks nor end them', async () => {
-  const guard = fakeGuard();
+  const parts = fakeParts();
   for (const msg of [
     { type: 'break_info', key: 'adhoc:1', url: 'https://www.reddit.com/' },
     { type: 'break_note', key: 'adhoc:1', note: 'x' },
     { type: 'break_stop_request' },
     { type: 'break_stop', ticket: 't', reason: 'r' },
   ]) {
-    assert.equal(route(msg, contentScript, { guard, self }), null, msg.type);
+    assert.equal(route(msg, contentScript, { parts, self }), null, msg.type);
   }
-  assert.deepEqual(guard.calls, []);
-  await route({ type: 'break_info', key: 'adhoc:1', url: 'https://www.reddit.com/' }, breakPage, { guard, self });
-  assert.deepEqual(guard.calls[0], ['breakInfo', { tabId: 4, windowId: 1, frameId: 0, trusted: true, port: undefined }, { key: 'adhoc:1', url: 'https://www.reddit.com/' }]);
-  await route({ type: 'break_note', key: 'adhoc:1', note: 'the thread' }, breakPage, { guard, self });
-  assert.deepEqual(guard.calls[1][2], { key: 'adhoc:1', note: 'the thread' });
-  await route({ type: 'break_stop_request' }, breakPage, { guard, self });
-  assert.equal(guard.calls[2][0], 'breakStopRequest');
-  await route({ type: 'break_stop', ticket: 't', reason: 'my sister' }, breakPage, { guard, self });
-  assert.deepEqual(guard.calls[3][2], { ticket: 't', reason: 'my sister' });
+  assert.deepEqual(parts.calls, []);
+  await route({ type: 'break_info', key: 'adhoc:1', url: 'https://www.reddit.com/' }, breakPage, { parts, self });
+  assert.deepEqual(parts.calls[0], ['breakInfo', { tabId: 4, windowId: 1, frameId: 0, trusted: true, port: undefined }, { key: 'adhoc:1', url: 'https://www.reddit.com/' }]);
+  await route({ type: 'break_note', key: 'adhoc:1', note: 'the thread' }, breakPage, { parts, self });
+  assert.deepEqual(parts.calls[1][2], { key: 'adhoc:1', note: 'the thread' });
+  await route({ type: 'break_stop_request' }, breakPage, { parts, self });
+  assert.equal(parts.calls[2][0], 'breakStopRequest');
+  await route({ type: 'break_stop', ticket: 't', reason: 'my sister' }, breakPage, { parts, self });
+  assert.deepEqual(parts.calls[3][2], { ticket: 't', reason: 'my sister' });
 });
 
 test('break messages are shape-checked', () => {
-  const guard = fakeGuard();
+  const parts = fakeParts();
   for (const msg of [
     { type: 'break_info', key: '', url: 'https://www.reddit.com/' },
     { type: 'break_info', key: 'k'.repeat(129), url: 'https://www.reddit.com/' },
@@ -122,7 +123,7 @@ test('break messages are shape-checked', () => {
     { type: 'break_stop', ticket: 't'.repeat(65), reason: 'r' },
     { type: 'break_stop', ticket: 't' },
   ]) {
-    assert.equal(route(msg, breakPage, { guard, self }), null, JSON.stringify(msg));
+    assert.equal(route(msg, breakPage, { parts, self }), null, JSON.stringify(msg));
   }
-  assert.deepEqual(guard.calls, []);
+  assert.deepEqual(parts.calls, []);
 });

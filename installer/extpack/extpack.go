@@ -1,8 +1,8 @@
 // Package extpack builds loadable browser extensions from the one source in
 // extension/: it renders the manifest for each browser (base.json deep-merged
-// with the browser's overlay), generates the launch ruleset from the
-// built-in feed catalog (launch.go), copies src/ beside it, and zips the
-// result reproducibly.
+// with the browser's overlay, its host lists filled in from the built-in feed
+// catalog: hosts.go), generates the launch ruleset from the same catalog
+// (launch.go), copies src/ beside it, and zips the result reproducibly.
 package extpack
 
 import (
@@ -29,8 +29,9 @@ func Manifest(extDir, browser, version string) ([]byte, error) {
 	return man, err
 }
 
-// render returns the manifest for browser and the generated launch ruleset
-// (launch.go; nil without a catalog beside extDir).
+// render returns the manifest for browser, its host lists generated
+// (hosts.go), and the generated launch ruleset (launch.go; nil without a
+// catalog beside extDir).
 func render(extDir, browser, version string) (manifest, launch []byte, err error) {
 	base, err := readJSON(filepath.Join(extDir, "manifests", "base.json"))
 	if err != nil {
@@ -46,6 +47,9 @@ func render(extDir, browser, version string) (manifest, launch []byte, err error
 			return nil, nil, fmt.Errorf("extension version %q: want 1 to 4 dot-separated numbers", version)
 		}
 		m["version"] = version
+	}
+	if err := expandCatalogHosts(extDir, m); err != nil {
+		return nil, nil, err
 	}
 	launch, err = addLaunchRuleset(extDir, m)
 	if err != nil {

@@ -69,9 +69,9 @@ const buildNotes = `# Building mindful's Firefox add-on (version VERSION) from s
 The add-on is not minified, transpiled or bundled: every file in
 mindful-firefox-VERSION.xpi except manifest.json is a file of extension/src/
 copied unchanged. manifest.json is extension/manifests/base.json deep-merged
-with extension/manifests/firefox.json, plus the "launch" ruleset that
-rules/launch.json holds: both generated from the built-in feed catalog,
-daemon/internal/feeds/catalog.json.
+with extension/manifests/firefox.json, its host lists ("{{catalog_hosts}}")
+filled in, plus the "launch" ruleset that rules/launch.json holds: both
+generated from the built-in feed catalog, daemon/internal/feeds/catalog.json.
 
 ## Requirements
 

@@ -203,3 +203,25 @@ export function breakView(b, state) {
     leftThisWeek: state.earlyEnd.leftThisWeek,
   };
 }
+
+/** What the break page shows when ending a break early cannot reach the daemon. */
+export const NOT_RUNNING_TEXT = "mindful isn't running: a break can only be ended early through it.";
+const BREAK_ERRORS = Object.freeze({
+  not_connected: NOT_RUNNING_TEXT,
+  timeout: 'mindful did not answer in time. Try again.',
+  invalid: 'mindful did not accept that.',
+});
+
+/**
+ * The break page's reply when asking the daemon to end a break early
+ * failed: the daemon's own words when it said something, else ours for
+ * the error's code; one sentence, capitalised, with a full stop.
+ */
+export function breakErrorReply(err) {
+  const code = typeof err?.code === 'string' ? err.code : 'not_connected';
+  const daemonSaid = code !== 'not_connected' && code !== 'timeout' && typeof err?.message === 'string' && err.message !== '';
+  const text = daemonSaid ? err.message.charAt(0).toUpperCase() + err.message.slice(1) : BREAK_ERRORS[code] ?? NOT_RUNNING_TEXT;
+  const out = { ok: false, code, error: /[.!?]$/.test(text) ? text : `${text}.` };
+  if (err?.field) out.field = err.field;
+  return out;
+}

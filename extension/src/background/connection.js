@@ -473,7 +473,7 @@ export class Connection {
         return;
       }
       case 'state':
-        // The same body as welcome.state; the feed guard rebuilds from it.
+        // The same body as welcome.state; enforcement.js rebuilds from it.
         if (sock.phase !== 'ready') return;
         await this.#storage.set({ [KEYS.daemonState]: msg.body });
         return;

@@ -7,9 +7,10 @@ import { HostAccess } from './access.js';
 import { ActivityTracker } from './activity.js';
 import { showBadge } from './badge.js';
 import { Connection } from './connection.js';
-import { FeedGuard, PROMPT_PATH } from './guard.js';
+import { Enforcement } from './enforcement.js';
 import { identityProvider } from './identity.js';
 import { nativePairing } from './native.js';
+import { PROMPT_PATH } from './prompt-guard.js';
 import { route } from './router.js';
 import { watchDaemonAddr } from './settings.js';
 import { EventQueue } from './queue.js';
@@ -60,11 +61,11 @@ const connection = new Connection({
     showBadge(api.action, status).catch((err) => log('badge', err));
     // The link settled (connected with a fresh state, down, or unpaired):
     // the launch gate can be lifted (docs/enforcement.md).
-    if (status !== STATUS.connecting) guard.decide();
+    if (status !== STATUS.connecting) enforcement.decide();
   },
 });
 
-const guard = new FeedGuard({
+const enforcement = new Enforcement({
   local,
   session,
   dnr: api.declarativeNetRequest,
@@ -89,7 +90,7 @@ const activity = new ActivityTracker({
   session,
   tabs: { get: (tabId) => api.tabs.get(tabId) },
   onQueued: () => connection.flush(),
-  feedOf: (url) => guard.feedOf(url),
+  feedOf: (url) => enforcement.feedOf(url),
   log,
 });
 
@@ -105,29 +106,29 @@ const access = new HostAccess({
 
 // Our own pages are trusted senders; content scripts are not (router.js).
 const self = { id: api.runtime.id, baseUrl: api.runtime.getURL('') };
-const routeMessage = (msg, sender, port) => route(msg, sender, { guard, self, port, log });
+const routeMessage = (msg, sender, port) => route(msg, sender, { parts: enforcement, self, port, log });
 
-// ---- activity and the feed guard (one listener per event)
+// ---- activity, the prompt guard and the break enforcer (one listener per event)
 api.webNavigation.onCommitted.addListener((details) => {
   activity.onCommitted(details);
-  guard.onCommitted(details);
+  enforcement.onCommitted(details);
 });
-api.webNavigation.onHistoryStateUpdated.addListener((details) => guard.onHistoryStateUpdated(details));
+api.webNavigation.onHistoryStateUpdated.addListener((details) => enforcement.prompts.onHistoryStateUpdated(details));
 api.tabs.onActivated.addListener((info) => {
   activity.onActivated(info);
-  guard.onTabActivated(info);
+  enforcement.prompts.onTabActivated(info);
 });
 api.tabs.onRemoved.addListener((tabId, info) => {
   activity.onRemoved(tabId, info);
-  guard.onTabRemoved(tabId);
+  enforcement.prompts.onTabRemoved(tabId);
 });
 api.windows.onFocusChanged.addListener((windowId) => {
   activity.onFocusChanged(windowId);
-  guard.onFocusChanged(windowId);
+  enforcement.prompts.onFocusChanged(windowId);
 });
 api.idle.onStateChanged.addListener((state) => {
   activity.onIdleStateChanged(state);
-  guard.onIdleStateChanged(state);
+  enforcement.prompts.onIdleStateChanged(state);
 });
 
 // ---- messages: content scripts and our pages (sendMessage), the prompt page (port)
@@ -140,9 +141,9 @@ api.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   });
   return true; // the answer comes asynchronously
 });
-api.runtime.onConnect.addListener((port) => guard.onConnect(port, routeMessage));
+api.runtime.onConnect.addListener((port) => enforcement.prompts.onConnect(port, routeMessage));
 api.storage.onChanged.addListener((changes, area) => {
-  guard.onStorageChanged(changes, area);
+  enforcement.onStorageChanged(changes, area);
   // New feeds, hosts or break sites may need access the extension lacks.
   if (area === 'local' && KEYS.daemonState in changes) access.refresh(changes[KEYS.daemonState].newValue);
 });
@@ -154,9 +155,9 @@ api.permissions.onRemoved.addListener(() => access.refresh());
 api.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === RECONNECT_ALARM) {
     connection.ensureConnected();
-    guard.onWake(); // a break may start or end within the next minute and a half
+    enforcement.breaks.onWake(); // a break may start or end within the next minute and a half
   } else {
-    guard.onAlarm(alarm);
+    enforcement.onAlarm(alarm);
   }
 });
 api.runtime.onStartup.addListener(() => connection.ensureConnected());
@@ -185,9 +186,9 @@ globalThis.mindfulDebug = {
   /** The current session request rules (the decided layer). */
   sessionRules: () => api.declarativeNetRequest.getSessionRules(),
   /** The running grants (feed, prompt id, time box, time counted). */
-  grants: () => guard.grants(),
+  grants: () => enforcement.prompts.grants(),
   /** The running breaks, the next start or end, whether the worker is kept awake. */
-  breaks: () => guard.breaks(),
+  breaks: () => enforcement.breaks.breaks(),
   /** Checks host access again and returns {state, missing_hosts}. */
   access: () => access.refresh(),
 };
@@ -203,7 +204,7 @@ try {
   if (!existing) await api.alarms.create(RECONNECT_ALARM, { periodInMinutes: 1 });
 })().catch((err) => log('alarm', err));
 identity().catch((err) => log('identity', err)); // creates clientId on first run
-guard.start(); // rebuilds the request rules from the cached state (lost if the browser was killed)
+enforcement.start(); // rebuilds the request rules from the cached state (lost if the browser was killed)
 access.refresh();
 api.tabs.query({}).then((tabs) => activity.seedTabs(tabs)).catch((err) => log('seeding tabs', err));
 connection.start();

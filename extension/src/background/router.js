@@ -6,7 +6,7 @@
 //   untrusted — content scripts (sender.tab set, sender.url a web page the
 //               page itself controls). They may only read the catalog, the
 //               grants and the pause, and say that an overlay is up.
-// The break page's messages (break_*) are trusted ones; the guard also
+// The break page's messages (break_*) are trusted ones; the break enforcer also
 // refuses an early end from a break page framed by another page.
 // Every message is {type, ...fields}; its shape is checked before its
 // handler runs, and unknown types are ignored. The token is never sent.
@@ -20,38 +20,39 @@ const isBreakKey = (x) => typeof x === 'string' && x.length >= 1 && x.length <= 
 
 /**
  * name → {trusted: whether only extension pages may send it, valid: shape
- * check, run: (guard, msg, ctx) => result}. ctx is {tabId, windowId, frameId, port?}.
+ * check, run: (parts, msg, ctx) => result}. parts is {prompts, breaks}: the
+ * prompt guard and the break enforcer (enforcement.js). ctx is {tabId, windowId, frameId, port?}.
  */
 export const HANDLERS = Object.freeze({
   break_info: {
     trusted: true,
     valid: (m) => isBreakKey(m.key) && isHttpUrl(m.url),
-    run: (guard, m, ctx) => guard.breakInfo(ctx, { key: m.key, url: m.url }),
+    run: ({ breaks }, m, ctx) => breaks.breakInfo(ctx, { key: m.key, url: m.url }),
   },
   break_note: {
     trusted: true,
     valid: (m) => isBreakKey(m.key) && isStr(m.note, 4000),
-    run: (guard, m, ctx) => guard.breakNote(ctx, { key: m.key, note: m.note }),
+    run: ({ breaks }, m, ctx) => breaks.breakNote(ctx, { key: m.key, note: m.note }),
   },
   break_stop: {
     trusted: true,
     valid: (m) => isStr(m.ticket, 64) && m.ticket !== '' && isStr(m.reason, 2000),
-    run: (guard, m, ctx) => guard.breakStop(ctx, { ticket: m.ticket, reason: m.reason }),
+    run: ({ breaks }, m, ctx) => breaks.breakStop(ctx, { ticket: m.ticket, reason: m.reason }),
   },
   break_stop_request: {
     trusted: true,
     valid: () => true,
-    run: (guard, m, ctx) => guard.breakStopRequest(ctx),
+    run: ({ breaks }, m, ctx) => breaks.breakStopRequest(ctx),
   },
   content_state: {
     trusted: false,
     valid: () => true,
-    run: (guard) => guard.contentState(),
+    run: ({ prompts }) => prompts.contentState(),
   },
   overlay_shown: {
     trusted: false,
     valid: (m) => isFeedId(m.feedId) && isHttpUrl(m.url),
-    run: (guard, m, ctx) => guard.overlayShown(ctx, { feedId: m.feedId, url: m.url }),
+    run: ({ prompts }, m, ctx) => prompts.overlayShown(ctx, { feedId: m.feedId, url: m.url }),
   },
   prompt_answer: {
     trusted: true,
@@ -60,15 +61,15 @@ export const HANDLERS = Object.freeze({
       (m.purpose === undefined || isStr(m.purpose, 4000)) &&
       isOptInt(m.timeboxMinutes) &&
       (m.canGoBack === undefined || typeof m.canGoBack === 'boolean'),
-    run: (guard, m, ctx) =>
-      guard.promptAnswer(ctx, { answer: m.answer, purpose: m.purpose, timeboxMinutes: m.timeboxMinutes, canGoBack: m.canGoBack === true }),
+    run: ({ prompts }, m, ctx) =>
+      prompts.promptAnswer(ctx, { answer: m.answer, purpose: m.purpose, timeboxMinutes: m.timeboxMinutes, canGoBack: m.canGoBack === true }),
   },
   prompt_open: {
     trusted: true,
     valid: (m) =>
       isFeedId(m.feedId) && isHttpUrl(m.url) && ['done', 'navigation', 'overlay'].includes(m.mode) &&
       (m.doneFor === undefined || isStr(m.doneFor, 64)),
-    run: (guard, m, ctx) => guard.promptOpen(ctx, { feedId: m.feedId, url: m.url, mode: m.mode, doneFor: m.doneFor }),
+    run: ({ prompts }, m, ctx) => prompts.promptOpen(ctx, { feedId: m.feedId, url: m.url, mode: m.mode, doneFor: m.doneFor }),
   },
 });
 
@@ -91,9 +92,9 @@ export function isTrustedSender(sender, self) {
  * message is ignored (unknown type, wrong shape, not allowed for the sender).
  * @param {unknown} msg
  * @param {{id?: string, url?: string, tab?: {id?: number, windowId?: number}, frameId?: number}} sender
- * @param {{guard: object, self: {id: string, baseUrl: string}, port?: object, log?: Function}} env
+ * @param {{parts: {prompts: object, breaks: object}, self: {id: string, baseUrl: string}, port?: object, log?: Function}} env
  */
-export function route(msg, sender, { guard, self, port, log = () => {} }) {
+export function route(msg, sender, { parts, self, port, log = () => {} }) {
   if (!msg || typeof msg !== 'object' || Array.isArray(msg) || typeof msg.type !== 'string') return null;
   if (!Object.hasOwn(HANDLERS, msg.type)) return null;
   const h = HANDLERS[msg.type];
@@ -114,5 +115,5 @@ export function route(msg, sender, { guard, self, port, log = () => {} }) {
     trusted,
     port,
   };
-  return Promise.resolve().then(() => h.run(guard, msg, ctx));
+  return Promise.resolve().then(() => h.run(parts, msg, ctx));
 }

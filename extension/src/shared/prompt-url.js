@@ -1,5 +1,5 @@
 // The prompt page's address, built in one place: the redirect rules
-// (background/rules.js), the background's own redirects (guard.js). The
+// (background/rules.js), the background's own redirects (prompt-guard.js). The
 // content scripts build the overlay's (content/core.js frameUrl, a classic
 // script that cannot import this) the same way, and a test holds them together.
 //

@@ -1,9 +1,10 @@
-// The feed guard with fake browser APIs and a fake clock: the prompt flows
-// end to end, from rules to recorded events.
+// The prompt guard (with the rest of enforcement.js) on fake browser APIs and
+// a fake clock: the prompt flows end to end, from rules to recorded events.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventQueue } from '../src/background/queue.js';
-import { FeedGuard, GRANT_ALARM, OVERLAY_FALLBACK_MS, PAUSE_ALARM, PORT_GRACE_MS } from '../src/background/guard.js';
+import { Enforcement } from '../src/background/enforcement.js';
+import { GRANT_ALARM, OVERLAY_FALLBACK_MS, PAUSE_ALARM, PORT_GRACE_MS } from '../src/background/prompt-guard.js';
 import { route } from '../src/background/router.js';
 import { validateEvent } from '../src/shared/protocol.js';
 import { KEYS, SESSION_KEYS } from '../src/shared/storage-keys.js';
@@ -49,17 +50,17 @@ function setup({ state = sampleState(), tabs = [], local: initial = {}, noConten
     create: async (name, info) => calls.alarms.push([name, info]),
     clear: async (name) => calls.cleared.push(name),
   };
-  const guard = new FeedGuard({
+  const enforcement = new Enforcement({
     local, session, dnr, tabs: tabsApi, alarms, queue, promptUrl: PROMPT, timers,
     windows: { getLastFocused: async () => ({ id: 1, focused: true }) },
     idle: { queryState: async () => 'active' },
     now: () => timers.now,
     newId: sequentialIds(),
   });
-  const routeFn = (msg, sender, port) => route(msg, sender, { guard, self, port });
+  const routeFn = (msg, sender, port) => route(msg, sender, { parts: enforcement, self, port });
   const settle = async () => {
     for (let i = 0; i < 6; i++) {
-      await guard.whenIdle();
+      await enforcement.whenIdle();
       await new Promise((r) => setImmediate(r));
     }
   };
@@ -67,7 +68,7 @@ function setup({ state = sampleState(), tabs = [], local: initial = {}, noConten
   const openPage = async (tabId, { feedId = 'reddit', url = 'https://www.reddit.com/', mode = 'navigation', frameId = 0, doneFor } = {}) => {
     const pageUrl = mode === 'navigation' ? `${PROMPT}?f=${feedId}&u=${url}` : `${PROMPT}?f=${feedId}&u=${encodeURIComponent(url)}&mode=${mode}`;
     const { page, bg } = portPair({ id: EXT_ID, url: pageUrl, tab: { id: tabId, windowId: 1 }, frameId });
-    guard.onConnect(bg, routeFn);
+    enforcement.prompts.onConnect(bg, routeFn);
     page.postMessage({ rid: 1, type: 'prompt_open', feedId, url, mode, ...(doneFor ? { doneFor } : {}) });
     await settle();
     return { page, bg, opened: page.received.find((m) => m.rid === 1)?.result };
@@ -82,7 +83,7 @@ function setup({ state = sampleState(), tabs = [], local: initial = {}, noConten
   const events = () => local.peek(KEYS.queue) ?? [];
   const prompts = () => events().filter((e) => e.type === 'prompt');
   const feedTimes = () => events().filter((e) => e.type === 'feed_time');
-  return { guard, local, session, queue, timers, dnr, tabMap, calls, replies, settle, openPage, answer, events, prompts, feedTimes, routeFn };
+  return { enforcement, local, session, queue, timers, dnr, tabMap, calls, replies, settle, openPage, answer, events, prompts, feedTimes, routeFn };
 }
 
 const redirectIds = (dnr) => dnr.rules.filter((r) => r.action.type === 'redirect').map((r) => r.id);
@@ -91,22 +92,22 @@ const allowIds = (dnr) => dnr.rules.filter((r) => r.action.type === 'allow').map
 test('start rebuilds the rules from the cached state and replaces whatever dynamic rules were there', async () => {
   const h = setup();
   h.dnr.rules = [{ id: 1_000_000, priority: 1, action: { type: 'block' }, condition: { urlFilter: 'stale' } }, { id: 42, priority: 1, action: { type: 'block' }, condition: { urlFilter: 'old' } }];
-  await h.guard.start();
+  await h.enforcement.start();
   await h.settle();
   assert.deepEqual(redirectIds(h.dnr), [1_000_000, 1_000_001, 1_002_000]);
   assert.deepEqual(allowIds(h.dnr), []);
   assert.ok(h.dnr.rules.every((r) => r.action.type === 'redirect' && r.action.redirect.regexSubstitution.startsWith(`${PROMPT}?f=`)));
   // The browser was killed: rules gone. The next start (a new background) puts them back.
   const again = setup();
-  await again.guard.start();
+  await again.enforcement.start();
   assert.equal(again.dnr.rules.length, 3);
 });
 
 test('a new state (welcome or state message) rebuilds the rules; a prompt pause removes them until it ends', async () => {
   const h = setup();
-  await h.guard.start();
+  await h.enforcement.start();
   await h.local.set({ [KEYS.daemonState]: sampleState({ prompts_paused_until: new Date(T0 + 30 * 60_000).toISOString() }) });
-  await h.guard.onStorageChanged({ [KEYS.daemonState]: { newValue: h.local.peek(KEYS.daemonState) } }, 'local');
+  await h.enforcement.onStorageChanged({ [KEYS.daemonState]: { newValue: h.local.peek(KEYS.daemonState) } }, 'local');
   await h.settle();
   assert.deepEqual(h.dnr.rules, [], 'paused: no rules');
   assert.deepEqual(h.calls.alarms.at(-1), [PAUSE_ALARM, { when: T0 + 30 * 60_000 }]);
@@ -116,15 +117,15 @@ test('a new state (welcome or state message) rebuilds the rules; a prompt pause 
   h.timers.advance(30 * 60_000);
   await h.settle();
   assert.equal(h.dnr.rules.length, 3, 'the pause ended: rules are back');
-  await h.guard.onStorageChanged({ [KEYS.daemonState]: { newValue: sampleState({ feeds: [] }) } }, 'local');
+  await h.enforcement.onStorageChanged({ [KEYS.daemonState]: { newValue: sampleState({ feeds: [] }) } }, 'local');
   await h.settle();
   assert.deepEqual(h.dnr.rules, []);
-  assert.equal((await h.guard.onStorageChanged({ other: {} }, 'local')), undefined);
+  assert.equal((await h.enforcement.onStorageChanged({ other: {} }, 'local')), undefined);
 });
 
 test('navigation: pause, then need → event, grant, allow rules, the page continues to the feed', async () => {
   const h = setup({ tabs: [{ id: 5, url: PROMPT, active: true }, { id: 9, url: 'https://www.reddit.com/message/inbox' }] });
-  await h.guard.start();
+  await h.enforcement.start();
   const { page, opened } = await h.openPage(5, { url: 'https://www.reddit.com/?feed=home' });
   assert.deepEqual(opened, { ok: true, name: 'Reddit', timeboxes: [5, 15, 30], defaultTimebox: 15, pauseMs: 3000, canExtend: false });
   h.timers.advance(1000);
@@ -138,7 +139,7 @@ test('navigation: pause, then need → event, grant, allow rules, the page conti
   });
   assert.ok(validateEvent(ev).ok);
   assert.deepEqual(allowIds(h.dnr), [2_000_000, 2_000_001], 'the feed is allowed before the page continues');
-  const grants = await h.guard.grants();
+  const grants = await h.enforcement.prompts.grants();
   assert.equal(grants.length, 1);
   assert.equal(grants[0].promptId, ev.id);
   assert.equal(grants[0].endsAt, T0 + 6400 + 5 * 60_000);
@@ -151,7 +152,7 @@ test('navigation: pause, then need → event, grant, allow rules, the page conti
 
 test('no duplicate prompts within a grant: another tab, a reload, a waiting second tab goes on by itself', async () => {
   const h = setup();
-  await h.guard.start();
+  await h.enforcement.start();
   const a = await h.openPage(5);
   const b = await h.openPage(6); // a second tab asked at the same time (e.g. session restore)
   h.timers.advance(4000);
@@ -171,7 +172,7 @@ test('no duplicate prompts within a grant: another tab, a reload, a waiting seco
 
 test('habit: back when there is history, the tab closes when there is none; the next pause is longer', async () => {
   const h = setup({ tabs: [{ id: 5, url: PROMPT }, { id: 6, url: PROMPT }] });
-  await h.guard.start();
+  await h.enforcement.start();
   const a = await h.openPage(5);
   h.timers.advance(3000);
   assert.deepEqual(await h.answer(a.page, { answer: 'habit', canGoBack: true }), { ok: true, action: 'back' });
@@ -184,21 +185,21 @@ test('habit: back when there is history, the tab closes when there is none; the 
   const c = await h.openPage(7);
   assert.equal(c.opened.pauseMs, 5000);
   // The daemon's next state counts them itself: the local log starts again.
-  await h.guard.onStorageChanged({ [KEYS.daemonState]: { newValue: sampleState({ habit_opens_today: 9 }) } }, 'local');
+  await h.enforcement.onStorageChanged({ [KEYS.daemonState]: { newValue: sampleState({ habit_opens_today: 9 }) } }, 'local');
   const d = await h.openPage(8);
   assert.equal(d.opened.pauseMs, 10_000, 'capped at pause_max_seconds');
 });
 
 test('closing the tab during the pause is left_during_pause; after it, habit; once only', async () => {
   const h = setup();
-  await h.guard.start();
+  await h.enforcement.start();
   await h.openPage(5);
   h.timers.advance(1500);
-  await h.guard.onTabRemoved(5);
+  await h.enforcement.prompts.onTabRemoved(5);
   await h.openPage(6);
   h.timers.advance(8000);
-  await h.guard.onTabRemoved(6);
-  await h.guard.onTabRemoved(6);
+  await h.enforcement.prompts.onTabRemoved(6);
+  await h.enforcement.prompts.onTabRemoved(6);
   await h.settle();
   assert.deepEqual(h.prompts().map((e) => [e.tab_id, e.answer, e.seconds_to_answer]), [[5, 'left_during_pause', 1.5], [6, 'habit', 8]]);
   for (const e of h.prompts()) assert.ok(validateEvent(e).ok);
@@ -206,20 +207,20 @@ test('closing the tab during the pause is left_during_pause; after it, habit; on
 
 test('navigating away from the prompt is recorded; the prompt page committing itself is not', async () => {
   const h = setup();
-  await h.guard.start();
+  await h.enforcement.start();
   await h.openPage(5);
-  await h.guard.onCommitted({ tabId: 5, frameId: 0, url: `${PROMPT}?f=reddit&u=https://www.reddit.com/`, timeStamp: T0 + 5 });
-  await h.guard.onCommitted({ tabId: 5, frameId: 3, url: 'https://ads.example/', timeStamp: T0 + 6 });
+  await h.enforcement.onCommitted({ tabId: 5, frameId: 0, url: `${PROMPT}?f=reddit&u=https://www.reddit.com/`, timeStamp: T0 + 5 });
+  await h.enforcement.onCommitted({ tabId: 5, frameId: 3, url: 'https://ads.example/', timeStamp: T0 + 6 });
   assert.equal(h.prompts().length, 0);
   h.timers.advance(2000);
-  await h.guard.onCommitted({ tabId: 5, frameId: 0, url: 'https://example.org/', timeStamp: T0 + 2000 });
+  await h.enforcement.onCommitted({ tabId: 5, frameId: 0, url: 'https://example.org/', timeStamp: T0 + 2000 });
   await h.settle();
   assert.deepEqual(h.prompts().map((e) => e.answer), ['left_during_pause']);
 });
 
 test('the overlay removed (its page gone) counts after a grace time; a quick re-attach resumes the same prompt', async () => {
   const h = setup();
-  await h.guard.start();
+  await h.enforcement.start();
   const a = await h.openPage(5, { mode: 'overlay', frameId: 4 });
   assert.equal(a.opened.pauseMs, 3000);
   h.timers.advance(1000);
@@ -240,7 +241,7 @@ test('the overlay removed (its page gone) counts after a grace time; a quick re-
 
 test('overlay answers: need removes the overlay, habit goes back in the page or closes the tab', async () => {
   const h = setup({ tabs: [{ id: 5, url: 'https://www.reddit.com/' }, { id: 6, url: 'https://x.com/home' }] });
-  await h.guard.start();
+  await h.enforcement.start();
   const a = await h.openPage(5, { mode: 'overlay', frameId: 4, url: 'https://www.reddit.com/r/golang' });
   h.timers.advance(3000);
   assert.deepEqual(await h.answer(a.page, { answer: 'need', purpose: 'Look something up', timeboxMinutes: 15 }), { ok: true, action: 'none' });
@@ -256,7 +257,7 @@ test('overlay answers: need removes the overlay, habit goes back in the page or 
 
 test('an overlay whose prompt page never opens is replaced by the prompt page', async () => {
   const h = setup({ tabs: [{ id: 5, url: 'https://www.reddit.com/' }] });
-  await h.guard.start();
+  await h.enforcement.start();
   const sender = { id: EXT_ID, url: 'https://www.reddit.com/', tab: { id: 5, windowId: 1 }, frameId: 0 };
   h.tabMap.get(5).url = 'https://www.reddit.com/?x=1';
   await h.routeFn({ type: 'overlay_shown', feedId: 'reddit', url: 'https://www.reddit.com/?x=1' }, sender);
@@ -271,10 +272,10 @@ test('an overlay whose prompt page never opens is replaced by the prompt page', 
   await h.settle();
   assert.equal(h.calls.updated.length, 1);
   // Nor when the tab went elsewhere meanwhile (a new document, or an in-page move off the feed).
-  await h.guard.onTabRemoved(5);
+  await h.enforcement.prompts.onTabRemoved(5);
   h.tabMap.set(6, { id: 6, windowId: 1, url: 'https://www.reddit.com/' });
   await h.routeFn({ type: 'overlay_shown', feedId: 'reddit', url: 'https://www.reddit.com/' }, { ...sender, tab: { id: 6, windowId: 1 } });
-  await h.guard.onCommitted({ tabId: 6, frameId: 0, url: 'https://www.reddit.com/message/inbox', timeStamp: h.timers.now });
+  await h.enforcement.onCommitted({ tabId: 6, frameId: 0, url: 'https://www.reddit.com/message/inbox', timeStamp: h.timers.now });
   h.tabMap.set(7, { id: 7, windowId: 1, url: 'https://www.reddit.com/' });
   await h.routeFn({ type: 'overlay_shown', feedId: 'reddit', url: 'https://www.reddit.com/' }, { ...sender, tab: { id: 7, windowId: 1 } });
   h.tabMap.get(7).url = 'https://www.reddit.com/settings';
@@ -286,57 +287,57 @@ test('an overlay whose prompt page never opens is replaced by the prompt page', 
 test('time box over: feed_time with the seconds in front, rules back, a "done?" on tabs still on the feed', async () => {
   const h = setup({ tabs: [{ id: 5, url: PROMPT, active: true }, { id: 8, url: 'https://www.reddit.com/r/golang', windowId: 2 }] });
   h.tabMap.get(8).windowId = 2;
-  await h.guard.start();
+  await h.enforcement.start();
   const { page } = await h.openPage(5);
   h.timers.advance(3000);
   await h.answer(page, { answer: 'need', purpose: 'Work', timeboxMinutes: 5 });
   const promptId = h.prompts()[0].id;
   h.timers.advance(1000);
-  await h.guard.onCommitted({ tabId: 5, frameId: 0, url: 'https://www.reddit.com/', timeStamp: h.timers.now });
+  await h.enforcement.onCommitted({ tabId: 5, frameId: 0, url: 'https://www.reddit.com/', timeStamp: h.timers.now });
   h.tabMap.get(5).url = 'https://www.reddit.com/';
   h.timers.advance(100_000); // 100 s in front
-  await h.guard.onFocusChanged(-1); // the browser loses focus for 50 s
+  await h.enforcement.prompts.onFocusChanged(-1); // the browser loses focus for 50 s
   h.timers.advance(50_000);
-  await h.guard.onFocusChanged(1);
+  await h.enforcement.prompts.onFocusChanged(1);
   h.timers.advance(5 * 60_000); // the alarm/timer fires at the end of the box
   await h.settle();
   const fts = h.feedTimes();
   assert.deepEqual(fts.map((e) => [e.prompt_id, e.feed_id, e.seconds]), [[promptId, 'reddit', 249]], '100 s + (300 - 1 - 100 - 50) s');
   assert.ok(validateEvent(fts[0]).ok);
   assert.deepEqual(allowIds(h.dnr), [], 'the allow rules are gone');
-  assert.deepEqual(await h.guard.grants(), []);
+  assert.deepEqual(await h.enforcement.prompts.grants(), []);
   const done = h.calls.sent.filter(([, m]) => m.type === 'show_done');
   assert.deepEqual(done.map(([id, m]) => [id, m.feedId, m.promptId]), [[5, 'reddit', promptId], [8, 'reddit', promptId]]);
 });
 
 test('a visit that ends when the last tab leaves the feed reports its time then', async () => {
   const h = setup({ tabs: [{ id: 5, url: PROMPT, active: true }] });
-  await h.guard.start();
+  await h.enforcement.start();
   const { page } = await h.openPage(5);
   h.timers.advance(3000);
   await h.answer(page, { answer: 'habit_continued' });
-  await h.guard.onCommitted({ tabId: 5, frameId: 0, url: 'https://www.reddit.com/', timeStamp: h.timers.now });
+  await h.enforcement.onCommitted({ tabId: 5, frameId: 0, url: 'https://www.reddit.com/', timeStamp: h.timers.now });
   h.timers.advance(30_000);
-  await h.guard.onHistoryStateUpdated({ tabId: 5, frameId: 0, url: 'https://www.reddit.com/r/golang/comments/abc/x/' });
+  await h.enforcement.prompts.onHistoryStateUpdated({ tabId: 5, frameId: 0, url: 'https://www.reddit.com/r/golang/comments/abc/x/' });
   await h.settle();
   assert.deepEqual(h.feedTimes().map((e) => e.seconds), [30]);
-  assert.equal((await h.guard.grants()).length, 1, 'the grant stays for its time box');
+  assert.equal((await h.enforcement.prompts.grants()).length, 1, 'the grant stays for its time box');
 });
 
 test('done?: extend once (an event with extends), and the second done offers only leave', async () => {
   const h = setup({ tabs: [{ id: 5, url: 'https://www.reddit.com/', active: true }], noContentScript: [5] });
-  await h.guard.start();
+  await h.enforcement.start();
   const a = await h.openPage(5);
   h.timers.advance(3000);
   await h.answer(a.page, { answer: 'need', purpose: 'Work', timeboxMinutes: 5 });
   const original = h.prompts()[0].id;
-  await h.guard.onCommitted({ tabId: 5, frameId: 0, url: 'https://www.reddit.com/', timeStamp: h.timers.now });
+  await h.enforcement.onCommitted({ tabId: 5, frameId: 0, url: 'https://www.reddit.com/', timeStamp: h.timers.now });
   h.timers.advance(5 * 60_000);
   await h.settle();
   // No content script answered: the tab was sent to the done page itself.
   const doneUrl = `${PROMPT}?f=reddit&n=Reddit&u=${encodeURIComponent('https://www.reddit.com/')}&mode=done&p=${encodeURIComponent(original)}`;
   assert.deepEqual(h.calls.updated.at(-1), [5, doneUrl]);
-  await h.guard.onCommitted({ tabId: 5, frameId: 0, url: doneUrl, timeStamp: h.timers.now });
+  await h.enforcement.onCommitted({ tabId: 5, frameId: 0, url: doneUrl, timeStamp: h.timers.now });
   const d1 = await h.openPage(5, { mode: 'done', doneFor: original });
   assert.equal(d1.opened.canExtend, true);
   assert.equal(d1.opened.pauseMs, 0, 'no breathing pause on "done?"');
@@ -347,7 +348,7 @@ test('done?: extend once (an event with extends), and the second done offers onl
   assert.equal(ext.answer, 'need');
   assert.equal(ext.seconds_to_answer, 2.5);
   assert.ok(validateEvent(ext).ok);
-  await h.guard.onCommitted({ tabId: 5, frameId: 0, url: 'https://www.reddit.com/', timeStamp: h.timers.now });
+  await h.enforcement.onCommitted({ tabId: 5, frameId: 0, url: 'https://www.reddit.com/', timeStamp: h.timers.now });
   h.timers.advance(5 * 60_000);
   await h.settle();
   assert.ok(h.calls.updated.at(-1)[1].endsWith(`&p=${ext.id}`));
@@ -362,7 +363,7 @@ test('done?: extend once (an event with extends), and the second done offers onl
 
 test('a prompt page opened by some site with a target that is not the feed refuses to run', async () => {
   const h = setup();
-  await h.guard.start();
+  await h.enforcement.start();
   for (const url of ['https://evil.example/', 'https://www.reddit.com/message/inbox', 'https://x.com/home']) {
     const { opened } = await h.openPage(5, { url });
     assert.deepEqual(opened, { ok: false, error: 'not_a_feed' }, url);
@@ -374,8 +375,8 @@ test('a prompt page opened by some site with a target that is not the feed refus
 
 test('content scripts get the catalog, grants and pause; an untrusted port cannot answer', async () => {
   const h = setup();
-  await h.guard.start();
-  const cs = await h.guard.contentState();
+  await h.enforcement.start();
+  const cs = await h.enforcement.prompts.contentState();
   assert.deepEqual(cs.catalog.map((f) => f.id), ['reddit', 'x']);
   assert.ok(cs.catalog[0].res.length > 0 && cs.catalog[0].res.every((r) => typeof r === 'string'));
   assert.deepEqual(cs.grants, []);
@@ -383,7 +384,7 @@ test('content scripts get the catalog, grants and pause; an untrusted port canno
   assert.ok(!JSON.stringify(cs).includes('token'));
   // A content script connects a port named "prompt": every message is refused.
   const { page, bg } = portPair({ id: EXT_ID, url: 'https://www.reddit.com/', tab: { id: 5, windowId: 1 }, frameId: 0 });
-  h.guard.onConnect(bg, h.routeFn);
+  h.enforcement.prompts.onConnect(bg, h.routeFn);
   page.postMessage({ rid: 1, type: 'prompt_open', feedId: 'reddit', url: 'https://www.reddit.com/', mode: 'navigation' });
   h.timers.advance(10_000);
   page.postMessage({ rid: 2, type: 'prompt_answer', answer: 'need', purpose: 'x', timeboxMinutes: 30 });
@@ -395,7 +396,7 @@ test('content scripts get the catalog, grants and pause; an untrusted port canno
 
 test('with the daemon away, answers wait in the queue with their ids and times', async () => {
   const h = setup();
-  await h.guard.start();
+  await h.enforcement.start();
   const a = await h.openPage(5);
   h.timers.advance(3200);
   await h.answer(a.page, { answer: 'habit', canGoBack: true });
@@ -407,20 +408,20 @@ test('with the daemon away, answers wait in the queue with their ids and times',
 
 test('grants survive a background restart; pending prompts survive in storage.session', async () => {
   const h = setup();
-  await h.guard.start();
+  await h.enforcement.start();
   const a = await h.openPage(5);
   await h.openPage(6, { feedId: 'x', url: 'https://x.com/home' });
   h.timers.advance(3000);
   await h.answer(a.page, { answer: 'need', purpose: 'Work', timeboxMinutes: 15 });
-  const restarted = new FeedGuard({
+  const restarted = new Enforcement({
     local: h.local, session: h.session, dnr: new FakeDnr(), tabs: { query: async () => [], sendMessage: async () => ({}) },
     alarms: { create: async () => {}, clear: async () => {} }, queue: h.queue, promptUrl: PROMPT, timers: h.timers,
     now: () => h.timers.now, newId: sequentialIds(7),
   });
   await restarted.start();
-  assert.equal((await restarted.grants()).length, 1);
+  assert.equal((await restarted.prompts.grants()).length, 1);
   h.timers.advance(500);
-  await restarted.onTabRemoved(6);
+  await restarted.prompts.onTabRemoved(6);
   await restarted.whenIdle();
   assert.deepEqual(h.prompts().map((e) => [e.tab_id, e.answer]), [[5, 'need'], [6, 'habit']]);
 });

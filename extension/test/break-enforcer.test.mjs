@@ -1,10 +1,12 @@
-// Break enforcement in the feed guard, with fake browser APIs and a fake
+// The break enforcer (with the rest of enforcement.js), with fake browser APIs and a fake
 // clock: breaks from the cache start and end on time (timers, alarms,
 // keepalive), tabs switch, the break page's messages, ending early.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventQueue } from '../src/background/queue.js';
-import { BREAK_ALARM, BREAK_SOON_ALARM, FeedGuard, NOT_RUNNING_TEXT } from '../src/background/guard.js';
+import { BREAK_ALARM, BREAK_SOON_ALARM } from '../src/background/break-enforcer.js';
+import { NOT_RUNNING_TEXT } from '../src/background/breaks.js';
+import { Enforcement } from '../src/background/enforcement.js';
 import { BREAK_BASE } from '../src/background/rules.js';
 import { route } from '../src/background/router.js';
 import { parseBreakUrl } from '../src/shared/break-url.js';
@@ -47,7 +49,7 @@ function setup({ breaks = [brk()], tabs = [], request = null, statePatch = {} } 
       throw new Error('Receiving end does not exist.');
     },
   };
-  const guard = new FeedGuard({
+  const enforcement = new Enforcement({
     local, session, dnr, tabs: tabsApi, queue, promptUrl: PROMPT, breakUrl: BREAK, timers,
     alarms: { create: async (name, info) => calls.alarms.push([name, info]), clear: async (name) => calls.cleared.push(name) },
     windows: { getLastFocused: async () => ({ id: 1, focused: true }) },
@@ -63,11 +65,11 @@ function setup({ breaks = [brk()], tabs = [], request = null, statePatch = {} } 
   });
   const settle = async () => {
     for (let i = 0; i < 6; i++) {
-      await guard.whenIdle();
+      await enforcement.whenIdle();
       await new Promise((r) => setImmediate(r));
     }
   };
-  /** Advances the fake clock step by step, letting the guard's work run between timers. */
+  /** Advances the fake clock step by step, letting the background's work run between timers. */
   const advance = async (ms, step = 1000) => {
     const end = timers.now + ms;
     while (timers.now < end) {
@@ -77,9 +79,9 @@ function setup({ breaks = [brk()], tabs = [], request = null, statePatch = {} } 
   };
   const breakRules = () => dnr.rules.filter((r) => r.id >= BREAK_BASE);
   const events = (type) => (local.peek(KEYS.queue) ?? []).filter((e) => e.type === type);
-  const send = (msg, sender) => route(msg, sender, { guard, self });
+  const send = (msg, sender) => route(msg, sender, { parts: enforcement, self });
   const pageSender = (tabId, href, frameId = 0) => ({ id: EXT_ID, url: href, tab: { id: tabId, windowId: 1 }, frameId });
-  return { guard, local, timers, dnr, tabMap, calls, settle, advance, breakRules, events, send, pageSender };
+  return { enforcement, local, timers, dnr, tabMap, calls, settle, advance, breakRules, events, send, pageSender };
 }
 
 test('browser started offline during a break: rules at once, open tabs switch (not attempts)', async () => {
@@ -89,7 +91,7 @@ test('browser started offline during a break: rules at once, open tabs switch (n
     { id: 3, url: 'https://old.reddit.com/r/all/?sort=top' },
   ] });
   h.timers.now = T0 + 5 * MIN;
-  await h.guard.start();
+  await h.enforcement.start();
   await h.settle();
   assert.equal(h.breakRules().length, 3);
   assert.deepEqual(h.calls.updated.map(([id]) => id), [1, 3]);
@@ -102,7 +104,7 @@ test('a scheduled break starts and ends on time from the cache: alarms, then a p
   const start = T0 + 5 * MIN;
   const end = start + 2 * MIN;
   const h = setup({ breaks: [brk({ start: iso(start), end: iso(end) })], tabs: [{ id: 1, url: 'https://www.reddit.com/' }] });
-  await h.guard.start();
+  await h.enforcement.start();
   await h.settle();
   assert.deepEqual(h.breakRules(), [], 'not yet');
   assert.deepEqual(h.calls.alarms, [[BREAK_ALARM, { when: start }], [BREAK_SOON_ALARM, { when: start - MIN }]]);
@@ -140,30 +142,30 @@ test('a scheduled break starts and ends on time from the cache: alarms, then a p
 test('the worker slept through a transition: the next event catches up first', async () => {
   const start = T0 + 10 * MIN;
   const h = setup({ breaks: [brk({ start: iso(start) })], tabs: [{ id: 4, url: 'https://www.reddit.com/' }] });
-  await h.guard.start();
+  await h.enforcement.start();
   await h.settle();
   // No timer fires (the worker was stopped); the clock moves on.
   h.timers.now = start + 3000;
   assert.deepEqual(h.breakRules(), []);
-  await h.guard.onTabActivated({ tabId: 4, windowId: 1 });
+  await h.enforcement.prompts.onTabActivated({ tabId: 4, windowId: 1 });
   await h.settle();
   assert.equal(h.breakRules().length, 3);
   assert.deepEqual(h.calls.updated.map(([id]) => id), [4]);
   // The reconnect alarm also wakes it: nothing changes twice.
-  await h.guard.onWake();
+  await h.enforcement.breaks.onWake();
   await h.settle();
   assert.equal(h.calls.updated.length, 1);
 });
 
 test('a break ended early (new state) removes the rules and tells the break pages; open-ended breaks run on', async () => {
   const h = setup({ breaks: [brk({ end: null, name: 'Break mode' })], tabs: [{ id: 1, url: 'https://www.reddit.com/' }] });
-  await h.guard.start();
+  await h.enforcement.start();
   await h.settle();
   assert.equal(h.breakRules().length, 3);
   await h.advance(365 * 24 * 60 * MIN, 24 * 60 * MIN);
   assert.equal(h.breakRules().length, 3, 'a year later, still on');
   const state = sampleState({ breaks: [brk({ end: iso(h.timers.now), name: 'Break mode' })] });
-  await h.guard.onStorageChanged({ [KEYS.daemonState]: { newValue: state } }, 'local');
+  await h.enforcement.onStorageChanged({ [KEYS.daemonState]: { newValue: state } }, 'local');
   await h.settle();
   assert.deepEqual(h.breakRules(), []);
   assert.deepEqual(h.calls.notified.at(-1)[1], { type: 'breaks_changed' });
@@ -171,7 +173,7 @@ test('a break ended early (new state) removes the rules and tells the break page
 
 test('break_info: the page learns name, end, reason, lock; asking records nothing', async () => {
   const h = setup();
-  await h.guard.start();
+  await h.enforcement.start();
   await h.settle();
   const href = `${BREAK}?k=adhoc%3A1&u=https://www.reddit.com/r/golang/`;
   const info = await h.send({ type: 'break_info', key: 'adhoc:1', url: 'https://www.reddit.com/r/golang/' }, h.pageSender(7, href));
@@ -193,12 +195,12 @@ test('break_info: the page learns name, end, reason, lock; asking records nothin
 
 test('attempts: a break page committed by a redirect is one, even if the user leaves at once; reloads, back/forward and switches are not', async () => {
   const h = setup({ tabs: [{ id: 7, windowId: 2, url: 'about:blank' }] });
-  await h.guard.start();
+  await h.enforcement.start();
   await h.settle();
   const redirected = (u) => `${BREAK}?k=adhoc%3A1&u=${u}`;
-  await h.guard.onCommitted({ tabId: 7, frameId: 0, url: redirected('https://www.reddit.com/r/golang/?x=1'), transitionType: 'typed', transitionQualifiers: ['server_redirect'] });
-  await h.guard.onCommitted({ tabId: 7, frameId: 0, url: redirected('http://www.reddit.com/message/inbox'), transitionType: 'link', transitionQualifiers: [] });
-  await h.guard.onCommitted({ tabId: 7, frameId: 0, url: 'https://example.org/', transitionType: 'typed', transitionQualifiers: [] });
+  await h.enforcement.onCommitted({ tabId: 7, frameId: 0, url: redirected('https://www.reddit.com/r/golang/?x=1'), transitionType: 'typed', transitionQualifiers: ['server_redirect'] });
+  await h.enforcement.onCommitted({ tabId: 7, frameId: 0, url: redirected('http://www.reddit.com/message/inbox'), transitionType: 'link', transitionQualifiers: [] });
+  await h.enforcement.onCommitted({ tabId: 7, frameId: 0, url: 'https://example.org/', transitionType: 'typed', transitionQualifiers: [] });
   await h.settle();
   const evs = h.events('break_attempt');
   assert.deepEqual(evs.map((e) => [e.domain, e.break_key, e.tab_id, e.window_id]), [
@@ -206,16 +208,16 @@ test('attempts: a break page committed by a redirect is one, even if the user le
   ]);
   for (const e of evs) assert.ok(validateEvent(e).ok);
 
-  await h.guard.onCommitted({ tabId: 7, frameId: 0, url: redirected('https://www.reddit.com/'), transitionType: 'reload', transitionQualifiers: [] });
-  await h.guard.onCommitted({ tabId: 7, frameId: 0, url: redirected('https://www.reddit.com/'), transitionType: 'link', transitionQualifiers: ['forward_back'] });
-  await h.guard.onCommitted({ tabId: 7, frameId: 0, url: `${BREAK}?k=adhoc%3A1&s=1&u=${encodeURIComponent('https://www.reddit.com/')}`, transitionType: 'link', transitionQualifiers: [] });
-  await h.guard.onCommitted({ tabId: 7, frameId: 2, url: redirected('https://www.reddit.com/'), transitionType: 'link', transitionQualifiers: [] });
-  await h.guard.onCommitted({ tabId: 7, frameId: 0, url: `${BREAK}?k=made-up&u=https://evil.example/`, transitionType: 'link', transitionQualifiers: [] });
+  await h.enforcement.onCommitted({ tabId: 7, frameId: 0, url: redirected('https://www.reddit.com/'), transitionType: 'reload', transitionQualifiers: [] });
+  await h.enforcement.onCommitted({ tabId: 7, frameId: 0, url: redirected('https://www.reddit.com/'), transitionType: 'link', transitionQualifiers: ['forward_back'] });
+  await h.enforcement.onCommitted({ tabId: 7, frameId: 0, url: `${BREAK}?k=adhoc%3A1&s=1&u=${encodeURIComponent('https://www.reddit.com/')}`, transitionType: 'link', transitionQualifiers: [] });
+  await h.enforcement.onCommitted({ tabId: 7, frameId: 2, url: redirected('https://www.reddit.com/'), transitionType: 'link', transitionQualifiers: [] });
+  await h.enforcement.onCommitted({ tabId: 7, frameId: 0, url: `${BREAK}?k=made-up&u=https://evil.example/`, transitionType: 'link', transitionQualifiers: [] });
   await h.settle();
   assert.equal(h.events('break_attempt').length, 2, 'a reload, going back, a switched tab, a frame and a made-up break are not attempts');
 
   // The tab closed before its window was known: still an attempt, without a window.
-  await h.guard.onCommitted({ tabId: 99, frameId: 0, url: redirected('https://www.reddit.com/'), transitionType: 'typed', transitionQualifiers: [] });
+  await h.enforcement.onCommitted({ tabId: 99, frameId: 0, url: redirected('https://www.reddit.com/'), transitionType: 'typed', transitionQualifiers: [] });
   await h.settle();
   const last = h.events('break_attempt').at(-1);
   assert.equal(last.tab_id, 99);
@@ -224,7 +226,7 @@ test('attempts: a break page committed by a redirect is one, even if the user le
 
 test('break_note: queued as a break_note event; empty notes and content scripts are refused', async () => {
   const h = setup();
-  await h.guard.start();
+  await h.enforcement.start();
   const href = `${BREAK}?k=adhoc%3A1&u=https://www.reddit.com/`;
   assert.deepEqual(await h.send({ type: 'break_note', key: 'adhoc:1', note: '  the Go release thread \n' }, h.pageSender(7, href)), { ok: true });
   assert.deepEqual(await h.send({ type: 'break_note', key: 'adhoc:1', note: '   ' }, h.pageSender(7, href)), { ok: false, error: 'empty' });
@@ -249,7 +251,7 @@ test('ending early: the ticket, the daemon\'s refusals, "not running", an empty 
       return a ?? { type: `${type}_reply`, body: {} };
     },
   });
-  await h.guard.start();
+  await h.enforcement.start();
   const top = h.pageSender(7, `${BREAK}?k=adhoc%3A1&u=https://www.reddit.com/`);
 
   answers.push({ type: 'break_stop_ticket', body: { ticket: 'abc', not_before: '2026-11-23T15:00:10Z', name: 'Focus', end: '2026-11-23T16:00:00Z' } });
@@ -287,20 +289,20 @@ test('ending early: the ticket, the daemon\'s refusals, "not running", an empty 
 
 test('without a connection at all, ending early says mindful is not running', async () => {
   const h = setup();
-  await h.guard.start();
+  await h.enforcement.start();
   const r = await h.send({ type: 'break_stop_request' }, h.pageSender(7, `${BREAK}?k=a&u=https://www.reddit.com/`));
   assert.deepEqual(r, { ok: false, code: 'not_connected', error: NOT_RUNNING_TEXT });
 });
 
 test('a blocked site that commits during a break anyway (no rule applied) is switched to the break page', async () => {
   const h = setup({ tabs: [{ id: 3, url: 'https://example.org/' }] });
-  await h.guard.start();
+  await h.enforcement.start();
   await h.settle();
   h.tabMap.get(3).url = 'https://www.reddit.com/r/golang/';
-  await h.guard.onCommitted({ tabId: 3, frameId: 0, url: 'https://www.reddit.com/r/golang/' });
+  await h.enforcement.onCommitted({ tabId: 3, frameId: 0, url: 'https://www.reddit.com/r/golang/' });
   await h.settle();
   assert.deepEqual(h.calls.updated.map(([id]) => id), [3]);
-  await h.guard.onCommitted({ tabId: 3, frameId: 0, url: 'https://example.org/' });
+  await h.enforcement.onCommitted({ tabId: 3, frameId: 0, url: 'https://example.org/' });
   await h.settle();
   assert.equal(h.calls.updated.length, 1);
 });

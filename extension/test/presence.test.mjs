@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TabPresence } from '../src/background/presence.js';
+
+test('the feed in front: the focused window\'s active tab, unless no window has the focus or the screen is locked', () => {
+  const p = new TabPresence();
+  assert.equal(p.activeFeed, null, 'nothing known yet');
+  p.setFeed(1, 'reddit');
+  p.setFeed(2, undefined);
+  p.setFeed(3, 'x');
+  p.activate(10, 1);
+  p.activate(20, 3);
+  assert.equal(p.activeFeed, null, 'no window has the focus');
+  p.focus(10);
+  assert.equal(p.activeFeed, 'reddit');
+  p.focus(20);
+  assert.equal(p.activeFeed, 'x');
+  p.activate(20, 2);
+  assert.equal(p.activeFeed, null, 'a page that is no feed');
+  p.focus(-1);
+  assert.equal(p.activeFeed, null);
+  p.focus(10);
+  p.idle('idle');
+  assert.equal(p.activeFeed, 'reddit', 'idle still counts: a feed video plays on');
+  p.idle('locked');
+  assert.equal(p.activeFeed, null, 'locked does not');
+  p.idle(undefined);
+  assert.equal(p.activeFeed, null, 'a state that is no string is ignored');
+  p.idle('active');
+  p.focus('nope');
+  assert.equal(p.activeFeed, null, 'a window id that is no integer means none');
+});
+
+test('feeds on tabs, tabs on a feed, and a removed tab', () => {
+  const p = new TabPresence();
+  p.setFeed(1, 'reddit');
+  p.setFeed(2, 'x');
+  p.setFeed(3, 'reddit');
+  p.setFeed(4, null);
+  assert.deepEqual([...p.feedsOnTabs].sort(), ['reddit', 'x']);
+  assert.deepEqual(p.tabsOn('reddit'), [1, 3]);
+  p.activate(10, 3);
+  p.focus(10);
+  assert.equal(p.activeFeed, 'reddit');
+  p.remove(3);
+  assert.deepEqual(p.tabsOn('reddit'), [1]);
+  assert.equal(p.activeFeed, null, 'the window\'s active tab is gone');
+  p.setFeed(1, 'x');
+  assert.deepEqual([...p.feedsOnTabs], ['x']);
+});
