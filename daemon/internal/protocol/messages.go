@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/mindful-app/mindful/daemon/api"
 )
 
 // Browsers a client may name itself as.
@@ -75,23 +77,6 @@ func DecodeHello(body []byte) (Hello, *Error) {
 }
 
 var tokenRe = regexp.MustCompile(`^[0-9a-f]{64}$`)
-
-// Event types.
-const (
-	EventTabNavigated = "tab_navigated"
-	EventTabActivated = "tab_activated"
-	EventTabClosed    = "tab_closed"
-	EventWindowFocus  = "window_focus"
-	EventIdleState    = "idle_state"
-	EventPrompt       = "prompt"
-	EventFeedTime     = "feed_time"
-	EventBreakAttempt = "break_attempt"
-	EventBreakNote    = "break_note"
-	EventAccess       = "access"
-)
-
-// EventTypes lists every event type.
-var EventTypes = []string{EventAccess, EventBreakAttempt, EventBreakNote, EventFeedTime, EventIdleState, EventPrompt, EventTabActivated, EventTabClosed, EventTabNavigated, EventWindowFocus}
 
 // MaxNoteLen bounds a break-page note.
 const MaxNoteLen = 2000
@@ -247,22 +232,22 @@ func validateEvent(prefix string, e Event, now time.Time) (ValidEvent, *Error) {
 		return nil
 	}
 	switch e.Type {
-	case EventTabNavigated, EventTabActivated, EventTabClosed:
+	case api.EventTabNavigated, api.EventTabActivated, api.EventTabClosed:
 		if err := need("tab_id", e.TabID); err != nil {
 			return ValidEvent{}, err
 		}
 		if err := need("window_id", e.WindowID); err != nil {
 			return ValidEvent{}, err
 		}
-	case EventWindowFocus:
+	case api.EventWindowFocus:
 		if err := need("window_id", e.WindowID); err != nil {
 			return ValidEvent{}, err
 		}
-	case EventIdleState:
+	case api.EventIdleState:
 		if !contains(IdleStates, e.State) {
 			return ValidEvent{}, errf(CodeInvalid, f("state"), "must be one of %s, not %q", strings.Join(IdleStates, ", "), e.State)
 		}
-	case EventPrompt:
+	case api.EventPrompt:
 		if err := need("tab_id", e.TabID); err != nil {
 			return ValidEvent{}, err
 		}
@@ -291,7 +276,7 @@ func validateEvent(prefix string, e Event, now time.Time) (ValidEvent, *Error) {
 		if err := checkText(f("extends"), e.Extends, false, MaxIDLen); err != nil {
 			return ValidEvent{}, err
 		}
-	case EventFeedTime:
+	case api.EventFeedTime:
 		if err := checkText(f("prompt_id"), e.PromptID, true, MaxIDLen); err != nil {
 			return ValidEvent{}, err
 		}
@@ -301,14 +286,14 @@ func validateEvent(prefix string, e Event, now time.Time) (ValidEvent, *Error) {
 		if e.Seconds == nil || *e.Seconds < 0 || *e.Seconds > 86400 {
 			return ValidEvent{}, errf(CodeInvalid, f("seconds"), "must be a number of seconds from 0 to 86400")
 		}
-	case EventBreakAttempt:
+	case api.EventBreakAttempt:
 		if e.Domain == "" {
 			return ValidEvent{}, errf(CodeInvalid, f("domain"), "missing")
 		}
 		if err := checkText(f("break_key"), e.BreakKey, true, 128); err != nil {
 			return ValidEvent{}, err
 		}
-	case EventBreakNote:
+	case api.EventBreakNote:
 		if err := checkText(f("break_key"), e.BreakKey, true, 128); err != nil {
 			return ValidEvent{}, err
 		}
@@ -318,7 +303,7 @@ func validateEvent(prefix string, e Event, now time.Time) (ValidEvent, *Error) {
 		if len(e.Note) > MaxNoteLen || !utf8.ValidString(e.Note) {
 			return ValidEvent{}, errf(CodeInvalid, f("note"), "must be UTF-8 text of at most %d bytes", MaxNoteLen)
 		}
-	case EventAccess:
+	case api.EventAccess:
 		if e.State != AccessFull && e.State != AccessLimited {
 			return ValidEvent{}, errf(CodeInvalid, f("state"), "must be %s or %s", AccessFull, AccessLimited)
 		}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/mindful-app/mindful/daemon/api"
 )
 
 // Event is one piece of reported activity.
@@ -78,9 +80,9 @@ func (s *Store) InsertEvents(ctx context.Context, evs []Event) (int, error) {
 			added += int(n)
 			// A new feed_time adds to its prompt's time on the feed; a
 			// replayed one (n == 0) must not add twice.
-			if n == 1 && e.Type == "feed_time" && e.PromptID != "" && e.Seconds != nil {
+			if n == 1 && e.Type == api.EventFeedTime && e.PromptID != "" && e.Seconds != nil {
 				if _, err := tx.Exec(`UPDATE events SET seconds_on_feed = COALESCE(seconds_on_feed, 0) + ?
-					WHERE client_id = ? AND eid = ? AND type = 'prompt'`, *e.Seconds, e.ClientID, e.PromptID); err != nil {
+					WHERE client_id = ? AND eid = ? AND type = '`+api.EventPrompt+`'`, *e.Seconds, e.ClientID, e.PromptID); err != nil {
 					return err
 				}
 			}
@@ -189,7 +191,7 @@ func nullFloat(f sql.NullFloat64) *float64 {
 func (s *Store) CountPrompts(ctx context.Context, since time.Time, answers ...string) (_ int, err error) {
 	defer s.watch(&err)
 	var n int
-	q := `SELECT COUNT(*) FROM events WHERE type = 'prompt' AND ts >= ?`
+	q := `SELECT COUNT(*) FROM events WHERE type = '` + api.EventPrompt + `' AND ts >= ?`
 	args := []any{since.UnixMilli()}
 	if len(answers) > 0 {
 		q += ` AND answer IN (?` + strings.Repeat(`, ?`, len(answers)-1) + `)`
@@ -211,7 +213,7 @@ func nullString(s string) any {
 // hostsJSON is the hosts column of an access event: a JSON array (never
 // NULL, so "no host missing" is stored as []), and NULL for other events.
 func hostsJSON(e Event) any {
-	if e.Type != "access" {
+	if e.Type != api.EventAccess {
 		return nil
 	}
 	if e.Hosts == nil {
@@ -233,9 +235,9 @@ type Access struct {
 func (s *Store) LatestAccess(ctx context.Context) (_ map[string]Access, err error) {
 	defer s.watch(&err)
 	rows, err := s.r.QueryContext(ctx, `SELECT e.client_id, e.state, e.hosts, e.ts FROM events e
-		JOIN (SELECT client_id, MAX(ts) AS ts FROM events WHERE type = 'access' GROUP BY client_id) m
+		JOIN (SELECT client_id, MAX(ts) AS ts FROM events WHERE type = '`+api.EventAccess+`' GROUP BY client_id) m
 		ON e.client_id = m.client_id AND e.ts = m.ts
-		WHERE e.type = 'access' ORDER BY e.seq`)
+		WHERE e.type = '`+api.EventAccess+`' ORDER BY e.seq`)
 	if err != nil {
 		return nil, err
 	}
@@ -272,7 +274,7 @@ type AccessChange struct {
 func (s *Store) AccessChanges(ctx context.Context, to time.Time) (_ []AccessChange, err error) {
 	defer s.watch(&err)
 	rows, err := s.r.QueryContext(ctx, `SELECT client_id, ts, state FROM events
-		WHERE type = 'access' AND ts < ? ORDER BY ts, seq`, to.UnixMilli())
+		WHERE type = '`+api.EventAccess+`' AND ts < ? ORDER BY ts, seq`, to.UnixMilli())
 	if err != nil {
 		return nil, err
 	}

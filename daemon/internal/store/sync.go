@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mindful-app/mindful/daemon/api"
 )
 
 // This file is the store's side of sharing between devices
@@ -414,9 +416,9 @@ func importEvents(tx *sql.Tx, device string, evs []Event) (int, error) {
 			}
 			added++
 			switch {
-			case e.Type == "prompt":
+			case e.Type == api.EventPrompt:
 				prompts[[2]string{e.ClientID, e.ID}] = true
-			case e.Type == "feed_time" && e.PromptID != "":
+			case e.Type == api.EventFeedTime && e.PromptID != "":
 				prompts[[2]string{e.ClientID, e.PromptID}] = true
 			}
 		}
@@ -425,8 +427,8 @@ func importEvents(tx *sql.Tx, device string, evs []Event) (int, error) {
 	// whichever arrived first.
 	for p := range prompts {
 		if _, err := tx.Exec(`UPDATE events SET seconds_on_feed = (SELECT SUM(f.seconds) FROM events f
-				WHERE f.client_id = events.client_id AND f.type = 'feed_time' AND f.prompt_id = events.eid)
-			WHERE client_id = ? AND eid = ? AND type = 'prompt'`, p[0], p[1]); err != nil {
+				WHERE f.client_id = events.client_id AND f.type = '`+api.EventFeedTime+`' AND f.prompt_id = events.eid)
+			WHERE client_id = ? AND eid = ? AND type = '`+api.EventPrompt+`'`, p[0], p[1]); err != nil {
 			return 0, err
 		}
 	}
@@ -678,7 +680,7 @@ func (s *Store) EventsByDevice(ctx context.Context, from, to time.Time) (map[str
 
 // OpensByDevice counts the prompts of [from, to) by device (” = this one).
 func (s *Store) OpensByDevice(ctx context.Context, from, to time.Time) (map[string]int, error) {
-	return s.countByDevice(ctx, `SELECT device, COUNT(*) FROM events WHERE type = 'prompt' AND ts >= ? AND ts < ? GROUP BY device`, from, to)
+	return s.countByDevice(ctx, `SELECT device, COUNT(*) FROM events WHERE type = '`+api.EventPrompt+`' AND ts >= ? AND ts < ? GROUP BY device`, from, to)
 }
 
 // countByDevice runs a query of (device, count) rows over [from, to).
