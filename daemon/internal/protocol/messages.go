@@ -113,32 +113,15 @@ const MaxAccessHosts = 200
 // IdleStates lists the values of idle_state's state.
 var IdleStates = []string{"active", "idle", "locked"}
 
-// Event is one event as sent on the wire.
+// Event is one event as sent on the wire: its id, time, type and site, and
+// the fields of its type.
 type Event struct {
-	ID       string `json:"id"`
-	TS       string `json:"ts"`
-	Type     string `json:"type"`
-	TabID    *int64 `json:"tab_id,omitempty"`
-	WindowID *int64 `json:"window_id,omitempty"`
-	Domain   string `json:"domain,omitempty"`
-	URL      string `json:"url,omitempty"`
-	State    string `json:"state,omitempty"`
-
-	FeedID          string   `json:"feed_id,omitempty"`
-	Answer          string   `json:"answer,omitempty"`
-	SecondsToAnswer *float64 `json:"seconds_to_answer,omitempty"`
-	Purpose         string   `json:"purpose,omitempty"`
-	TimeboxMinutes  *int64   `json:"timebox_minutes,omitempty"`
-	Via             string   `json:"via,omitempty"`
-	Extends         string   `json:"extends,omitempty"`
-	PromptID        string   `json:"prompt_id,omitempty"`
-	Seconds         *float64 `json:"seconds,omitempty"`
-
-	BreakKey string `json:"break_key,omitempty"`
-	Note     string `json:"note,omitempty"`
-
-	// access: the sites the extension needs but may not act on.
-	MissingHosts []string `json:"missing_hosts,omitempty"`
+	ID     string `json:"id"`
+	TS     string `json:"ts"`
+	Type   string `json:"type"`
+	Domain string `json:"domain,omitempty"`
+	URL    string `json:"url,omitempty"`
+	api.EventFields
 }
 
 // ValidEvent is an event that passed validation, with its time parsed and

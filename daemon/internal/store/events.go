@@ -11,7 +11,8 @@ import (
 	"github.com/mindful-app/mindful/daemon/api"
 )
 
-// Event is one piece of reported activity.
+// Event is one piece of reported activity: its id, time, type and site,
+// where and when it arrived, and the fields of its type.
 type Event struct {
 	ID         string // the extension's idempotent event id
 	ClientID   string
@@ -19,29 +20,10 @@ type Event struct {
 	Type       string
 	Domain     string
 	URL        string // empty unless the user opted in to full URLs
-	TabID      *int64
-	WindowID   *int64
-	State      string
 	ReceivedAt time.Time
-
-	// Feeds and prompts.
-	FeedID          string
-	Answer          string
-	SecondsToAnswer *float64
-	Purpose         string
-	TimeboxMinutes  *int64
-	Via             string
-	Extends         string
-	PromptID        string   // feed_time: the prompt it belongs to
-	Seconds         *float64 // feed_time: seconds on the feed
-	SecondsOnFeed   *float64 // prompt: sum of its feed_time seconds
-
-	// Breaks.
-	Note     string // break_note: what the user wanted to look at
-	BreakKey string // break_attempt, break_note: the break window
-
-	// Hosts is an access event's missing hosts (stored as a JSON array).
-	Hosts []string
+	// EventFields.MissingHosts are stored as a JSON array (the hosts column).
+	api.EventFields
+	SecondsOnFeed *float64 // prompt: sum of its feed_time seconds
 }
 
 // InsertEvents stores evs for one client in a single transaction. Events
@@ -137,7 +119,7 @@ func (s *Store) Events(ctx context.Context, f EventFilter) (_ []Event, err error
 		e.FeedID, e.Answer, e.Purpose, e.Via, e.Extends, e.PromptID = feed.String, answer.String, purpose.String, via.String, ext.String, pid.String
 		e.Note, e.BreakKey = note.String, bkey.String
 		if hosts.Valid {
-			if err := json.Unmarshal([]byte(hosts.String), &e.Hosts); err != nil {
+			if err := json.Unmarshal([]byte(hosts.String), &e.MissingHosts); err != nil {
 				return nil, fmt.Errorf("event %s: hosts: %w", e.ID, err)
 			}
 		}
@@ -216,10 +198,10 @@ func hostsJSON(e Event) any {
 	if e.Type != api.EventAccess {
 		return nil
 	}
-	if e.Hosts == nil {
+	if e.MissingHosts == nil {
 		return "[]"
 	}
-	b, _ := json.Marshal(e.Hosts)
+	b, _ := json.Marshal(e.MissingHosts)
 	return string(b)
 }
 

@@ -154,7 +154,7 @@ func (s *Store) SyncPending(ctx context.Context, m SyncMarks, limit int) (SyncBa
 		e.Via, e.Extends, e.PromptID, e.Note, e.BreakKey = via.String, extends.String, prompt.String, note.String, bkey.String
 		e.SecondsToAnswer, e.Seconds = nullFloat(sta), nullFloat(secs)
 		if hosts.Valid {
-			e.Hosts = parseHosts(hosts.String)
+			e.MissingHosts = parseHosts(hosts.String)
 		}
 		b.Events = append(b.Events, e)
 		next.EventSeq = seq

@@ -485,11 +485,8 @@ func fieldOf(err error) string {
 // kept only if the user opted in.
 func (s *session) storeEvent(v protocol.ValidEvent, now time.Time, fullURLs bool) store.Event {
 	e := store.Event{
-		ID: v.ID, ClientID: s.clientID, TS: v.Time, Type: v.Type, Domain: v.Domain,
-		TabID: v.TabID, WindowID: v.WindowID, State: v.State, ReceivedAt: now.UTC(),
-		FeedID: v.FeedID, Answer: v.Answer, SecondsToAnswer: v.SecondsToAnswer, Purpose: v.Purpose,
-		TimeboxMinutes: v.TimeboxMinutes, Via: v.Via, Extends: v.Extends, PromptID: v.PromptID, Seconds: v.Seconds,
-		Note: v.Note, BreakKey: v.BreakKey, Hosts: v.MissingHosts,
+		ID: v.ID, ClientID: s.clientID, TS: v.Time, Type: v.Type, Domain: v.Domain, ReceivedAt: now.UTC(),
+		EventFields: v.EventFields,
 	}
 	if v.Type == api.EventTabNavigated {
 		e.FeedID = ""
