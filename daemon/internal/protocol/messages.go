@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/internal/feeds"
 )
 
 // Browsers a client may name itself as.
@@ -306,7 +307,7 @@ func validateEvent(prefix string, e Event, now time.Time) (ValidEvent, *Error) {
 	default:
 		return ValidEvent{}, errf(CodeInvalid, f("type"), "unknown event type %q", e.Type)
 	}
-	if e.FeedID != "" && !feedIDRe.MatchString(e.FeedID) {
+	if e.FeedID != "" && !feeds.ValidID(e.FeedID) {
 		return ValidEvent{}, errf(CodeInvalid, f("feed_id"), "not a feed id: %q", e.FeedID)
 	}
 	if e.Domain != "" && !domainRe.MatchString(e.Domain) {
@@ -334,8 +335,6 @@ func validateEvent(prefix string, e Event, now time.Time) (ValidEvent, *Error) {
 	}
 	return ValidEvent{Event: e, Time: t.UTC()}, nil
 }
-
-var feedIDRe = regexp.MustCompile(`^[a-z0-9-]{1,32}$`)
 
 var domainRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$|^\[[0-9a-f:.]+\]$`)
 
