@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { FEED_ID_PATTERN, FEED_ID_RE, isFeedId } from '../src/shared/feed-id.js';
 import { feedTimeEvent, validateEvent } from '../src/shared/protocol.js';
+import { parsePromptUrl } from '../src/pages/prompt/params.js';
 
 const TABLE = JSON.parse(readFileSync(new URL('../../daemon/internal/feeds/testdata/feed_ids.json', import.meta.url), 'utf8'));
 
@@ -26,5 +27,14 @@ test('an event is valid with a feed id exactly when the shared table says so', (
   for (const r of TABLE) {
     const ev = feedTimeEvent(st, { promptId: 'p-0001', feedId: r.id, seconds: 3 });
     assert.equal(validateEvent(ev).ok, r.ok, `${JSON.stringify(r.id)}: ${r.note}`);
+  }
+});
+
+test('the prompt page takes a feed id from its address exactly when the shared table says so', () => {
+  const page = 'chrome-extension://abc/src/pages/prompt/prompt.html';
+  for (const r of TABLE) {
+    const raw = parsePromptUrl(`${page}?f=${encodeURIComponent(r.id)}&u=https://www.reddit.com/`);
+    const encoded = parsePromptUrl(`${page}?f=${encodeURIComponent(r.id)}&u=${encodeURIComponent('https://www.reddit.com/')}&mode=overlay`);
+    for (const got of [raw, encoded]) assert.equal(got.ok && got.feedId === r.id, r.ok, `${JSON.stringify(r.id)}: ${r.note}`);
   }
 });
