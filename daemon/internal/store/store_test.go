@@ -356,3 +356,13 @@ func BenchmarkReplayBatch200(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*200)/b.Elapsed().Seconds(), "events/s")
 }
+
+// The one mapping between Event and the events table lines up: as many
+// columns as placeholders, values and scan destinations.
+func TestEventColumnsLineUp(t *testing.T) {
+	cols := len(strings.Split(eventColumns, ","))
+	var r eventRow
+	if p, a, d := strings.Count(eventPlaceholders, "?"), len(eventArgs(nil, Event{})), len(r.dest()); p != cols || a != cols || d != cols {
+		t.Errorf("%d columns, %d placeholders, %d values, %d destinations", cols, p, a, d)
+	}
+}
