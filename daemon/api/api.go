@@ -210,30 +210,15 @@ type Client struct {
 // ID is the extension's own idempotent event id, so a replay shows up as the
 // same event.
 type Event struct {
-	ID         string    `json:"id"`
-	TS         time.Time `json:"ts"`
-	Client     string    `json:"client"`
-	Type       string    `json:"type"`
-	Domain     string    `json:"domain"`
-	URL        string    `json:"url,omitempty"`
-	TabID      *int64    `json:"tab_id,omitempty"`
-	WindowID   *int64    `json:"window_id,omitempty"`
-	State      string    `json:"state,omitempty"`
-	ReceivedAt time.Time `json:"received_at"`
-
-	FeedID          string   `json:"feed_id,omitempty"`
-	Answer          string   `json:"answer,omitempty"`
-	SecondsToAnswer *float64 `json:"seconds_to_answer,omitempty"`
-	Purpose         string   `json:"purpose,omitempty"`
-	TimeboxMinutes  *int64   `json:"timebox_minutes,omitempty"`
-	Via             string   `json:"via,omitempty"`
-	Extends         string   `json:"extends,omitempty"`
-	PromptID        string   `json:"prompt_id,omitempty"`
-	Seconds         *float64 `json:"seconds,omitempty"`
-	SecondsOnFeed   *float64 `json:"seconds_on_feed,omitempty"`
-	Note            string   `json:"note,omitempty"`
-	BreakKey        string   `json:"break_key,omitempty"`
-	MissingHosts    []string `json:"missing_hosts,omitempty"`
+	ID     string    `json:"id"`
+	TS     time.Time `json:"ts"`
+	Client string    `json:"client"`
+	Type   string    `json:"type"`
+	Domain string    `json:"domain"`
+	URL    string    `json:"url,omitempty"`
+	EventFields
+	ReceivedAt    time.Time `json:"received_at"`
+	SecondsOnFeed *float64  `json:"seconds_on_feed,omitempty"`
 }
 
 // Feed is one feed of the effective catalog; GET /api/v1/feeds and

@@ -245,10 +245,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	for i, e := range evs {
 		out[i] = api.Event{
 			ID: e.ID, TS: e.TS, Client: e.ClientID, Type: e.Type, Domain: e.Domain, URL: e.URL,
-			TabID: e.TabID, WindowID: e.WindowID, State: e.State, ReceivedAt: e.ReceivedAt,
-			FeedID: e.FeedID, Answer: e.Answer, SecondsToAnswer: e.SecondsToAnswer, Purpose: e.Purpose,
-			TimeboxMinutes: e.TimeboxMinutes, Via: e.Via, Extends: e.Extends, PromptID: e.PromptID,
-			Seconds: e.Seconds, SecondsOnFeed: e.SecondsOnFeed, Note: e.Note, BreakKey: e.BreakKey, MissingHosts: e.Hosts,
+			EventFields: e.EventFields, ReceivedAt: e.ReceivedAt, SecondsOnFeed: e.SecondsOnFeed,
 		}
 	}
 	writeJSON(w, http.StatusOK, out)

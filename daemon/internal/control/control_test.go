@@ -468,7 +468,7 @@ func TestEvents(t *testing.T) {
 	tab := int64(7)
 	evs := []store.Event{
 		{ID: "e1", ClientID: "client-a", TS: now.Add(-3 * time.Hour), Type: "focus", Domain: "a.example", ReceivedAt: now},
-		{ID: "e2", ClientID: "client-a", TS: now.Add(-2 * time.Hour), Type: "focus", Domain: "b.example", URL: "https://b.example/x", TabID: &tab, State: "active", ReceivedAt: now},
+		{ID: "e2", ClientID: "client-a", TS: now.Add(-2 * time.Hour), Type: "focus", Domain: "b.example", URL: "https://b.example/x", ReceivedAt: now, EventFields: api.EventFields{TabID: &tab, State: "active"}},
 		{ID: "e3", ClientID: "client-b", TS: now.Add(-1 * time.Hour), Type: "blur", Domain: "c.example", ReceivedAt: now},
 	}
 	if _, err := f.st.InsertEvents(t.Context(), evs); err != nil {

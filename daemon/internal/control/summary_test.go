@@ -27,8 +27,8 @@ func TestSummaryRoutes(t *testing.T) {
 	c := client.New(strings.TrimPrefix(f.ts.URL, "http://"), testToken)
 	ts := now.Add(-time.Hour)
 	if _, err := f.st.InsertEvents(ctx, []store.Event{
-		{ID: "p1", ClientID: "a", TS: ts, Type: "prompt", FeedID: "x", Answer: "habit", ReceivedAt: ts},
-		{ID: "p2", ClientID: "a", TS: ts, Type: "prompt", FeedID: "x", Answer: "need", Purpose: "check the event time", ReceivedAt: ts},
+		{ID: "p1", ClientID: "a", TS: ts, Type: "prompt", ReceivedAt: ts, EventFields: api.EventFields{FeedID: "x", Answer: "habit"}},
+		{ID: "p2", ClientID: "a", TS: ts, Type: "prompt", ReceivedAt: ts, EventFields: api.EventFields{FeedID: "x", Answer: "need", Purpose: "check the event time"}},
 	}); err != nil {
 		t.Fatal(err)
 	}

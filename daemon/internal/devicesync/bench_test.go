@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 	"github.com/mindful-app/mindful/daemon/internal/syncdir"
 )
@@ -33,7 +34,7 @@ func BenchmarkImport(b *testing.B) {
 			evs := make([]store.Event, 0, n)
 			for i := range n {
 				e := store.Event{ID: fmt.Sprintf("e%06d", i), ClientID: "3f0c5a9e-7a51-4d7e-9d2a-2b1f0f6c9e11", TS: t0.Add(time.Duration(i) * 2 * time.Second),
-					ReceivedAt: t0.Add(time.Duration(i) * 2 * time.Second), TabID: &tab, WindowID: &tab}
+					ReceivedAt: t0.Add(time.Duration(i) * 2 * time.Second), EventFields: api.EventFields{TabID: &tab, WindowID: &tab}}
 				switch i % 4 {
 				case 0:
 					e.Type, e.Domain, e.FeedID, e.Answer, e.Via = "prompt", "www.reddit.com", "reddit", "habit", "navigation"

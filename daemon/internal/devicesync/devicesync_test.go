@@ -59,15 +59,15 @@ func fill(t *testing.T, ctx context.Context, d *device, t0 time.Time) {
 		}
 	}
 	_, err := d.st.InsertEvents(ctx, []store.Event{
-		{ID: "p1", ClientID: "cA", TS: t0, Type: "prompt", Domain: "news.example", FeedID: "news", Answer: "habit", TabID: &tab, ReceivedAt: t0},
-		{ID: "n1", ClientID: "cA", TS: t0.Add(time.Minute), Type: "tab_navigated", Domain: "news.example", TabID: &tab, ReceivedAt: t0},
+		{ID: "p1", ClientID: "cA", TS: t0, Type: "prompt", Domain: "news.example", ReceivedAt: t0, EventFields: api.EventFields{FeedID: "news", Answer: "habit", TabID: &tab}},
+		{ID: "n1", ClientID: "cA", TS: t0.Add(time.Minute), Type: "tab_navigated", Domain: "news.example", ReceivedAt: t0, EventFields: api.EventFields{TabID: &tab}},
 	})
 	must(err)
 	step()
 	_, err = d.st.InsertEvents(ctx, []store.Event{
-		{ID: "f1", ClientID: "cA", TS: t0.Add(2 * time.Minute), Type: "feed_time", FeedID: "news", PromptID: "p1", Seconds: f64(40), ReceivedAt: t0},
-		{ID: "f2", ClientID: "cA", TS: t0.Add(3 * time.Minute), Type: "feed_time", FeedID: "news", PromptID: "p1", Seconds: f64(20), ReceivedAt: t0},
-		{ID: "a1", ClientID: "cA", TS: t0.Add(4 * time.Minute), Type: "access", Hosts: []string{"x.example"}, ReceivedAt: t0},
+		{ID: "f1", ClientID: "cA", TS: t0.Add(2 * time.Minute), Type: "feed_time", ReceivedAt: t0, EventFields: api.EventFields{FeedID: "news", PromptID: "p1", Seconds: f64(40)}},
+		{ID: "f2", ClientID: "cA", TS: t0.Add(3 * time.Minute), Type: "feed_time", ReceivedAt: t0, EventFields: api.EventFields{FeedID: "news", PromptID: "p1", Seconds: f64(20)}},
+		{ID: "a1", ClientID: "cA", TS: t0.Add(4 * time.Minute), Type: "access", ReceivedAt: t0, EventFields: api.EventFields{MissingHosts: []string{"x.example"}}},
 	})
 	must(err)
 	id, err := d.st.AddAdhoc(ctx, store.Adhoc{Name: "Break", Start: t0.Add(5 * time.Minute), End: t0.Add(65 * time.Minute)})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 	"github.com/mindful-app/mindful/daemon/internal/syncdir"
 )
@@ -20,29 +21,19 @@ const (
 	kindRemoved    = "removed"
 )
 
+// eventData is an event record: the event's fields under their wire
+// names, with times in Unix milliseconds, except that records have always
+// called missing_hosts "hosts" (EventFields.MissingHosts stays empty here).
 type eventData struct {
-	Client          string   `json:"client"`
-	EID             string   `json:"eid"`
-	TS              int64    `json:"ts"`
-	Type            string   `json:"type"`
-	Domain          string   `json:"domain,omitempty"`
-	URL             string   `json:"url,omitempty"`
-	TabID           *int64   `json:"tab_id,omitempty"`
-	WindowID        *int64   `json:"window_id,omitempty"`
-	State           string   `json:"state,omitempty"`
-	ReceivedAt      int64    `json:"received_at"`
-	FeedID          string   `json:"feed_id,omitempty"`
-	Answer          string   `json:"answer,omitempty"`
-	SecondsToAnswer *float64 `json:"seconds_to_answer,omitempty"`
-	Purpose         string   `json:"purpose,omitempty"`
-	TimeboxMinutes  *int64   `json:"timebox_minutes,omitempty"`
-	Via             string   `json:"via,omitempty"`
-	Extends         string   `json:"extends,omitempty"`
-	PromptID        string   `json:"prompt_id,omitempty"`
-	Seconds         *float64 `json:"seconds,omitempty"`
-	Note            string   `json:"note,omitempty"`
-	BreakKey        string   `json:"break_key,omitempty"`
-	Hosts           []string `json:"hosts,omitempty"`
+	Client     string `json:"client"`
+	EID        string `json:"eid"`
+	TS         int64  `json:"ts"`
+	Type       string `json:"type"`
+	Domain     string `json:"domain,omitempty"`
+	URL        string `json:"url,omitempty"`
+	ReceivedAt int64  `json:"received_at"`
+	api.EventFields
+	Hosts []string `json:"hosts,omitempty"`
 }
 
 type breakData struct {
@@ -102,12 +93,10 @@ func rec(kind, id string, clock, at int64, v any) syncdir.Record {
 func toRecords(b store.SyncBatch) []syncdir.Record {
 	out := make([]syncdir.Record, 0, b.Len())
 	for _, e := range b.Events {
-		out = append(out, rec(kindEvent, e.ClientID+"/"+e.ID, 0, e.TS.UnixMilli(), eventData{
-			Client: e.ClientID, EID: e.ID, TS: e.TS.UnixMilli(), Type: e.Type, Domain: e.Domain, URL: e.URL, TabID: e.TabID,
-			WindowID: e.WindowID, State: e.State, ReceivedAt: e.ReceivedAt.UnixMilli(), FeedID: e.FeedID, Answer: e.Answer,
-			SecondsToAnswer: e.SecondsToAnswer, Purpose: e.Purpose, TimeboxMinutes: e.TimeboxMinutes, Via: e.Via, Extends: e.Extends,
-			PromptID: e.PromptID, Seconds: e.Seconds, Note: e.Note, BreakKey: e.BreakKey, Hosts: e.Hosts,
-		}))
+		d := eventData{Client: e.ClientID, EID: e.ID, TS: e.TS.UnixMilli(), Type: e.Type, Domain: e.Domain, URL: e.URL,
+			ReceivedAt: e.ReceivedAt.UnixMilli(), EventFields: e.EventFields, Hosts: e.MissingHosts}
+		d.EventFields.MissingHosts = nil
+		out = append(out, rec(kindEvent, e.ClientID+"/"+e.ID, 0, e.TS.UnixMilli(), d))
 	}
 	for _, a := range b.Adhoc {
 		d := breakData{UID: a.UID, Name: a.Name, Start: a.Start.UnixMilli(), Locked: a.Locked, Sites: a.Sites}
@@ -152,10 +141,10 @@ func fromRecords(rs []syncdir.Record) (b store.SyncBatch, unknown int, err error
 			if d.Client == "" || d.EID == "" || d.Type == "" {
 				return b, 0, bad(fmt.Errorf("client, eid and type are required"))
 			}
+			f := d.EventFields
+			f.MissingHosts = d.Hosts
 			b.Events = append(b.Events, store.Event{ID: d.EID, ClientID: d.Client, TS: time.UnixMilli(d.TS).UTC(), Type: d.Type, Domain: d.Domain,
-				URL: d.URL, TabID: d.TabID, WindowID: d.WindowID, State: d.State, ReceivedAt: time.UnixMilli(d.ReceivedAt).UTC(),
-				FeedID: d.FeedID, Answer: d.Answer, SecondsToAnswer: d.SecondsToAnswer, Purpose: d.Purpose, TimeboxMinutes: d.TimeboxMinutes,
-				Via: d.Via, Extends: d.Extends, PromptID: d.PromptID, Seconds: d.Seconds, Note: d.Note, BreakKey: d.BreakKey, Hosts: d.Hosts})
+				URL: d.URL, ReceivedAt: time.UnixMilli(d.ReceivedAt).UTC(), EventFields: f})
 		case kindBreak:
 			var d breakData
 			if err := json.Unmarshal(r.Data, &d); err != nil {

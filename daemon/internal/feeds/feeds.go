@@ -84,20 +84,30 @@ func Builtin() []Feed {
 	return out
 }
 
+// MaxIDLen is the longest feed id.
+const MaxIDLen = 32
+
+// idRe is what a feed id may be: 1 to MaxIDLen characters a-z, 0-9 and '-'.
+// The extension's twin is extension/src/shared/feed-id.js; both are tested
+// against testdata/feed_ids.json.
+var idRe = regexp.MustCompile(fmt.Sprintf(`^[a-z0-9-]{1,%d}$`, MaxIDLen))
+
+// ValidID reports whether id is a feed id: 1 to MaxIDLen characters a-z,
+// 0-9 and '-'. It is the one definition for the daemon (the catalog, user
+// feeds and the events the extension sends).
+func ValidID(id string) bool { return idRe.MatchString(id) }
+
 // Validate checks a feed as the user may define it: id of 1–32 characters
 // [a-z0-9-]; name of 1–64 characters; hosts lower-case DNS names without a
 // port (none is allowed: such a feed matches nothing); at least one path, each
 // a normalized pattern (docs/feeds.md). The error names the field, e.g.
 // `paths[1]: "**" may only be the last segment`.
 func Validate(f Feed) error {
-	if f.ID == "" || len(f.ID) > 32 {
-		return fmt.Errorf("id: %q must be 1 to 32 characters", f.ID)
+	if f.ID == "" || len(f.ID) > MaxIDLen {
+		return fmt.Errorf("id: %q must be 1 to %d characters", f.ID, MaxIDLen)
 	}
-	for i := 0; i < len(f.ID); i++ {
-		c := f.ID[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return fmt.Errorf("id: %q may only contain a-z, 0-9 and '-'", f.ID)
-		}
+	if !ValidID(f.ID) {
+		return fmt.Errorf("id: %q may only contain a-z, 0-9 and '-'", f.ID)
 	}
 	if n := utf8.RuneCountInString(f.Name); n < 1 || n > 64 || !utf8.ValidString(f.Name) || strings.TrimSpace(f.Name) == "" {
 		return fmt.Errorf("name: %q must be 1 to 64 characters", f.Name)

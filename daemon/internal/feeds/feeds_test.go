@@ -701,3 +701,32 @@ func TestBuiltinCatalogModule(t *testing.T) {
 		t.Errorf("%s is stale: run go test ./daemon/internal/feeds/ -run TestBuiltinCatalogModule -update", builtinModule)
 	}
 }
+
+// TestFeedIDTable checks ValidID, and Validate's id check, against
+// testdata/feed_ids.json, which the extension's tests read too.
+func TestFeedIDTable(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "feed_ids.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []struct {
+		ID   string `json:"id"`
+		OK   bool   `json:"ok"`
+		Note string `json:"note"`
+	}
+	if err := json.Unmarshal(data, &rows); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) == 0 {
+		t.Fatal("no rows")
+	}
+	for _, r := range rows {
+		if got := ValidID(r.ID); got != r.OK {
+			t.Errorf("ValidID(%q) = %v, want %v (%s)", r.ID, got, r.OK, r.Note)
+		}
+		err := Validate(Feed{ID: r.ID, Name: "A feed", Hosts: []string{"a.example"}, Paths: []string{"/"}})
+		if idErr := err != nil && strings.HasPrefix(err.Error(), "id: "); idErr == r.OK {
+			t.Errorf("Validate with id %q: %v, want an id error: %v (%s)", r.ID, err, !r.OK, r.Note)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/internal/protocol"
 )
 
@@ -191,7 +192,7 @@ func checkClientBody(t *testing.T, ex docExample, env protocol.Envelope) {
 		for _, e := range b.Valid {
 			types[e.Type] = true
 		}
-		for _, typ := range protocol.EventTypes {
+		for _, typ := range api.EventTypes {
 			if !types[typ] {
 				t.Errorf("%s:%d: the events example has no %q event", docPath, ex.line, typ)
 			}

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/internal/feeds"
 )
 
 // Browsers a client may name itself as.
@@ -76,23 +79,6 @@ func DecodeHello(body []byte) (Hello, *Error) {
 
 var tokenRe = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
-// Event types.
-const (
-	EventTabNavigated = "tab_navigated"
-	EventTabActivated = "tab_activated"
-	EventTabClosed    = "tab_closed"
-	EventWindowFocus  = "window_focus"
-	EventIdleState    = "idle_state"
-	EventPrompt       = "prompt"
-	EventFeedTime     = "feed_time"
-	EventBreakAttempt = "break_attempt"
-	EventBreakNote    = "break_note"
-	EventAccess       = "access"
-)
-
-// EventTypes lists every event type.
-var EventTypes = []string{EventAccess, EventBreakAttempt, EventBreakNote, EventFeedTime, EventIdleState, EventPrompt, EventTabActivated, EventTabClosed, EventTabNavigated, EventWindowFocus}
-
 // MaxNoteLen bounds a break-page note.
 const MaxNoteLen = 2000
 
@@ -128,32 +114,15 @@ const MaxAccessHosts = 200
 // IdleStates lists the values of idle_state's state.
 var IdleStates = []string{"active", "idle", "locked"}
 
-// Event is one event as sent on the wire.
+// Event is one event as sent on the wire: its id, time, type and site, and
+// the fields of its type.
 type Event struct {
-	ID       string `json:"id"`
-	TS       string `json:"ts"`
-	Type     string `json:"type"`
-	TabID    *int64 `json:"tab_id,omitempty"`
-	WindowID *int64 `json:"window_id,omitempty"`
-	Domain   string `json:"domain,omitempty"`
-	URL      string `json:"url,omitempty"`
-	State    string `json:"state,omitempty"`
-
-	FeedID          string   `json:"feed_id,omitempty"`
-	Answer          string   `json:"answer,omitempty"`
-	SecondsToAnswer *float64 `json:"seconds_to_answer,omitempty"`
-	Purpose         string   `json:"purpose,omitempty"`
-	TimeboxMinutes  *int64   `json:"timebox_minutes,omitempty"`
-	Via             string   `json:"via,omitempty"`
-	Extends         string   `json:"extends,omitempty"`
-	PromptID        string   `json:"prompt_id,omitempty"`
-	Seconds         *float64 `json:"seconds,omitempty"`
-
-	BreakKey string `json:"break_key,omitempty"`
-	Note     string `json:"note,omitempty"`
-
-	// access: the sites the extension needs but may not act on.
-	MissingHosts []string `json:"missing_hosts,omitempty"`
+	ID     string `json:"id"`
+	TS     string `json:"ts"`
+	Type   string `json:"type"`
+	Domain string `json:"domain,omitempty"`
+	URL    string `json:"url,omitempty"`
+	api.EventFields
 }
 
 // ValidEvent is an event that passed validation, with its time parsed and
@@ -247,22 +216,22 @@ func validateEvent(prefix string, e Event, now time.Time) (ValidEvent, *Error) {
 		return nil
 	}
 	switch e.Type {
-	case EventTabNavigated, EventTabActivated, EventTabClosed:
+	case api.EventTabNavigated, api.EventTabActivated, api.EventTabClosed:
 		if err := need("tab_id", e.TabID); err != nil {
 			return ValidEvent{}, err
 		}
 		if err := need("window_id", e.WindowID); err != nil {
 			return ValidEvent{}, err
 		}
-	case EventWindowFocus:
+	case api.EventWindowFocus:
 		if err := need("window_id", e.WindowID); err != nil {
 			return ValidEvent{}, err
 		}
-	case EventIdleState:
+	case api.EventIdleState:
 		if !contains(IdleStates, e.State) {
 			return ValidEvent{}, errf(CodeInvalid, f("state"), "must be one of %s, not %q", strings.Join(IdleStates, ", "), e.State)
 		}
-	case EventPrompt:
+	case api.EventPrompt:
 		if err := need("tab_id", e.TabID); err != nil {
 			return ValidEvent{}, err
 		}
@@ -291,7 +260,7 @@ func validateEvent(prefix string, e Event, now time.Time) (ValidEvent, *Error) {
 		if err := checkText(f("extends"), e.Extends, false, MaxIDLen); err != nil {
 			return ValidEvent{}, err
 		}
-	case EventFeedTime:
+	case api.EventFeedTime:
 		if err := checkText(f("prompt_id"), e.PromptID, true, MaxIDLen); err != nil {
 			return ValidEvent{}, err
 		}
@@ -301,14 +270,14 @@ func validateEvent(prefix string, e Event, now time.Time) (ValidEvent, *Error) {
 		if e.Seconds == nil || *e.Seconds < 0 || *e.Seconds > 86400 {
 			return ValidEvent{}, errf(CodeInvalid, f("seconds"), "must be a number of seconds from 0 to 86400")
 		}
-	case EventBreakAttempt:
+	case api.EventBreakAttempt:
 		if e.Domain == "" {
 			return ValidEvent{}, errf(CodeInvalid, f("domain"), "missing")
 		}
 		if err := checkText(f("break_key"), e.BreakKey, true, 128); err != nil {
 			return ValidEvent{}, err
 		}
-	case EventBreakNote:
+	case api.EventBreakNote:
 		if err := checkText(f("break_key"), e.BreakKey, true, 128); err != nil {
 			return ValidEvent{}, err
 		}
@@ -318,7 +287,7 @@ func validateEvent(prefix string, e Event, now time.Time) (ValidEvent, *Error) {
 		if len(e.Note) > MaxNoteLen || !utf8.ValidString(e.Note) {
 			return ValidEvent{}, errf(CodeInvalid, f("note"), "must be UTF-8 text of at most %d bytes", MaxNoteLen)
 		}
-	case EventAccess:
+	case api.EventAccess:
 		if e.State != AccessFull && e.State != AccessLimited {
 			return ValidEvent{}, errf(CodeInvalid, f("state"), "must be %s or %s", AccessFull, AccessLimited)
 		}
@@ -338,7 +307,7 @@ func validateEvent(prefix string, e Event, now time.Time) (ValidEvent, *Error) {
 	default:
 		return ValidEvent{}, errf(CodeInvalid, f("type"), "unknown event type %q", e.Type)
 	}
-	if e.FeedID != "" && !feedIDRe.MatchString(e.FeedID) {
+	if e.FeedID != "" && !feeds.ValidID(e.FeedID) {
 		return ValidEvent{}, errf(CodeInvalid, f("feed_id"), "not a feed id: %q", e.FeedID)
 	}
 	if e.Domain != "" && !domainRe.MatchString(e.Domain) {
@@ -366,8 +335,6 @@ func validateEvent(prefix string, e Event, now time.Time) (ValidEvent, *Error) {
 	}
 	return ValidEvent{Event: e, Time: t.UTC()}, nil
 }
-
-var feedIDRe = regexp.MustCompile(`^[a-z0-9-]{1,32}$`)
 
 var domainRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$|^\[[0-9a-f:.]+\]$`)
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 )
 
@@ -200,7 +201,7 @@ func TestHabitCountSinceDayStart(t *testing.T) {
 	s, st, _, _ := newSvc(t, now)
 	ctx := context.Background()
 	mk := func(id, answer string, at time.Time) store.Event {
-		return store.Event{ID: id, ClientID: "c", TS: at, Type: "prompt", FeedID: "reddit", Answer: answer, ReceivedAt: at}
+		return store.Event{ID: id, ClientID: "c", TS: at, Type: "prompt", ReceivedAt: at, EventFields: api.EventFields{FeedID: "reddit", Answer: answer}}
 	}
 	st.InsertEvents(ctx, []store.Event{
 		mk("yesterday", "habit", time.Date(2026, 11, 23, 3, 30, 0, 0, loc)), // before 04:00: yesterday

@@ -14,6 +14,7 @@ import (
 
 	sqlite3 "github.com/mattn/go-sqlite3"
 
+	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 	"github.com/mindful-app/mindful/daemon/internal/store/dbtest"
 )
@@ -116,7 +117,7 @@ func TestDamageFoundLaterRefusesWrites(t *testing.T) {
 		t.Fatalf("damage %+v", d)
 	}
 	tab := int64(1)
-	n, err := st.InsertEvents(ctx, []store.Event{{ID: "after", ClientID: "chrome-1", TS: time.Now(), Type: "tab_activated", TabID: &tab, ReceivedAt: time.Now()}})
+	n, err := st.InsertEvents(ctx, []store.Event{{ID: "after", ClientID: "chrome-1", TS: time.Now(), Type: "tab_activated", ReceivedAt: time.Now(), EventFields: api.EventFields{TabID: &tab}}})
 	if !errors.Is(err, store.ErrDamaged) || !errors.Is(err, store.ErrUnavailable) || n != 0 {
 		t.Fatalf("insert into a damaged store: %d, %v", n, err)
 	}
@@ -180,7 +181,7 @@ func TestRecoverSavesRowsAroundDamage(t *testing.T) {
 		t.Fatalf("events after recover: %d (saved %d), %v", len(evs), ev.Saved, err)
 	}
 	tab := int64(1)
-	if n, err := st.InsertEvents(ctx, []store.Event{{ID: "after", ClientID: "chrome-1", TS: time.Now(), Type: "tab_activated", TabID: &tab, ReceivedAt: time.Now()}}); err != nil || n != 1 {
+	if n, err := st.InsertEvents(ctx, []store.Event{{ID: "after", ClientID: "chrome-1", TS: time.Now(), Type: "tab_activated", ReceivedAt: time.Now(), EventFields: api.EventFields{TabID: &tab}}}); err != nil || n != 1 {
 		t.Fatalf("insert after recover: %d, %v", n, err)
 	}
 	if v, err := st.Setting(ctx, "dbtest.filled", ""); err != nil || v != "yes" {

@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/mindful-app/mindful/daemon/api"
 )
 
-// Event is one piece of reported activity.
+// Event is one piece of reported activity: its id, time, type and site,
+// where and when it arrived, and the fields of its type.
 type Event struct {
 	ID         string // the extension's idempotent event id
 	ClientID   string
@@ -17,29 +20,10 @@ type Event struct {
 	Type       string
 	Domain     string
 	URL        string // empty unless the user opted in to full URLs
-	TabID      *int64
-	WindowID   *int64
-	State      string
 	ReceivedAt time.Time
-
-	// Feeds and prompts.
-	FeedID          string
-	Answer          string
-	SecondsToAnswer *float64
-	Purpose         string
-	TimeboxMinutes  *int64
-	Via             string
-	Extends         string
-	PromptID        string   // feed_time: the prompt it belongs to
-	Seconds         *float64 // feed_time: seconds on the feed
-	SecondsOnFeed   *float64 // prompt: sum of its feed_time seconds
-
-	// Breaks.
-	Note     string // break_note: what the user wanted to look at
-	BreakKey string // break_attempt, break_note: the break window
-
-	// Hosts is an access event's missing hosts (stored as a JSON array).
-	Hosts []string
+	// EventFields.MissingHosts are stored as a JSON array (the hosts column).
+	api.EventFields
+	SecondsOnFeed *float64 // prompt: sum of its feed_time seconds
 }
 
 // InsertEvents stores evs for one client in a single transaction. Events
@@ -50,20 +34,15 @@ func (s *Store) InsertEvents(ctx context.Context, evs []Event) (int, error) {
 	var added int
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		added = 0
-		st, err := tx.Prepare(`INSERT INTO events (client_id, eid, ts, type, domain, url, tab_id, window_id, state, received_at,
-				feed_id, answer, seconds_to_answer, purpose, timebox_minutes, via, extends, prompt_id, seconds, note, break_key, hosts)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (client_id, eid) DO NOTHING`)
+		st, err := tx.Prepare(`INSERT INTO events (` + eventColumns + `) VALUES (` + eventPlaceholders + `) ON CONFLICT (client_id, eid) DO NOTHING`)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
 		var lo, hi int64 // the times of the events newly stored
 		for _, e := range evs {
-			res, err := st.Exec(e.ClientID, e.ID, e.TS.UnixMilli(), e.Type, e.Domain, nullString(e.URL),
-				e.TabID, e.WindowID, nullString(e.State), e.ReceivedAt.UnixMilli(),
-				nullString(e.FeedID), nullString(e.Answer), e.SecondsToAnswer, nullString(e.Purpose), e.TimeboxMinutes,
-				nullString(e.Via), nullString(e.Extends), nullString(e.PromptID), e.Seconds, nullString(e.Note), nullString(e.BreakKey),
-				hostsJSON(e))
+			var args [22]any
+			res, err := st.Exec(eventArgs(args[:0], e)...)
 			if err != nil {
 				return err
 			}
@@ -78,9 +57,9 @@ func (s *Store) InsertEvents(ctx context.Context, evs []Event) (int, error) {
 			added += int(n)
 			// A new feed_time adds to its prompt's time on the feed; a
 			// replayed one (n == 0) must not add twice.
-			if n == 1 && e.Type == "feed_time" && e.PromptID != "" && e.Seconds != nil {
+			if n == 1 && e.Type == api.EventFeedTime && e.PromptID != "" && e.Seconds != nil {
 				if _, err := tx.Exec(`UPDATE events SET seconds_on_feed = COALESCE(seconds_on_feed, 0) + ?
-					WHERE client_id = ? AND eid = ? AND type = 'prompt'`, *e.Seconds, e.ClientID, e.PromptID); err != nil {
+					WHERE client_id = ? AND eid = ? AND type = '`+api.EventPrompt+`'`, *e.Seconds, e.ClientID, e.PromptID); err != nil {
 					return err
 				}
 			}
@@ -96,6 +75,71 @@ func (s *Store) InsertEvents(ctx context.Context, evs []Event) (int, error) {
 		return err
 	})
 	return added, err
+}
+
+// eventColumns are the columns of the events table that hold an Event's
+// own fields: the one mapping between Event and the table, shared by
+// InsertEvents, Events and sync (with eventArgs and eventRow, in the same
+// order). A new event field takes a migration and a line in each of the
+// three.
+const eventColumns = `client_id, eid, ts, type, domain, url, tab_id, window_id, state, received_at,
+	feed_id, answer, seconds_to_answer, purpose, timebox_minutes, via, extends, prompt_id, seconds, note, break_key, hosts`
+
+// eventPlaceholders are the "?" for eventColumns (a test counts them).
+const eventPlaceholders = `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
+
+// eventArgs appends e's values for eventColumns to args. (Callers pass an
+// array on their stack: an insert then allocates no slice.)
+func eventArgs(args []any, e Event) []any {
+	return append(args, e.ClientID, e.ID, e.TS.UnixMilli(), e.Type, e.Domain, nullString(e.URL),
+		e.TabID, e.WindowID, nullString(e.State), e.ReceivedAt.UnixMilli(),
+		nullString(e.FeedID), nullString(e.Answer), e.SecondsToAnswer, nullString(e.Purpose), e.TimeboxMinutes,
+		nullString(e.Via), nullString(e.Extends), nullString(e.PromptID), e.Seconds, nullString(e.Note), nullString(e.BreakKey),
+		hostsJSON(e))
+}
+
+// eventRow is what a row of eventColumns is scanned into.
+type eventRow struct {
+	e                                                            Event
+	ts, recv                                                     int64
+	url, state, feed, answer, purpose, via, ext, pid, note, bkey sql.NullString
+	hosts                                                        sql.NullString
+	tab, win, timebox                                            sql.NullInt64
+	sta, secs                                                    sql.NullFloat64
+}
+
+// dest are the destinations to scan eventColumns into, then more.
+func (r *eventRow) dest(more ...any) []any {
+	d := make([]any, 0, 22+len(more))
+	d = append(d, &r.e.ClientID, &r.e.ID, &r.ts, &r.e.Type, &r.e.Domain, &r.url, &r.tab, &r.win, &r.state, &r.recv,
+		&r.feed, &r.answer, &r.sta, &r.purpose, &r.timebox, &r.via, &r.ext, &r.pid, &r.secs, &r.note, &r.bkey, &r.hosts)
+	return append(d, more...)
+}
+
+// event is the scanned event. When its hosts are not a JSON list it
+// returns the event without them and an error.
+func (r *eventRow) event() (Event, error) {
+	e := r.e
+	e.TS, e.ReceivedAt = time.UnixMilli(r.ts).UTC(), time.UnixMilli(r.recv).UTC()
+	e.URL, e.State = r.url.String, r.state.String
+	e.FeedID, e.Answer, e.Purpose, e.Via, e.Extends, e.PromptID = r.feed.String, r.answer.String, r.purpose.String, r.via.String, r.ext.String, r.pid.String
+	e.Note, e.BreakKey = r.note.String, r.bkey.String
+	e.SecondsToAnswer, e.Seconds = nullFloat(r.sta), nullFloat(r.secs)
+	e.TabID, e.WindowID, e.TimeboxMinutes = nullInt(r.tab), nullInt(r.win), nullInt(r.timebox)
+	if r.hosts.Valid {
+		if err := json.Unmarshal([]byte(r.hosts.String), &e.MissingHosts); err != nil {
+			e.MissingHosts = nil
+			return e, fmt.Errorf("event %s: hosts: %w", e.ID, err)
+		}
+	}
+	return e, nil
+}
+
+func nullInt(n sql.NullInt64) *int64 {
+	if !n.Valid {
+		return nil
+	}
+	return &n.Int64
 }
 
 // EventFilter selects events. Zero fields do not filter.
@@ -114,8 +158,7 @@ func (s *Store) Events(ctx context.Context, f EventFilter) (_ []Event, err error
 	if !f.Since.IsZero() {
 		since = f.Since.UnixMilli()
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT client_id, eid, ts, type, domain, url, tab_id, window_id, state, received_at,
-			feed_id, answer, seconds_to_answer, purpose, timebox_minutes, via, extends, prompt_id, seconds, seconds_on_feed, note, break_key, hosts
+	rows, err := s.r.QueryContext(ctx, `SELECT `+eventColumns+`, seconds_on_feed
 		FROM events WHERE ts >= ? ORDER BY ts, seq LIMIT ?`, since, f.Limit)
 	if err != nil {
 		return nil, err
@@ -123,37 +166,16 @@ func (s *Store) Events(ctx context.Context, f EventFilter) (_ []Event, err error
 	defer rows.Close()
 	var out []Event
 	for rows.Next() {
-		var e Event
-		var ts, recv int64
-		var u, state, feed, answer, purpose, via, ext, pid, note, bkey, hosts sql.NullString
-		var tab, win, timebox sql.NullInt64
-		var sta, secs, onFeed sql.NullFloat64
-		if err := rows.Scan(&e.ClientID, &e.ID, &ts, &e.Type, &e.Domain, &u, &tab, &win, &state, &recv,
-			&feed, &answer, &sta, &purpose, &timebox, &via, &ext, &pid, &secs, &onFeed, &note, &bkey, &hosts); err != nil {
+		var r eventRow
+		var onFeed sql.NullFloat64
+		if err := rows.Scan(r.dest(&onFeed)...); err != nil {
 			return nil, err
 		}
-		e.FeedID, e.Answer, e.Purpose, e.Via, e.Extends, e.PromptID = feed.String, answer.String, purpose.String, via.String, ext.String, pid.String
-		e.Note, e.BreakKey = note.String, bkey.String
-		if hosts.Valid {
-			if err := json.Unmarshal([]byte(hosts.String), &e.Hosts); err != nil {
-				return nil, fmt.Errorf("event %s: hosts: %w", e.ID, err)
-			}
+		e, err := r.event()
+		if err != nil {
+			return nil, err
 		}
-		e.SecondsToAnswer = nullFloat(sta)
-		e.Seconds = nullFloat(secs)
 		e.SecondsOnFeed = nullFloat(onFeed)
-		if timebox.Valid {
-			e.TimeboxMinutes = &timebox.Int64
-		}
-		e.TS = time.UnixMilli(ts).UTC()
-		e.ReceivedAt = time.UnixMilli(recv).UTC()
-		e.URL, e.State = u.String, state.String
-		if tab.Valid {
-			e.TabID = &tab.Int64
-		}
-		if win.Valid {
-			e.WindowID = &win.Int64
-		}
 		out = append(out, e)
 	}
 	return out, rows.Err()
@@ -189,7 +211,7 @@ func nullFloat(f sql.NullFloat64) *float64 {
 func (s *Store) CountPrompts(ctx context.Context, since time.Time, answers ...string) (_ int, err error) {
 	defer s.watch(&err)
 	var n int
-	q := `SELECT COUNT(*) FROM events WHERE type = 'prompt' AND ts >= ?`
+	q := `SELECT COUNT(*) FROM events WHERE type = '` + api.EventPrompt + `' AND ts >= ?`
 	args := []any{since.UnixMilli()}
 	if len(answers) > 0 {
 		q += ` AND answer IN (?` + strings.Repeat(`, ?`, len(answers)-1) + `)`
@@ -211,13 +233,13 @@ func nullString(s string) any {
 // hostsJSON is the hosts column of an access event: a JSON array (never
 // NULL, so "no host missing" is stored as []), and NULL for other events.
 func hostsJSON(e Event) any {
-	if e.Type != "access" {
+	if e.Type != api.EventAccess {
 		return nil
 	}
-	if e.Hosts == nil {
+	if e.MissingHosts == nil {
 		return "[]"
 	}
-	b, _ := json.Marshal(e.Hosts)
+	b, _ := json.Marshal(e.MissingHosts)
 	return string(b)
 }
 
@@ -233,9 +255,9 @@ type Access struct {
 func (s *Store) LatestAccess(ctx context.Context) (_ map[string]Access, err error) {
 	defer s.watch(&err)
 	rows, err := s.r.QueryContext(ctx, `SELECT e.client_id, e.state, e.hosts, e.ts FROM events e
-		JOIN (SELECT client_id, MAX(ts) AS ts FROM events WHERE type = 'access' GROUP BY client_id) m
+		JOIN (SELECT client_id, MAX(ts) AS ts FROM events WHERE type = '`+api.EventAccess+`' GROUP BY client_id) m
 		ON e.client_id = m.client_id AND e.ts = m.ts
-		WHERE e.type = 'access' ORDER BY e.seq`)
+		WHERE e.type = '`+api.EventAccess+`' ORDER BY e.seq`)
 	if err != nil {
 		return nil, err
 	}
@@ -272,7 +294,7 @@ type AccessChange struct {
 func (s *Store) AccessChanges(ctx context.Context, to time.Time) (_ []AccessChange, err error) {
 	defer s.watch(&err)
 	rows, err := s.r.QueryContext(ctx, `SELECT client_id, ts, state FROM events
-		WHERE type = 'access' AND ts < ? ORDER BY ts, seq`, to.UnixMilli())
+		WHERE type = '`+api.EventAccess+`' AND ts < ? ORDER BY ts, seq`, to.UnixMilli())
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mindful-app/mindful/daemon/api"
 )
 
 func open(t testing.TB, path string) *Store {
@@ -87,7 +89,7 @@ func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
 func evt(client, id string, ts time.Time) Event {
 	tab := int64(1)
-	return Event{ID: id, ClientID: client, TS: ts, Type: "tab_navigated", Domain: "a.test", TabID: &tab, WindowID: &tab, ReceivedAt: ts}
+	return Event{ID: id, ClientID: client, TS: ts, Type: "tab_navigated", Domain: "a.test", ReceivedAt: ts, EventFields: api.EventFields{TabID: &tab, WindowID: &tab}}
 }
 
 func TestInsertEventsIsIdempotentPerClient(t *testing.T) {
@@ -124,7 +126,7 @@ func TestLatestAccessPerClient(t *testing.T) {
 	ctx := context.Background()
 	t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	access := func(client, id string, at time.Time, hosts ...string) Event {
-		e := Event{ID: id, ClientID: client, TS: at, Type: "access", State: "full", ReceivedAt: at, Hosts: hosts}
+		e := Event{ID: id, ClientID: client, TS: at, Type: "access", ReceivedAt: at, EventFields: api.EventFields{State: "full", MissingHosts: hosts}}
 		if len(hosts) > 0 {
 			e.State = "limited"
 		}
@@ -160,11 +162,11 @@ func TestLatestAccessPerClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, e := range evs {
-		if e.ID == "a1" && (e.Hosts == nil || len(e.Hosts) != 0) {
-			t.Errorf("full access round-trips as an empty list, got %#v", e.Hosts)
+		if e.ID == "a1" && (e.MissingHosts == nil || len(e.MissingHosts) != 0) {
+			t.Errorf("full access round-trips as an empty list, got %#v", e.MissingHosts)
 		}
-		if e.ID == "e1" && e.Hosts != nil {
-			t.Errorf("other events have no hosts, got %#v", e.Hosts)
+		if e.ID == "e1" && e.MissingHosts != nil {
+			t.Errorf("other events have no hosts, got %#v", e.MissingHosts)
 		}
 	}
 }
@@ -353,4 +355,14 @@ func BenchmarkReplayBatch200(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*200)/b.Elapsed().Seconds(), "events/s")
+}
+
+// The one mapping between Event and the events table lines up: as many
+// columns as placeholders, values and scan destinations.
+func TestEventColumnsLineUp(t *testing.T) {
+	cols := len(strings.Split(eventColumns, ","))
+	var r eventRow
+	if p, a, d := strings.Count(eventPlaceholders, "?"), len(eventArgs(nil, Event{})), len(r.dest()); p != cols || a != cols || d != cols {
+		t.Errorf("%d columns, %d placeholders, %d values, %d destinations", cols, p, a, d)
+	}
 }

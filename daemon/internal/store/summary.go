@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/mindful-app/mindful/daemon/api"
 )
 
 // SummaryEvent is an event with the fields the daily summary reads. TS is
@@ -71,7 +73,7 @@ func (s *Store) summaryEvents(ctx context.Context, q string, args ...any) (_ []S
 // from <= ts < to, in order: enough to count opens per day.
 func (s *Store) PromptTimes(ctx context.Context, from, to int64) (_ []int64, err error) {
 	defer s.watch(&err)
-	rows, err := s.r.QueryContext(ctx, `SELECT ts FROM events WHERE type = 'prompt' AND ts >= ? AND ts < ? ORDER BY ts`, from, to)
+	rows, err := s.r.QueryContext(ctx, `SELECT ts FROM events WHERE type = '`+api.EventPrompt+`' AND ts >= ? AND ts < ? ORDER BY ts`, from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +174,7 @@ func (s *Store) PutRollups(ctx context.Context, m Mark, rs []Rollup) error {
 		}
 		// A new feed_time updates an older prompt, anywhere in time.
 		var ft int
-		if err := tx.QueryRow(`SELECT COUNT(*) FROM events WHERE seq > ? AND type = 'feed_time'`, m.Seq).Scan(&ft); err != nil {
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM events WHERE seq > ? AND type = '`+api.EventFeedTime+`'`, m.Seq).Scan(&ft); err != nil {
 			return err
 		}
 		if ft > 0 {
@@ -304,8 +306,8 @@ type ActivityRow struct {
 func (s *Store) ActivityEvents(ctx context.Context, from, to int64) (_ []ActivityRow, err error) {
 	defer s.watch(&err)
 	rows, err := s.r.QueryContext(ctx, `SELECT client_id, ts,
-			CASE type WHEN 'tab_navigated' THEN 1 WHEN 'tab_activated' THEN 2 WHEN 'tab_closed' THEN 3
-				WHEN 'window_focus' THEN 4 WHEN 'idle_state' THEN 5 ELSE 0 END AS kind,
+			CASE type WHEN '`+api.EventTabNavigated+`' THEN 1 WHEN '`+api.EventTabActivated+`' THEN 2 WHEN '`+api.EventTabClosed+`' THEN 3
+				WHEN '`+api.EventWindowFocus+`' THEN 4 WHEN '`+api.EventIdleState+`' THEN 5 ELSE 0 END AS kind,
 			tab_id, window_id, feed_id, state
 		FROM events WHERE ts >= ? AND ts < ? AND kind != 0 ORDER BY ts, seq`, from, to)
 	if err != nil {

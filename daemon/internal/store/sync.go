@@ -5,12 +5,13 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mindful-app/mindful/daemon/api"
 )
 
 // This file is the store's side of sharing between devices
@@ -131,29 +132,19 @@ func (s *Store) SyncPending(ctx context.Context, m SyncMarks, limit int) (SyncBa
 	defer tx.Rollback()
 	next := m
 
-	rows, err := tx.QueryContext(ctx, `SELECT seq, client_id, eid, ts, type, domain, url, tab_id, window_id, state, received_at,
-		feed_id, answer, seconds_to_answer, purpose, timebox_minutes, via, extends, prompt_id, seconds, note, break_key, hosts
+	rows, err := tx.QueryContext(ctx, `SELECT `+eventColumns+`, seq
 		FROM events WHERE device = '' AND seq > ? ORDER BY seq LIMIT ?`, m.EventSeq, limit)
 	if err != nil {
 		return b, m, err
 	}
 	for rows.Next() {
-		var e Event
-		var seq, ts, recv int64
-		var url, state, feed, answer, purpose, via, extends, prompt, note, bkey, hosts sql.NullString
-		var sta, secs sql.NullFloat64
-		if err := rows.Scan(&seq, &e.ClientID, &e.ID, &ts, &e.Type, &e.Domain, &url, &e.TabID, &e.WindowID, &state, &recv,
-			&feed, &answer, &sta, &purpose, &e.TimeboxMinutes, &via, &extends, &prompt, &secs, &note, &bkey, &hosts); err != nil {
+		var r eventRow
+		var seq int64
+		if err := rows.Scan(r.dest(&seq)...); err != nil {
 			rows.Close()
 			return b, m, err
 		}
-		e.TS, e.ReceivedAt = time.UnixMilli(ts).UTC(), time.UnixMilli(recv).UTC()
-		e.URL, e.State, e.FeedID, e.Answer, e.Purpose = url.String, state.String, feed.String, answer.String, purpose.String
-		e.Via, e.Extends, e.PromptID, e.Note, e.BreakKey = via.String, extends.String, prompt.String, note.String, bkey.String
-		e.SecondsToAnswer, e.Seconds = nullFloat(sta), nullFloat(secs)
-		if hosts.Valid {
-			e.Hosts = parseHosts(hosts.String)
-		}
+		e, _ := r.event() // hosts that are not a list are left out
 		b.Events = append(b.Events, e)
 		next.EventSeq = seq
 	}
@@ -300,14 +291,6 @@ func (s *Store) SyncPending(ctx context.Context, m SyncMarks, limit int) (SyncBa
 	return b, next, rows.Err()
 }
 
-func parseHosts(s string) []string {
-	var out []string
-	if json.Unmarshal([]byte(s), &out) != nil {
-		return nil
-	}
-	return out
-}
-
 // SyncSegment names a segment being imported.
 type SyncSegment struct {
 	Device  string // its device's id
@@ -386,9 +369,7 @@ func importEvents(tx *sql.Tx, device string, evs []Event) (int, error) {
 	if len(evs) == 0 {
 		return 0, nil
 	}
-	st, err := tx.Prepare(`INSERT INTO events (client_id, eid, ts, type, domain, url, tab_id, window_id, state, received_at,
-			feed_id, answer, seconds_to_answer, purpose, timebox_minutes, via, extends, prompt_id, seconds, note, break_key, hosts, device)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (client_id, eid) DO NOTHING`)
+	st, err := tx.Prepare(`INSERT INTO events (` + eventColumns + `, device) VALUES (` + eventPlaceholders + `, ?) ON CONFLICT (client_id, eid) DO NOTHING`)
 	if err != nil {
 		return 0, err
 	}
@@ -397,11 +378,8 @@ func importEvents(tx *sql.Tx, device string, evs []Event) (int, error) {
 	var lo, hi int64
 	prompts := map[[2]string]bool{}
 	for _, e := range evs {
-		r, err := st.Exec(e.ClientID, e.ID, e.TS.UnixMilli(), e.Type, e.Domain, nullString(e.URL),
-			e.TabID, e.WindowID, nullString(e.State), e.ReceivedAt.UnixMilli(),
-			nullString(e.FeedID), nullString(e.Answer), e.SecondsToAnswer, nullString(e.Purpose), e.TimeboxMinutes,
-			nullString(e.Via), nullString(e.Extends), nullString(e.PromptID), e.Seconds, nullString(e.Note), nullString(e.BreakKey),
-			hostsJSON(e), device)
+		var args [23]any
+		r, err := st.Exec(append(eventArgs(args[:0], e), device)...)
 		if err != nil {
 			return 0, err
 		}
@@ -414,9 +392,9 @@ func importEvents(tx *sql.Tx, device string, evs []Event) (int, error) {
 			}
 			added++
 			switch {
-			case e.Type == "prompt":
+			case e.Type == api.EventPrompt:
 				prompts[[2]string{e.ClientID, e.ID}] = true
-			case e.Type == "feed_time" && e.PromptID != "":
+			case e.Type == api.EventFeedTime && e.PromptID != "":
 				prompts[[2]string{e.ClientID, e.PromptID}] = true
 			}
 		}
@@ -425,8 +403,8 @@ func importEvents(tx *sql.Tx, device string, evs []Event) (int, error) {
 	// whichever arrived first.
 	for p := range prompts {
 		if _, err := tx.Exec(`UPDATE events SET seconds_on_feed = (SELECT SUM(f.seconds) FROM events f
-				WHERE f.client_id = events.client_id AND f.type = 'feed_time' AND f.prompt_id = events.eid)
-			WHERE client_id = ? AND eid = ? AND type = 'prompt'`, p[0], p[1]); err != nil {
+				WHERE f.client_id = events.client_id AND f.type = '`+api.EventFeedTime+`' AND f.prompt_id = events.eid)
+			WHERE client_id = ? AND eid = ? AND type = '`+api.EventPrompt+`'`, p[0], p[1]); err != nil {
 			return 0, err
 		}
 	}
@@ -678,7 +656,7 @@ func (s *Store) EventsByDevice(ctx context.Context, from, to time.Time) (map[str
 
 // OpensByDevice counts the prompts of [from, to) by device (” = this one).
 func (s *Store) OpensByDevice(ctx context.Context, from, to time.Time) (map[string]int, error) {
-	return s.countByDevice(ctx, `SELECT device, COUNT(*) FROM events WHERE type = 'prompt' AND ts >= ? AND ts < ? GROUP BY device`, from, to)
+	return s.countByDevice(ctx, `SELECT device, COUNT(*) FROM events WHERE type = '`+api.EventPrompt+`' AND ts >= ? AND ts < ? GROUP BY device`, from, to)
 }
 
 // countByDevice runs a query of (device, count) rows over [from, to).

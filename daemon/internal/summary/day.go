@@ -233,7 +233,7 @@ func (s *Service) parts(ctx context.Context, spans []span, now time.Time, first 
 		if err != nil {
 			return nil, err
 		}
-		evs, err := s.cfg.Store.SummaryEventsOf(ctx, sp.from.UnixMilli(), end.UnixMilli(), "prompt", "break_attempt", "break_note")
+		evs, err := s.cfg.Store.SummaryEventsOf(ctx, sp.from.UnixMilli(), end.UnixMilli(), api.EventPrompt, api.EventBreakAttempt, api.EventBreakNote)
 		if err != nil {
 			return nil, err
 		}
@@ -277,11 +277,11 @@ func emptyPart() dayPart {
 func seconds(ms int64) int64 { return (ms + 500) / 1000 }
 
 var kindNames = [...]string{
-	store.KindTabNavigated: "tab_navigated",
-	store.KindTabActivated: "tab_activated",
-	store.KindTabClosed:    "tab_closed",
-	store.KindWindowFocus:  "window_focus",
-	store.KindIdleState:    "idle_state",
+	store.KindTabNavigated: api.EventTabNavigated,
+	store.KindTabActivated: api.EventTabActivated,
+	store.KindTabClosed:    api.EventTabClosed,
+	store.KindWindowFocus:  api.EventWindowFocus,
+	store.KindIdleState:    api.EventIdleState,
 }
 
 func activities(rows []store.ActivityRow) []Activity {
@@ -315,7 +315,7 @@ func computePart(acts []Activity, evs []store.SummaryEvent, conn []Connected, fr
 			continue
 		}
 		switch e.Type {
-		case "prompt":
+		case api.EventPrompt:
 			if e.Extends != "" {
 				extended[e.ClientID+"\x00"+e.Extends] = true
 			}
@@ -339,9 +339,9 @@ func computePart(acts []Activity, evs []store.SummaryEvent, conn []Connected, fr
 			}
 			p.Opens.Total++
 			f.Opens++
-		case "break_attempt":
+		case api.EventBreakAttempt:
 			attempts[e.Domain]++
-		case "break_note":
+		case api.EventBreakNote:
 			if e.Note != "" {
 				p.Notes = append(p.Notes, api.Note{At: time.UnixMilli(e.TS).UTC(), Note: e.Note})
 			}

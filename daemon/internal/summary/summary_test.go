@@ -415,9 +415,9 @@ func TestNotEnforcedPerBrowser(t *testing.T) {
 	f.session("ffx", "2026-11-20 10:30", "")
 	f.session("new", "2026-11-20 11:30", "")
 	limited := f.ev("ffx", "2026-11-20 11:00", "access")
-	limited.State, limited.Hosts = "limited", []string{"www.reddit.com"}
+	limited.State, limited.MissingHosts = "limited", []string{"www.reddit.com"}
 	full := f.ev("ffx", "2026-11-20 11:15", "access")
-	full.State, full.Hosts = "full", []string{}
+	full.State, full.MissingHosts = "full", []string{}
 	f.insert(limited, full)
 
 	got := f.day("2026-11-20").Breaks.NotEnforced

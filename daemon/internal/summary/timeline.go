@@ -3,6 +3,8 @@ package summary
 import (
 	"slices"
 	"time"
+
+	"github.com/mindful-app/mindful/daemon/api"
 )
 
 // Activity is one event as Accumulate reads it. TS is unix milliseconds.
@@ -145,7 +147,7 @@ func Accumulate(evs []Activity, conn []Connected, from, to int64) (perFeed map[s
 			break
 		}
 		switch e.Type {
-		case "tab_navigated", "tab_activated", "tab_closed", "window_focus", "idle_state":
+		case api.EventTabNavigated, api.EventTabActivated, api.EventTabClosed, api.EventWindowFocus, api.EventIdleState:
 		default:
 			continue
 		}
@@ -157,7 +159,7 @@ func Accumulate(evs []Activity, conn []Connected, from, to int64) (perFeed map[s
 		flush(e.Client, b, e.TS)
 		b.last, b.started = e.TS, true
 		switch e.Type {
-		case "tab_navigated":
+		case api.EventTabNavigated:
 			if e.HasTab {
 				b.tabs[e.TabID] = e.FeedID
 				if e.HasWin {
@@ -167,12 +169,12 @@ func Accumulate(evs []Activity, conn []Connected, from, to int64) (perFeed map[s
 					b.lastWin, b.hasLastWin = e.WindowID, true
 				}
 			}
-		case "tab_activated":
+		case api.EventTabActivated:
 			if e.HasTab && e.HasWin {
 				b.active[e.WindowID] = e.TabID
 				b.lastWin, b.hasLastWin = e.WindowID, true
 			}
-		case "tab_closed":
+		case api.EventTabClosed:
 			if e.HasTab {
 				delete(b.tabs, e.TabID)
 				for w, t := range b.active {
@@ -181,11 +183,11 @@ func Accumulate(evs []Activity, conn []Connected, from, to int64) (perFeed map[s
 					}
 				}
 			}
-		case "window_focus":
+		case api.EventWindowFocus:
 			if e.HasWin {
 				b.focus, b.focusKnown = e.WindowID, true
 			}
-		case "idle_state":
+		case api.EventIdleState:
 			b.idle = e.State != "active"
 		}
 	}

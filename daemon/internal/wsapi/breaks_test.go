@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/internal/breaks"
 	"github.com/mindful-app/mindful/daemon/internal/protocol"
 	"github.com/mindful-app/mindful/daemon/internal/schedule"
@@ -63,9 +64,9 @@ func TestBreakEventsStored(t *testing.T) {
 	e := newEnv(t, nil)
 	w, _ := e.pair(chromeOrigin, "client-break-2")
 	w.send(protocol.TypeEvents, map[string]any{"events": []any{
-		ev("a1", protocol.EventBreakAttempt, map[string]any{"domain": "www.reddit.com", "break_key": "adhoc:1", "tab_id": 3, "window_id": 1}),
-		ev("n1", protocol.EventBreakNote, map[string]any{"break_key": "adhoc:1", "note": "the Go release thread"}),
-		ev("n2", protocol.EventBreakNote, map[string]any{"break_key": "adhoc:1"}),
+		ev("a1", api.EventBreakAttempt, map[string]any{"domain": "www.reddit.com", "break_key": "adhoc:1", "tab_id": 3, "window_id": 1}),
+		ev("n1", api.EventBreakNote, map[string]any{"break_key": "adhoc:1", "note": "the Go release thread"}),
+		ev("n2", api.EventBreakNote, map[string]any{"break_key": "adhoc:1"}),
 	}})
 	var a protocol.Ack
 	decode(t, w.expect(protocol.TypeAck).Body, &a)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/internal/auth"
 	"github.com/mindful-app/mindful/daemon/internal/guard"
 	"github.com/mindful-app/mindful/daemon/internal/protocol"
@@ -256,5 +257,5 @@ func ev(id, typ string, extra map[string]any) map[string]any {
 }
 
 func nav(id, domain string) map[string]any {
-	return ev(id, protocol.EventTabNavigated, map[string]any{"tab_id": 3, "window_id": 1, "domain": domain, "url": "https://" + domain + "/r/golang/?utm=x#frag"})
+	return ev(id, api.EventTabNavigated, map[string]any{"tab_id": 3, "window_id": 1, "domain": domain, "url": "https://" + domain + "/r/golang/?utm=x#frag"})
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/internal/protocol"
 	"github.com/mindful-app/mindful/daemon/internal/wsapi"
 )
@@ -45,7 +46,7 @@ func TestPromptEventsAndFeedTime(t *testing.T) {
 	var answered int32
 	e := newEnv(t, func(c *wsapi.Config) { c.PromptAnswered = func() { atomic.AddInt32(&answered, 1) } })
 	w, _ := e.pair(chromeOrigin, "client-prompt-1")
-	prompt := ev("p1", protocol.EventPrompt, map[string]any{
+	prompt := ev("p1", api.EventPrompt, map[string]any{
 		"tab_id": 4, "window_id": 1, "domain": "www.reddit.com", "feed_id": "reddit", "answer": "need",
 		"seconds_to_answer": 4.5, "via": "navigation", "purpose": "Reply to a message", "timebox_minutes": 5,
 	})
@@ -55,7 +56,7 @@ func TestPromptEventsAndFeedTime(t *testing.T) {
 		t.Fatalf("PromptAnswered called %d times", answered)
 	}
 	ft := func(id string, secs float64) map[string]any {
-		return ev(id, protocol.EventFeedTime, map[string]any{"prompt_id": "p1", "feed_id": "reddit", "seconds": secs})
+		return ev(id, api.EventFeedTime, map[string]any{"prompt_id": "p1", "feed_id": "reddit", "seconds": secs})
 	}
 	batch := map[string]any{"events": []any{ft("t1", 120), ft("t2", 30.5)}}
 	w.send(protocol.TypeEvents, batch)
@@ -79,7 +80,7 @@ func TestPromptEventsAndFeedTime(t *testing.T) {
 	}
 
 	// A need without a time box is rejected by name.
-	bad := ev("p2", protocol.EventPrompt, map[string]any{"tab_id": 4, "feed_id": "reddit", "answer": "need", "seconds_to_answer": 1})
+	bad := ev("p2", api.EventPrompt, map[string]any{"tab_id": 4, "feed_id": "reddit", "answer": "need", "seconds_to_answer": 1})
 	w.send(protocol.TypeEvents, map[string]any{"events": []any{bad}})
 	var a protocol.Ack
 	decode(t, w.expect(protocol.TypeAck).Body, &a)
@@ -102,7 +103,7 @@ func TestDaemonNamesTheFeedOfANavigation(t *testing.T) {
 	claims["feed_id"] = "youtube" // the daemon decides from the URL
 	plain := nav("m2", "example.org")
 	plain["url"] = "https://example.org/"
-	noURL := ev("m3", protocol.EventTabNavigated, map[string]any{"tab_id": 1, "window_id": 1, "domain": "www.reddit.com", "feed_id": "reddit"})
+	noURL := ev("m3", api.EventTabNavigated, map[string]any{"tab_id": 1, "window_id": 1, "domain": "www.reddit.com", "feed_id": "reddit"})
 	w.send(protocol.TypeEvents, map[string]any{"events": []any{claims, plain, noURL}})
 	w.expect(protocol.TypeAck)
 	evs := storedEvents(t, e)

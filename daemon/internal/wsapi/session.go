@@ -12,6 +12,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/internal/auth"
 	"github.com/mindful-app/mindful/daemon/internal/breaks"
 	"github.com/mindful-app/mindful/daemon/internal/guard"
@@ -406,7 +407,7 @@ func (s *session) events(env protocol.Envelope) {
 		prompts := false
 		for i, v := range body.Valid {
 			evs[i] = s.storeEvent(v, now, full)
-			prompts = prompts || v.Type == protocol.EventPrompt
+			prompts = prompts || v.Type == api.EventPrompt
 			ack.IDs = append(ack.IDs, v.ID)
 		}
 		ctx, cancel := context.WithTimeout(s.hub.ctx, 30*time.Second)
@@ -484,13 +485,10 @@ func fieldOf(err error) string {
 // kept only if the user opted in.
 func (s *session) storeEvent(v protocol.ValidEvent, now time.Time, fullURLs bool) store.Event {
 	e := store.Event{
-		ID: v.ID, ClientID: s.clientID, TS: v.Time, Type: v.Type, Domain: v.Domain,
-		TabID: v.TabID, WindowID: v.WindowID, State: v.State, ReceivedAt: now.UTC(),
-		FeedID: v.FeedID, Answer: v.Answer, SecondsToAnswer: v.SecondsToAnswer, Purpose: v.Purpose,
-		TimeboxMinutes: v.TimeboxMinutes, Via: v.Via, Extends: v.Extends, PromptID: v.PromptID, Seconds: v.Seconds,
-		Note: v.Note, BreakKey: v.BreakKey, Hosts: v.MissingHosts,
+		ID: v.ID, ClientID: s.clientID, TS: v.Time, Type: v.Type, Domain: v.Domain, ReceivedAt: now.UTC(),
+		EventFields: v.EventFields,
 	}
-	if v.Type == protocol.EventTabNavigated {
+	if v.Type == api.EventTabNavigated {
 		e.FeedID = ""
 		if v.URL != "" {
 			if u, err := url.Parse(v.URL); err == nil {

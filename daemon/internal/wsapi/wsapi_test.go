@@ -10,6 +10,7 @@ import (
 	"github.com/gorilla/websocket"
 	_ "github.com/mattn/go-sqlite3"
 
+	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/internal/protocol"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 	"github.com/mindful-app/mindful/daemon/internal/wsapi"
@@ -44,7 +45,7 @@ func TestPairHelloEventsAck(t *testing.T) {
 
 	id := w.send(protocol.TypeEvents, map[string]any{"events": []any{
 		nav("e1", "www.reddit.com"),
-		ev("e2", protocol.EventIdleState, map[string]any{"state": "locked"}),
+		ev("e2", api.EventIdleState, map[string]any{"state": "locked"}),
 	}})
 	ack := w.expect(protocol.TypeAck)
 	if ack.Re != id {
@@ -129,7 +130,7 @@ func TestMalformedMessagesKeepConnection(t *testing.T) {
 	}
 
 	// One bad event is rejected by name; its sibling is stored.
-	bad := ev("b2", protocol.EventTabNavigated, map[string]any{"tab_id": 1, "window_id": 1})
+	bad := ev("b2", api.EventTabNavigated, map[string]any{"tab_id": 1, "window_id": 1})
 	bad["ts"] = "yesterday"
 	w.send(protocol.TypeEvents, map[string]any{"events": []any{nav("b1", "ok.test"), bad}})
 	var a protocol.Ack

@@ -11,9 +11,9 @@
 // Every message is {type, ...fields}; its shape is checked before its
 // handler runs, and unknown types are ignored. The token is never sent.
 
-const FEED_ID_RE = /^[a-z0-9-]{1,32}$/;
+import { isFeedId } from '../shared/feed-id.js';
+
 const isStr = (x, max = 8192) => typeof x === 'string' && x.length <= max;
-const isFeedId = (x) => typeof x === 'string' && FEED_ID_RE.test(x);
 const isHttpUrl = (x) => isStr(x) && /^https?:\/\//i.test(x);
 const isOptInt = (x) => x === undefined || Number.isInteger(x);
 const isBreakKey = (x) => typeof x === 'string' && x.length >= 1 && x.length <= 128;

@@ -32,6 +32,7 @@
 // owns every dynamic rule: applying a rule set replaces all of them.
 
 import { breakSubstitution } from '../shared/break-url.js';
+import { isFeedId } from '../shared/feed-id.js';
 import { feedRegexes } from '../shared/feeds.js';
 import { promptSubstitution } from '../shared/prompt-url.js';
 import { activeBreaks, hostBlocked, owners } from './breaks.js';
@@ -120,7 +121,7 @@ export function buildRules({ feeds, grants, pausedUntil, now, promptUrl, skip = 
   let regexCount = breakRules.filter((r) => r.condition.regexFilter).length;
   for (let i = 0; i < list.length && i < PER_FEED; i++) {
     const feed = list[i];
-    if (!feed || feed.enabled === false || typeof feed.id !== 'string' || !/^[a-z0-9-]{1,32}$/.test(feed.id)) continue;
+    if (!feed || feed.enabled === false || !isFeedId(feed.id)) continue;
     // A running break blocks all of this feed's hosts: its rules would never apply.
     const hosts = Array.isArray(feed.hosts) ? feed.hosts.filter((h) => typeof h === 'string') : [];
     if (blocked.length > 0 && hosts.length > 0 && hosts.every((h) => hostBlocked(blocked, h.toLowerCase()))) continue;

@@ -29,6 +29,7 @@
 
 import { breakSubstitution, GATE_KEY } from '../shared/break-url.js';
 import { BUILTIN_FEEDS } from '../shared/builtin-catalog.js';
+import { isFeedId } from '../shared/feed-id.js';
 import { feedRegexes } from '../shared/feeds.js';
 import { HOST_RE } from '../shared/daemon-state.js';
 import { BREAK_REGEX, PER_FEED, buildRules, redirectSubstitution, regexesOf } from './rules.js';
@@ -71,7 +72,7 @@ export function launchRules({ feeds, breaks = [], promptUrl, breakUrl, skip = ne
   const list = Array.isArray(feeds) ? feeds : [];
   for (let i = 0; i < list.length && i < PER_FEED; i++) {
     const feed = list[i];
-    if (!feed || feed.enabled === false || typeof feed.id !== 'string' || !/^[a-z0-9-]{1,32}$/.test(feed.id)) continue;
+    if (!feed || feed.enabled === false || !isFeedId(feed.id)) continue;
     const regexes = feedRegexes(feed).slice(0, PER_FEED);
     for (let j = 0; j < regexes.length; j++) {
       if (skip.has(regexes[j])) continue;

@@ -4,6 +4,8 @@
 // Validators return {ok: true} or {ok: false, code, field, message}, with
 // `field` naming the offending field like the daemon does ("body.events[2].ts").
 
+import { isFeedId } from './feed-id.js';
+
 export const PROTOCOL_VERSION = 1;
 export const MAX_FRAME_BYTES = 65_536;
 export const MAX_BATCH = 200;
@@ -39,7 +41,6 @@ export const MAX_EVENT_SECONDS = 86_400;
 export const MAX_BREAK_KEY_LENGTH = 128;
 export const MAX_NOTE_BYTES = 2000;
 export const MAX_STOP_REASON_BYTES = 500;
-const FEED_ID_RE = /^[a-z0-9-]{1,32}$/;
 export const BROWSERS = Object.freeze([
   'chrome', 'chromium', 'edge', 'brave', 'opera', 'vivaldi', 'firefox', 'firefox-esr', 'gecko', 'unknown',
 ]);
@@ -303,7 +304,7 @@ export function validateEvent(ev, at = 'event') {
     (isInt(ev.window_id) ? null : fail('invalid', `${at}.window_id`, 'must be an integer')) ??
     (isString(ev.domain) ? null : fail('invalid', `${at}.domain`, 'must be a string')) ??
     (ev.domain === ev.domain.toLowerCase() ? null : fail('invalid', `${at}.domain`, 'must be lower case'));
-  const feedId = () => (isString(ev.feed_id) && FEED_ID_RE.test(ev.feed_id) ? null : fail('invalid', `${at}.feed_id`, 'must be a feed id'));
+  const feedId = () => (isFeedId(ev.feed_id) ? null : fail('invalid', `${at}.feed_id`, 'must be a feed id'));
   const seconds = (name) => {
     const v = ev[name];
     return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= MAX_EVENT_SECONDS

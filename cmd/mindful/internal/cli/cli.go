@@ -307,14 +307,14 @@ func cmdEvents(c *cmdCtx) handler {
 		for _, e := range evs {
 			what := e.Domain
 			switch e.Type {
-			case "idle_state":
+			case api.EventIdleState:
 				what = e.State
-			case "prompt":
+			case api.EventPrompt:
 				what = e.FeedID + ": " + e.Answer
 				if e.Purpose != "" {
 					what += " (" + e.Purpose + ")"
 				}
-			case "feed_time":
+			case api.EventFeedTime:
 				if e.Seconds != nil {
 					what = fmt.Sprintf("%s: %.0fs on the feed", e.FeedID, *e.Seconds)
 				}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 )
 
@@ -44,7 +45,7 @@ func Fill(t testing.TB, path string, clients []store.Client, n int) {
 			tab := int64(j % 7)
 			evs = append(evs, store.Event{
 				ID: fmt.Sprintf("fill-%07d", j), ClientID: clients[0].ID, TS: base.Add(time.Duration(j) * time.Second),
-				Type: "tab_activated", Domain: fmt.Sprintf("site-%d.example", j%50), TabID: &tab, ReceivedAt: base,
+				Type: api.EventTabActivated, Domain: fmt.Sprintf("site-%d.example", j%50), ReceivedAt: base, EventFields: api.EventFields{TabID: &tab},
 			})
 		}
 		if _, err := st.InsertEvents(ctx, evs); err != nil {

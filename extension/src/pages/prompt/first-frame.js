@@ -53,7 +53,7 @@
 
   /** prompt.js and, preloaded so that they load in parallel, every module it imports. */
   const ENTRY = 'prompt.js';
-  const MODULES = Object.freeze(['machine.js', 'params.js', '../../shared/platform.js']);
+  const MODULES = Object.freeze(['machine.js', 'params.js', '../../shared/feed-id.js', '../../shared/platform.js']);
 
   root.mindfulPromptFirstFrame = Object.freeze({ parse, ENTRY, MODULES });
   if (typeof document === 'undefined' || typeof location === 'undefined') return;

@@ -13,7 +13,10 @@
 // A raw URL always starts with "http:" or "https:"; an encoded one never
 // does (its ":" is "%3A"). That is how the two are told apart.
 
-const FEED_ID_RE = /^[a-z0-9-]{1,32}$/;
+import { FEED_ID_PATTERN, FEED_ID_RE } from '../../shared/feed-id.js';
+
+// f=<feed id>[&n=<name>]&u=, the head of a redirect's address.
+const RAW_HEAD = new RegExp(`^f=(${FEED_ID_PATTERN})(?:&n=[^&#]*)?&u=`);
 
 /**
  * @param {string} href  the page's location.href
@@ -24,7 +27,7 @@ export function parsePromptUrl(href) {
   const q = s.indexOf('?');
   if (q < 0) return { ok: false };
   const query = s.slice(q + 1);
-  const m = /^f=([a-z0-9-]{1,32})(?:&n=[^&#]*)?&u=/.exec(query);
+  const m = RAW_HEAD.exec(query);
   if (m) {
     const rest = query.slice(m[0].length);
     if (/^https?:/i.test(rest)) {
