@@ -19,7 +19,7 @@ func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 func (l *listFlag) Type() string       { return "stringArray" }
 
-func cmdFeedsList(c *cmdCtx) handler {
+func cmdFeedsList(c *invocation) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	return func(args []string) error {
 		if len(args) > 0 {
@@ -29,9 +29,9 @@ func cmdFeedsList(c *cmdCtx) handler {
 		if err != nil {
 			return err
 		}
-		cx, cancel := ctx()
+		ctx, cancel := requestContext()
 		defer cancel()
-		fs, err := cl.Feeds(cx)
+		fs, err := cl.Feeds(ctx)
 		if err != nil {
 			return err
 		}
@@ -43,7 +43,7 @@ func cmdFeedsList(c *cmdCtx) handler {
 	}
 }
 
-func cmdFeedsAdd(c *cmdCtx) handler {
+func cmdFeedsAdd(c *invocation) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	name := c.fs.String("name", "", "display `NAME`")
 	var hosts, paths listFlag
@@ -53,37 +53,37 @@ func cmdFeedsAdd(c *cmdCtx) handler {
 		if err := oneArg(args, "feeds add needs a feed id"); err != nil {
 			return err
 		}
-		return feedChange(c, *asJSON, func(cx context.Context, cl *client.Client) (api.Feed, error) {
-			return cl.AddFeed(cx, api.FeedRequest{ID: args[0], Name: *name, Hosts: hosts, Paths: paths})
+		return feedChange(c, *asJSON, func(ctx context.Context, cl *client.Client) (api.Feed, error) {
+			return cl.AddFeed(ctx, api.FeedRequest{ID: args[0], Name: *name, Hosts: hosts, Paths: paths})
 		})
 	}
 }
 
 // cmdFeedsEnable is `feeds enable ID` (on) or `feeds disable ID`.
-func cmdFeedsEnable(on bool) func(c *cmdCtx) handler {
+func cmdFeedsEnable(on bool) func(c *invocation) handler {
 	sub := map[bool]string{true: "enable", false: "disable"}[on]
-	return func(c *cmdCtx) handler {
+	return func(c *invocation) handler {
 		asJSON := c.fs.Bool("json", false, "print JSON")
 		return func(args []string) error {
 			if err := oneArg(args, "feeds "+sub+" needs a feed id"); err != nil {
 				return err
 			}
-			return feedChange(c, *asJSON, func(cx context.Context, cl *client.Client) (api.Feed, error) {
-				return cl.SetFeedEnabled(cx, args[0], on)
+			return feedChange(c, *asJSON, func(ctx context.Context, cl *client.Client) (api.Feed, error) {
+				return cl.SetFeedEnabled(ctx, args[0], on)
 			})
 		}
 	}
 }
 
 // feedChange asks the daemon for a change to one feed and prints the feed.
-func feedChange(c *cmdCtx, asJSON bool, change func(context.Context, *client.Client) (api.Feed, error)) error {
+func feedChange(c *invocation, asJSON bool, change func(context.Context, *client.Client) (api.Feed, error)) error {
 	cl, err := c.client()
 	if err != nil {
 		return err
 	}
-	cx, cancel := ctx()
+	ctx, cancel := requestContext()
 	defer cancel()
-	f, err := change(cx, cl)
+	f, err := change(ctx, cl)
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func printFeeds(w io.Writer, fs []api.Feed) {
 	tw.Flush()
 }
 
-func cmdPromptsPause(c *cmdCtx) handler {
+func cmdPromptsPause(c *invocation) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	return func(args []string) error {
 		if err := oneArg(args, "prompts pause needs a duration, e.g. `mindful prompts pause 1h`"); err != nil {
@@ -126,9 +126,9 @@ func cmdPromptsPause(c *cmdCtx) handler {
 		if err != nil {
 			return err
 		}
-		cx, cancel := ctx()
+		ctx, cancel := requestContext()
 		defer cancel()
-		st, err := cl.PausePrompts(cx, until)
+		st, err := cl.PausePrompts(ctx, until)
 		if err != nil {
 			return err
 		}
@@ -140,7 +140,7 @@ func cmdPromptsPause(c *cmdCtx) handler {
 	}
 }
 
-func cmdPromptsResume(c *cmdCtx) handler {
+func cmdPromptsResume(c *invocation) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	return func(args []string) error {
 		if len(args) > 0 {
@@ -150,9 +150,9 @@ func cmdPromptsResume(c *cmdCtx) handler {
 		if err != nil {
 			return err
 		}
-		cx, cancel := ctx()
+		ctx, cancel := requestContext()
 		defer cancel()
-		st, err := cl.ResumePrompts(cx)
+		st, err := cl.ResumePrompts(ctx)
 		if err != nil {
 			return err
 		}
@@ -164,7 +164,7 @@ func cmdPromptsResume(c *cmdCtx) handler {
 	}
 }
 
-func cmdPromptsSettings(c *cmdCtx) handler {
+func cmdPromptsSettings(c *invocation) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	pauseLen := c.fs.String("pause", "", "breathing pause (`DURATION`) before the choices work, e.g. 3s")
 	timebox := c.fs.String("default-timebox", "", "preselected time box (`DURATION`) for a need: 5m, 15m or 30m")
@@ -193,13 +193,13 @@ func cmdPromptsSettings(c *cmdCtx) handler {
 		if err != nil {
 			return err
 		}
-		cx, cancel := ctx()
+		ctx, cancel := requestContext()
 		defer cancel()
 		var ps api.PromptSettings
 		if set.PauseSeconds != nil || set.DefaultTimeboxMinutes != nil {
-			ps, err = cl.SetPromptSettings(cx, set)
+			ps, err = cl.SetPromptSettings(ctx, set)
 		} else {
-			ps, err = cl.PromptSettings(cx)
+			ps, err = cl.PromptSettings(ctx)
 		}
 		if err != nil {
 			return err

@@ -16,7 +16,7 @@ import (
 // computers through a folder they already sync (docs/sync.md):
 // `mindful sync enable|disable|status`.
 
-func cmdSyncEnable(c *cmdCtx) handler {
+func cmdSyncEnable(c *invocation) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	dir := c.fs.String("dir", "", "the synced `FOLDER`")
 	encrypt := c.fs.Bool("encrypt", false, "encrypt the segments with a new key, and print its code")
@@ -37,41 +37,41 @@ func cmdSyncEnable(c *cmdCtx) handler {
 		if err != nil {
 			return usageErr("--dir %q: %v", *dir, err)
 		}
-		return syncDo(c, *asJSON, func(cx context.Context, cl *client.Client) (api.SyncStatus, error) {
-			return cl.SyncEnable(cx, api.SyncEnableRequest{Dir: abs, Encrypt: *encrypt, Key: *key, Name: *name, NewID: *newID})
+		return syncDo(c, *asJSON, func(ctx context.Context, cl *client.Client) (api.SyncStatus, error) {
+			return cl.SyncEnable(ctx, api.SyncEnableRequest{Dir: abs, Encrypt: *encrypt, Key: *key, Name: *name, NewID: *newID})
 		})
 	}
 }
 
-func cmdSyncDisable(c *cmdCtx) handler {
+func cmdSyncDisable(c *invocation) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	return func(args []string) error {
 		if _, err := c.parse(args, 0, 0); err != nil {
 			return err
 		}
-		return syncDo(c, *asJSON, func(cx context.Context, cl *client.Client) (api.SyncStatus, error) { return cl.SyncDisable(cx) })
+		return syncDo(c, *asJSON, func(ctx context.Context, cl *client.Client) (api.SyncStatus, error) { return cl.SyncDisable(ctx) })
 	}
 }
 
-func cmdSyncStatus(c *cmdCtx) handler {
+func cmdSyncStatus(c *invocation) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	return func(args []string) error {
 		if _, err := c.parse(args, 0, 0); err != nil {
 			return err
 		}
-		return syncDo(c, *asJSON, func(cx context.Context, cl *client.Client) (api.SyncStatus, error) { return cl.SyncStatus(cx) })
+		return syncDo(c, *asJSON, func(ctx context.Context, cl *client.Client) (api.SyncStatus, error) { return cl.SyncStatus(ctx) })
 	}
 }
 
 // syncDo runs one sync request and prints its answer.
-func syncDo(c *cmdCtx, asJSON bool, do func(context.Context, *client.Client) (api.SyncStatus, error)) error {
+func syncDo(c *invocation, asJSON bool, do func(context.Context, *client.Client) (api.SyncStatus, error)) error {
 	cl, err := c.client()
 	if err != nil {
 		return err
 	}
-	cx, cancel := ctx()
+	ctx, cancel := requestContext()
 	defer cancel()
-	st, err := do(cx, cl)
+	st, err := do(ctx, cl)
 	if err != nil {
 		return err
 	}
