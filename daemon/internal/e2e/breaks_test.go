@@ -160,7 +160,7 @@ func TestChromiumScheduledBreakWithDaemonDown(t *testing.T) {
 	end := start.Add(time.Minute)
 	d.cli("schedule", "add", "--once", start.Format("2006-01-02 15:04"), end.Format("2006-01-02 15:04"), "--name", "Soon")
 	waitState(t, popup, "the schedule to reach the extension", `(st.breaks || []).some(b => b.name === 'Soon')`)
-	d.kill()
+	d.Kill()
 
 	page := tab(t, browser)
 	do(t, page, chromedp.Navigate("https://www.reddit.com/"))
