@@ -323,29 +323,17 @@ func (a *app) waitExit(after string) {
 // stdout; it fails the test on a non-zero exit.
 func (a *app) cli(args ...string) []byte {
 	a.t.Helper()
-	out, code, stderr := a.CLI(args...)
-	if code != 0 {
-		a.t.Fatalf("mindful %s: exit %d\n%s", strings.Join(args, " "), code, stderr)
-	}
-	return out
+	return a.Output(a.t, args...)
 }
 
 func (a *app) status() api.Status {
 	a.t.Helper()
-	var st api.Status
-	if err := json.Unmarshal(a.cli("status", "--json"), &st); err != nil {
-		a.t.Fatal(err)
-	}
-	return st
+	return proc.JSON[api.Status](a.t, a.Daemon, "status", "--json")
 }
 
 func (a *app) pairing() api.Pairing {
 	a.t.Helper()
-	var p api.Pairing
-	if err := json.Unmarshal(a.cli("pair", "list", "--json"), &p); err != nil {
-		a.t.Fatal(err)
-	}
-	return p
+	return proc.JSON[api.Pairing](a.t, a.Daemon, "pair", "list", "--json")
 }
 
 // TestHeadless: where no tray can be shown, `mindful run` says so and runs

@@ -15,6 +15,7 @@ package proc
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -22,6 +23,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -141,20 +143,11 @@ func without(env []string, names ...string) []string {
 	var out []string
 	for _, kv := range env {
 		k, _, _ := strings.Cut(kv, "=")
-		if !contains(names, k) {
+		if !slices.Contains(names, k) {
 			out = append(out, kv)
 		}
 	}
 	return out
-}
-
-func contains(names []string, k string) bool {
-	for _, n := range names {
-		if n == k {
-			return true
-		}
-	}
-	return false
 }
 
 // Done is closed once the daemon has exited.
@@ -228,6 +221,28 @@ func (d *Daemon) WaitLog(t testing.TB, want string, timeout time.Duration) {
 // and data directory.
 func (d *Daemon) CLI(args ...string) (stdout []byte, code int, stderr string) {
 	return RunCLI(d.Bin, d.Addr, d.DataDir, args...)
+}
+
+// Output runs a mindful command against this daemon and returns its
+// stdout; it fails the test when the command exits non-zero.
+func (d *Daemon) Output(t testing.TB, args ...string) []byte {
+	t.Helper()
+	out, code, stderr := d.CLI(args...)
+	if code != 0 {
+		t.Fatalf("mindful %s: exit %d: %s", strings.Join(args, " "), code, stderr)
+	}
+	return out
+}
+
+// JSON runs a mindful command that prints JSON (its args end in --json)
+// against d, and decodes what it prints into a T.
+func JSON[T any](t testing.TB, d *Daemon, args ...string) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(d.Output(t, args...), &v); err != nil {
+		t.Fatalf("mindful %s: %v", strings.Join(args, " "), err)
+	}
+	return v
 }
 
 // RunCLI runs `bin args...` as a user would, pointed at the daemon at addr

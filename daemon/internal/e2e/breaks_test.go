@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,11 +22,7 @@ func onBreakPage(t testing.TB, page context.Context, timeout time.Duration) {
 
 func (d *daemonProc) breaks() api.Breaks {
 	d.t.Helper()
-	var b api.Breaks
-	if err := json.Unmarshal(d.cli("break", "list", "--json"), &b); err != nil {
-		d.t.Fatal(err)
-	}
-	return b
+	return cliJSON[api.Breaks](d, "break", "list", "--json")
 }
 
 func countType(evs []api.Event, typ, domain string) int {

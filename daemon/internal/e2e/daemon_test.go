@@ -1,13 +1,11 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"testing"
 	"time"
 
@@ -84,11 +82,7 @@ func (d *daemonProc) stop() {
 // stdout; it fails the test on a non-zero exit.
 func (d *daemonProc) cli(args ...string) []byte {
 	d.t.Helper()
-	out, code, stderr := d.CLI(args...)
-	if code != 0 {
-		d.t.Fatalf("mindful %s: exit %d: %s", strings.Join(args, " "), code, stderr)
-	}
-	return out
+	return d.Output(d.t, args...)
 }
 
 // runCLI runs a mindful command pointed at addr and dataDir, where there
@@ -97,31 +91,25 @@ func runCLI(addr, dataDir string, args ...string) ([]byte, int, string) {
 	return proc.RunCLI(binPath, addr, dataDir, args...)
 }
 
+// cliJSON runs a mindful command that prints JSON against d and decodes it.
+func cliJSON[T any](d *daemonProc, args ...string) T {
+	d.t.Helper()
+	return proc.JSON[T](d.t, d.Daemon, args...)
+}
+
 func (d *daemonProc) events() []api.Event {
 	d.t.Helper()
-	var evs []api.Event
-	if err := json.Unmarshal(d.cli("events", "--since", "all", "--json"), &evs); err != nil {
-		d.t.Fatal(err)
-	}
-	return evs
+	return cliJSON[[]api.Event](d, "events", "--since", "all", "--json")
 }
 
 func (d *daemonProc) pairing() api.Pairing {
 	d.t.Helper()
-	var p api.Pairing
-	if err := json.Unmarshal(d.cli("pair", "list", "--json"), &p); err != nil {
-		d.t.Fatal(err)
-	}
-	return p
+	return cliJSON[api.Pairing](d, "pair", "list", "--json")
 }
 
 func (d *daemonProc) status() api.Status {
 	d.t.Helper()
-	var s api.Status
-	if err := json.Unmarshal(d.cli("status", "--json"), &s); err != nil {
-		d.t.Fatal(err)
-	}
-	return s
+	return cliJSON[api.Status](d, "status", "--json")
 }
 
 // waitFor polls cond until it holds or the deadline passes.
