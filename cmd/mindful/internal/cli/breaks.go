@@ -34,25 +34,16 @@ func cmdBreakStart(c *invocation) handler {
 		if *forSpec == "" {
 			return usageErr("break start needs --for, e.g. --for 1h, --for rest-of-day or --for \"until 08:00\"")
 		}
-		cl, err := c.client()
-		if err != nil {
-			return err
+		start := func(cl *client.Client, ctx context.Context) (api.Status, error) {
+			return cl.StartBreak(ctx, api.BreakStartRequest{For: *forSpec, Name: *name, Locked: *locked})
 		}
-		ctx, cancel := requestContext()
-		defer cancel()
-		st, err := cl.StartBreak(ctx, api.BreakStartRequest{For: *forSpec, Name: *name, Locked: *locked})
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(c.stdout, st)
-		}
-		lock := ""
-		if st.Break.Locked {
-			lock = " (locked)"
-		}
-		fmt.Fprintf(c.stdout, "%s until %s%s\n", st.Break.Name, fmtEnd(st.Break.EndsAt), lock)
-		return nil
+		return request(c, *asJSON, start, func(w io.Writer, st api.Status) {
+			lock := ""
+			if st.Break.Locked {
+				lock = " (locked)"
+			}
+			fmt.Fprintf(w, "%s until %s%s\n", st.Break.Name, fmtEnd(st.Break.EndsAt), lock)
+		})
 	}
 }
 
@@ -100,21 +91,7 @@ func cmdBreakList(c *invocation) handler {
 		if _, err := c.parse(args, 0, 0); err != nil {
 			return err
 		}
-		cl, err := c.client()
-		if err != nil {
-			return err
-		}
-		ctx, cancel := requestContext()
-		defer cancel()
-		b, err := cl.Breaks(ctx)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(c.stdout, b)
-		}
-		printBreaks(c.stdout, b)
-		return nil
+		return request(c, *asJSON, (*client.Client).Breaks, printBreaks)
 	}
 }
 
@@ -126,12 +103,6 @@ func cmdBreakSettings(c *invocation) handler {
 		if _, err := c.parse(args, 0, 0); err != nil {
 			return err
 		}
-		cl, err := c.client()
-		if err != nil {
-			return err
-		}
-		ctx, cancel := requestContext()
-		defer cancel()
 		var set api.BreakSettings
 		if c.fs.Changed("your-reason") {
 			set.Reason = yourReason
@@ -139,20 +110,13 @@ func cmdBreakSettings(c *invocation) handler {
 		if *perWeek >= 0 {
 			set.EarlyEndsPerWeek = perWeek
 		}
-		var b api.Breaks
+		ask := (*client.Client).Breaks
 		if set.Reason != nil || set.EarlyEndsPerWeek != nil {
-			b, err = cl.SetBreakSettings(ctx, set)
-		} else {
-			b, err = cl.Breaks(ctx)
+			ask = func(cl *client.Client, ctx context.Context) (api.Breaks, error) { return cl.SetBreakSettings(ctx, set) }
 		}
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(c.stdout, b)
-		}
-		fmt.Fprintf(c.stdout, "your reason: %q\nearly ends: %d of %d used this week\n", b.Reason, b.EarlyEndsThisWeek, b.EarlyEndsPerWeek)
-		return nil
+		return request(c, *asJSON, ask, func(w io.Writer, b api.Breaks) {
+			fmt.Fprintf(w, "your reason: %q\nearly ends: %d of %d used this week\n", b.Reason, b.EarlyEndsThisWeek, b.EarlyEndsPerWeek)
+		})
 	}
 }
 
@@ -243,10 +207,11 @@ func cmdScheduleAdd(c *invocation) handler {
 		if len(sites) > 0 {
 			r.Sites = sites
 		}
-		return scheduleChange(c, *asJSON, func(ctx context.Context, cl *client.Client) ([]api.Rule, error) {
+		add := func(cl *client.Client, ctx context.Context) ([]api.Rule, error) {
 			added, err := cl.AddSchedule(ctx, r)
 			return []api.Rule{added}, err
-		})
+		}
+		return request(c, *asJSON, add, printRules)
 	}
 }
 
@@ -259,13 +224,14 @@ func cmdScheduleRemove(c *invocation) handler {
 		if len(args) != 1 {
 			return usageErr("schedule remove needs the id shown by `mindful schedule list`")
 		}
-		return scheduleChange(c, *asJSON, func(ctx context.Context, cl *client.Client) ([]api.Rule, error) {
+		remove := func(cl *client.Client, ctx context.Context) ([]api.Rule, error) {
 			id, err := strconv.ParseInt(args[0], 10, 64)
 			if err != nil {
 				return nil, usageErr("schedule remove %q: want the numeric id from `mindful schedule list`", args[0])
 			}
 			return cl.RemoveSchedule(ctx, id)
-		})
+		}
+		return request(c, *asJSON, remove, printRules)
 	}
 }
 
@@ -278,27 +244,6 @@ func cmdScheduleList(c *invocation) handler {
 		if len(args) != 0 {
 			return usageErr("schedule list takes no argument")
 		}
-		return scheduleChange(c, *asJSON, func(ctx context.Context, cl *client.Client) ([]api.Rule, error) {
-			return cl.Schedule(ctx)
-		})
+		return request(c, *asJSON, (*client.Client).Schedule, printRules)
 	}
-}
-
-// scheduleChange asks the daemon and prints the rules it answers with.
-func scheduleChange(c *invocation, asJSON bool, ask func(context.Context, *client.Client) ([]api.Rule, error)) error {
-	cl, err := c.client()
-	if err != nil {
-		return err
-	}
-	ctx, cancel := requestContext()
-	defer cancel()
-	rs, err := ask(ctx, cl)
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		return printJSON(c.stdout, rs)
-	}
-	printRules(c.stdout, rs)
-	return nil
 }

@@ -164,6 +164,28 @@ func requestContext() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), 20*time.Second)
 }
 
+// request asks the daemon one thing (ask, with a new client and a
+// requestContext) and prints the answer: as JSON when asJSON, else with
+// text, for people. ask takes the client first, so that a method of
+// client.Client serves as it is: (*client.Client).Breaks.
+func request[T any](c *invocation, asJSON bool, ask func(*client.Client, context.Context) (T, error), text func(io.Writer, T)) error {
+	cl, err := c.client()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := requestContext()
+	defer cancel()
+	v, err := ask(cl, ctx)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(c.stdout, v)
+	}
+	text(c.stdout, v)
+	return nil
+}
+
 func printJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -347,21 +369,7 @@ func cmdPairList(c *invocation) handler {
 		if len(args) > 0 {
 			return usageErr("pair list takes no argument")
 		}
-		cl, err := c.client()
-		if err != nil {
-			return err
-		}
-		ctx, cancel := requestContext()
-		defer cancel()
-		p, err := cl.Pairing(ctx)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(c.stdout, p)
-		}
-		printPairing(c.stdout, p)
-		return nil
+		return request(c, *asJSON, (*client.Client).Pairing, printPairing)
 	}
 }
 

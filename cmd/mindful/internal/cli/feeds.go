@@ -25,21 +25,7 @@ func cmdFeedsList(c *invocation) handler {
 		if len(args) > 0 {
 			return usageErr("feeds list takes no argument")
 		}
-		cl, err := c.client()
-		if err != nil {
-			return err
-		}
-		ctx, cancel := requestContext()
-		defer cancel()
-		fs, err := cl.Feeds(ctx)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(c.stdout, fs)
-		}
-		printFeeds(c.stdout, fs)
-		return nil
+		return request(c, *asJSON, (*client.Client).Feeds, printFeeds)
 	}
 }
 
@@ -53,9 +39,10 @@ func cmdFeedsAdd(c *invocation) handler {
 		if err := oneArg(args, "feeds add needs a feed id"); err != nil {
 			return err
 		}
-		return feedChange(c, *asJSON, func(ctx context.Context, cl *client.Client) (api.Feed, error) {
+		add := func(cl *client.Client, ctx context.Context) (api.Feed, error) {
 			return cl.AddFeed(ctx, api.FeedRequest{ID: args[0], Name: *name, Hosts: hosts, Paths: paths})
-		})
+		}
+		return request(c, *asJSON, add, printFeed)
 	}
 }
 
@@ -68,31 +55,16 @@ func cmdFeedsEnable(on bool) func(c *invocation) handler {
 			if err := oneArg(args, "feeds "+sub+" needs a feed id"); err != nil {
 				return err
 			}
-			return feedChange(c, *asJSON, func(ctx context.Context, cl *client.Client) (api.Feed, error) {
+			enable := func(cl *client.Client, ctx context.Context) (api.Feed, error) {
 				return cl.SetFeedEnabled(ctx, args[0], on)
-			})
+			}
+			return request(c, *asJSON, enable, printFeed)
 		}
 	}
 }
 
-// feedChange asks the daemon for a change to one feed and prints the feed.
-func feedChange(c *invocation, asJSON bool, change func(context.Context, *client.Client) (api.Feed, error)) error {
-	cl, err := c.client()
-	if err != nil {
-		return err
-	}
-	ctx, cancel := requestContext()
-	defer cancel()
-	f, err := change(ctx, cl)
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		return printJSON(c.stdout, f)
-	}
-	printFeeds(c.stdout, []api.Feed{f})
-	return nil
-}
+// printFeed prints one feed, as the answer to a change.
+func printFeed(w io.Writer, f api.Feed) { printFeeds(w, []api.Feed{f}) }
 
 func printFeeds(w io.Writer, fs []api.Feed) {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
@@ -122,21 +94,10 @@ func cmdPromptsPause(c *invocation) handler {
 			return usageErr("prompts pause %q: %v", args[0], err)
 		}
 		until := time.Now().Add(d)
-		cl, err := c.client()
-		if err != nil {
-			return err
-		}
-		ctx, cancel := requestContext()
-		defer cancel()
-		st, err := cl.PausePrompts(ctx, until)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(c.stdout, st)
-		}
-		fmt.Fprintf(c.stdout, "prompts paused until %s\n", st.PromptsPausedUntil.Local().Format("2006-01-02 15:04"))
-		return nil
+		pause := func(cl *client.Client, ctx context.Context) (api.Status, error) { return cl.PausePrompts(ctx, until) }
+		return request(c, *asJSON, pause, func(w io.Writer, st api.Status) {
+			fmt.Fprintf(w, "prompts paused until %s\n", st.PromptsPausedUntil.Local().Format("2006-01-02 15:04"))
+		})
 	}
 }
 
@@ -146,21 +107,9 @@ func cmdPromptsResume(c *invocation) handler {
 		if len(args) > 0 {
 			return usageErr("prompts resume takes no argument")
 		}
-		cl, err := c.client()
-		if err != nil {
-			return err
-		}
-		ctx, cancel := requestContext()
-		defer cancel()
-		st, err := cl.ResumePrompts(ctx)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(c.stdout, st)
-		}
-		fmt.Fprintln(c.stdout, "prompts resumed")
-		return nil
+		return request(c, *asJSON, (*client.Client).ResumePrompts, func(w io.Writer, _ api.Status) {
+			fmt.Fprintln(w, "prompts resumed")
+		})
 	}
 }
 
@@ -189,26 +138,15 @@ func cmdPromptsSettings(c *invocation) handler {
 			m := int(d.Minutes())
 			set.DefaultTimeboxMinutes = &m
 		}
-		cl, err := c.client()
-		if err != nil {
-			return err
-		}
-		ctx, cancel := requestContext()
-		defer cancel()
-		var ps api.PromptSettings
+		ask := (*client.Client).PromptSettings
 		if set.PauseSeconds != nil || set.DefaultTimeboxMinutes != nil {
-			ps, err = cl.SetPromptSettings(ctx, set)
-		} else {
-			ps, err = cl.PromptSettings(ctx)
+			ask = func(cl *client.Client, ctx context.Context) (api.PromptSettings, error) {
+				return cl.SetPromptSettings(ctx, set)
+			}
 		}
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(c.stdout, ps)
-		}
-		fmt.Fprintf(c.stdout, "breathing pause: %gs (grows a little with each habit open today)\ndefault time box: %d minutes (offered: %v)\n", *ps.PauseSeconds, *ps.DefaultTimeboxMinutes, ps.TimeboxesMinutes)
-		return nil
+		return request(c, *asJSON, ask, func(w io.Writer, ps api.PromptSettings) {
+			fmt.Fprintf(w, "breathing pause: %gs (grows a little with each habit open today)\ndefault time box: %d minutes (offered: %v)\n", *ps.PauseSeconds, *ps.DefaultTimeboxMinutes, ps.TimeboxesMinutes)
+		})
 	}
 }
 

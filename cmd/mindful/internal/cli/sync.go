@@ -37,9 +37,10 @@ func cmdSyncEnable(c *invocation) handler {
 		if err != nil {
 			return usageErr("--dir %q: %v", *dir, err)
 		}
-		return syncDo(c, *asJSON, func(ctx context.Context, cl *client.Client) (api.SyncStatus, error) {
+		enable := func(cl *client.Client, ctx context.Context) (api.SyncStatus, error) {
 			return cl.SyncEnable(ctx, api.SyncEnableRequest{Dir: abs, Encrypt: *encrypt, Key: *key, Name: *name, NewID: *newID})
-		})
+		}
+		return request(c, *asJSON, enable, printSyncAnswer)
 	}
 }
 
@@ -49,7 +50,7 @@ func cmdSyncDisable(c *invocation) handler {
 		if _, err := c.parse(args, 0, 0); err != nil {
 			return err
 		}
-		return syncDo(c, *asJSON, func(ctx context.Context, cl *client.Client) (api.SyncStatus, error) { return cl.SyncDisable(ctx) })
+		return request(c, *asJSON, (*client.Client).SyncDisable, printSyncAnswer)
 	}
 }
 
@@ -59,31 +60,18 @@ func cmdSyncStatus(c *invocation) handler {
 		if _, err := c.parse(args, 0, 0); err != nil {
 			return err
 		}
-		return syncDo(c, *asJSON, func(ctx context.Context, cl *client.Client) (api.SyncStatus, error) { return cl.SyncStatus(ctx) })
+		return request(c, *asJSON, (*client.Client).SyncStatus, printSyncAnswer)
 	}
 }
 
-// syncDo runs one sync request and prints its answer.
-func syncDo(c *invocation, asJSON bool, do func(context.Context, *client.Client) (api.SyncStatus, error)) error {
-	cl, err := c.client()
-	if err != nil {
-		return err
-	}
-	ctx, cancel := requestContext()
-	defer cancel()
-	st, err := do(ctx, cl)
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		return printJSON(c.stdout, st)
-	}
+// printSyncAnswer prints the daemon's answer to a sync command: the new
+// key's code, once, and the status.
+func printSyncAnswer(w io.Writer, st api.SyncStatus) {
 	if st.KeyCode != "" {
-		fmt.Fprintf(c.stdout, "segments are encrypted. On each other device, run:\n  mindful sync enable --dir FOLDER --key %s\n"+
+		fmt.Fprintf(w, "segments are encrypted. On each other device, run:\n  mindful sync enable --dir FOLDER --key %s\n"+
 			"Keep this code like a password: it is shown only now.\n\n", st.KeyCode)
 	}
-	printSync(c.stdout, st, time.Now())
-	return nil
+	printSync(w, st, time.Now())
 }
 
 // printSync prints the sync status for people.
