@@ -1,18 +1,15 @@
 package daemon_test
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/mindful-app/mindful/daemon"
-	"github.com/mindful-app/mindful/daemon/client"
+	"github.com/mindful-app/mindful/daemon/daemontest"
 	"github.com/mindful-app/mindful/daemon/datadir"
 )
 
@@ -20,33 +17,14 @@ import (
 // mounted at / behind the same Host check as the API and the socket, that a
 // link from the control API logs in, and that the status has the check-in.
 func TestDashboardWiring(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "data")
-	d, err := daemon.New(daemon.Config{Addr: "127.0.0.1:0", DataDir: dir, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- d.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
-	select {
-	case <-d.Ready():
-	case err := <-done:
-		t.Fatalf("daemon did not start: %v", err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("daemon did not start within 30 s")
-	}
-	base := "http://" + d.Addr()
-	port := d.Addr()[strings.LastIndex(d.Addr(), ":")+1:]
+	d := daemontest.Options{Logger: slog.New(slog.DiscardHandler)}.Start(t)
+	ctx := t.Context()
+	base := "http://" + d.Addr
+	port := d.Addr[strings.LastIndex(d.Addr, ":")+1:]
 	// Clients and the native-messaging host find a daemon on a port of
 	// its own choosing through the address it writes.
-	if got := datadir.ReadAddr(dir); got != d.Addr() {
-		t.Errorf("%s in the data dir says %q, want %q", datadir.AddrFile, got, d.Addr())
+	if got := datadir.ReadAddr(d.DataDir); got != d.Addr {
+		t.Errorf("%s in the data dir says %q, want %q", datadir.AddrFile, got, d.Addr)
 	}
 
 	get := func(c *http.Client, path, host string) (*http.Response, string) {
@@ -87,10 +65,7 @@ func TestDashboardWiring(t *testing.T) {
 		t.Fatalf("GET /api/v1/status without a token: %d", resp.StatusCode)
 	}
 
-	cl, err := client.Open(d.Addr(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cl := d.Client(t)
 	link, err := cl.DashboardLink(ctx, "feeds", "")
 	if err != nil {
 		t.Fatal(err)

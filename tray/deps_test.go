@@ -116,3 +116,22 @@ func listsPackageUnder(pkgs []string, root string) bool {
 	}
 	return false
 }
+
+// TestE2EDeps checks the tray's end-to-end test, which runs the real binary
+// (daemon/daemontest/proc) rather than a daemon in its own process: it talks
+// to the daemon as clients do, and links neither the store nor the daemon's
+// internals. It may speak WebSocket, where it stands in for a browser.
+func TestE2EDeps(t *testing.T) {
+	deps := goList(t, nil, "-deps", "-test", "./tray/e2e")
+	if !listsPackageUnder(deps, "github.com/mindful-app/mindful/daemon/daemontest/proc") {
+		t.Fatalf("go list -deps -test ./tray/e2e listed %q; the check is looking at the wrong thing", deps)
+	}
+	for _, p := range deps {
+		if p == "github.com/gorilla/websocket" {
+			continue
+		}
+		if why := forbidden(p); why != "" {
+			t.Errorf("./tray/e2e's test depends on %s: %s", p, why)
+		}
+	}
+}

@@ -2,47 +2,15 @@ package client_test
 
 import (
 	"context"
-	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/mindful-app/mindful/daemon"
 	"github.com/mindful-app/mindful/daemon/api"
-	"github.com/mindful-app/mindful/daemon/client"
+	"github.com/mindful-app/mindful/daemon/daemontest"
 )
 
-// startDaemon runs a real daemon in-process on a free loopback port.
-func startDaemon(t *testing.T) *client.Client {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "data")
-	d, err := daemon.New(daemon.Config{Addr: "127.0.0.1:0", DataDir: dir, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- d.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("daemon: %v", err)
-		}
-	})
-	select {
-	case <-d.Ready():
-	case err := <-done:
-		t.Fatalf("daemon: %v", err)
-	}
-	c, err := client.Open(d.Addr(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 func TestWatchPushesChanges(t *testing.T) {
-	c := startDaemon(t)
+	c := daemontest.Start(t).Client(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	got := make(chan api.Status, 16)
@@ -68,7 +36,7 @@ func TestWatchPushesChanges(t *testing.T) {
 }
 
 func TestStartScheduledBreakEarlyUntilItsEnd(t *testing.T) {
-	c := startDaemon(t)
+	c := daemontest.Start(t).Client(t)
 	ctx := context.Background()
 	until := time.Now().Add(90 * time.Minute).Truncate(time.Second)
 	st, err := c.StartBreak(ctx, api.BreakStartRequest{Until: &until, Name: "Evening"})

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/godbus/dbus/v5"
+
+	"github.com/mindful-app/mindful/daemon/daemontest/proc"
 )
 
 // The tray's menu as a desktop shell sees it: ayatana-appindicator exports
@@ -163,10 +165,11 @@ type menu struct {
 	sigs chan *dbus.Signal
 }
 
-// findMenu finds the bus name of the process pid that exports the menu,
-// waiting for it to appear (or the process to exit).
-func findMenu(t *testing.T, conn *dbus.Conn, pid int, exited chan error, log fmt.Stringer) *menu {
+// findMenu finds the bus name of the daemon's process that exports the
+// menu, waiting for it to appear (or the process to exit).
+func findMenu(t *testing.T, conn *dbus.Conn, d *proc.Daemon) *menu {
 	t.Helper()
+	pid, log := d.Cmd.Process.Pid, d.Log
 	// Look again whenever a connection comes or an object says something
 	// on the bus, and every 250 ms in case that was missed.
 	born := make(chan *dbus.Signal, 64)
@@ -224,9 +227,8 @@ func findMenu(t *testing.T, conn *dbus.Conn, pid int, exited chan error, log fmt
 			return m
 		}
 		select {
-		case err := <-exited:
-			exited <- err
-			t.Fatalf("mindful run exited (%v) before its menu showed on the bus:\n%s", err, log)
+		case <-d.Done():
+			t.Fatalf("mindful run exited (%v) before its menu showed on the bus:\n%s", d.Err(), log)
 		case <-deadline:
 			t.Fatalf("no tray menu on the bus from pid %d within 30 s:\n%s", pid, log)
 		case <-born:

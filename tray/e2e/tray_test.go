@@ -3,17 +3,15 @@ package e2e
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -24,6 +22,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/daemontest/proc"
 )
 
 var binPath string // the mindful binary under test, built with the tray
@@ -33,23 +32,14 @@ func TestMain(m *testing.M) {
 }
 
 func setup(m *testing.M) int {
-	_, file, _, _ := runtime.Caller(0)
-	repo := filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
 	tmp, err := os.MkdirTemp("", "mindful-tray-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	defer os.RemoveAll(tmp)
-	binPath = filepath.Join(tmp, "mindful")
-	args := []string{"build", "-o", binPath}
-	if raceEnabled {
-		args = append(args, "-race")
-	}
-	build := exec.Command("go", append(args, "./cmd/mindful")...)
-	build.Dir = repo
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "tray e2e: go build: %v\n%s", err, out)
+	if binPath, err = proc.Build(tmp); err != nil {
+		fmt.Fprintf(os.Stderr, "tray e2e: %v\n", err)
 		return 1
 	}
 	return m.Run()
@@ -237,51 +227,13 @@ func (d *desktop) waitNote(t *testing.T, want string) notification {
 	}
 }
 
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-// logBuf collects a child's output and tells waiters when it grows.
-type logBuf struct {
-	mu    sync.Mutex
-	b     bytes.Buffer
-	grown chan struct{}
-}
-
-func newLogBuf() *logBuf { return &logBuf{grown: make(chan struct{}, 1)} }
-
-func (s *logBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	select {
-	case s.grown <- struct{}{}:
-	default:
-	}
-	return s.b.Write(p)
-}
-
-func (s *logBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// app is a running `mindful run`.
+// app is a running `mindful run` (started by daemontest/proc: the real
+// binary, so that this package links nothing of the daemon).
 type app struct {
-	t       *testing.T
-	addr    string
-	dataDir string
-	tmpDir  string // its TMPDIR, where systray writes the icon file
-	cmd     *exec.Cmd
-	log     *logBuf
-	exited  chan error
-	menu    *menu // with the tray
+	*proc.Daemon
+	t      *testing.T
+	tmpDir string // its TMPDIR, where systray writes the icon file
+	menu   *menu  // with the tray
 }
 
 // launch runs `mindful run` with this display environment (DISPLAY,
@@ -289,39 +241,31 @@ type app struct {
 func launch(t *testing.T, displayEnv []string, args ...string) *app {
 	t.Helper()
 	dir := t.TempDir()
-	a := &app{t: t, addr: freePort(t), dataDir: filepath.Join(dir, "data"), tmpDir: filepath.Join(dir, "tmp"), log: newLogBuf(), exited: make(chan error, 1)}
+	a := &app{t: t, tmpDir: filepath.Join(dir, "tmp")}
 	runtimeDir := filepath.Join(dir, "run")
 	for _, p := range []string{a.tmpDir, runtimeDir} {
 		if err := os.MkdirAll(p, 0o700); err != nil {
 			t.Fatal(err)
 		}
 	}
-	a.cmd = exec.Command(binPath, append([]string{"run", "--addr", a.addr, "--data-dir", a.dataDir}, args...)...)
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
 		switch k {
-		case "DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR", "TMPDIR", "GDK_BACKEND", "NO_AT_BRIDGE", "MINDFUL_ADDR", "MINDFUL_DATA_DIR", "MINDFUL_LOG":
+		case "DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR", "TMPDIR", "GDK_BACKEND", "NO_AT_BRIDGE":
 			continue
 		}
 		env = append(env, kv)
 	}
-	a.cmd.Env = append(append(env, "XDG_RUNTIME_DIR="+runtimeDir, "TMPDIR="+a.tmpDir, "MINDFUL_LOG=debug"), displayEnv...)
-	a.cmd.Stdout, a.cmd.Stderr = a.log, a.log
-	a.cmd.SysProcAttr = childAttr()
-	if err := a.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { a.exited <- a.cmd.Wait() }()
+	env = append(append(env, "XDG_RUNTIME_DIR="+runtimeDir, "TMPDIR="+a.tmpDir), displayEnv...)
+	a.Daemon = proc.Options{Bin: binPath, DataDir: filepath.Join(dir, "data"), Args: args, Env: env, SysProcAttr: childAttr()}.Start(t)
 	t.Cleanup(func() {
-		if a.cmd.ProcessState == nil {
+		select {
+		case <-a.Done():
+		default:
 			a.stop()
 		}
-		if t.Failed() {
-			t.Logf("mindful run log:\n%s", a.log)
-		}
 	})
-	a.waitLog("mindful daemon listening", 30*time.Second)
 	return a
 }
 
@@ -331,13 +275,13 @@ func startApp(t *testing.T, d *desktop, extraEnv ...string) *app {
 	t.Helper()
 	start := time.Now()
 	a := launch(t, append(d.env(), extraEnv...))
-	a.menu = findMenu(t, d.conn, a.cmd.Process.Pid, a.exited, a.log)
+	a.menu = findMenu(t, d.conn, a.Daemon)
 	a.menu.wait("the menu, filled in", 20*time.Second, func(s snapshot) bool {
 		return s.root.find("Quit mindful") != nil && strings.HasPrefix(s.status(), "Today:")
 	})
 	t.Logf("tray menu on the bus %s after start", time.Since(start).Round(time.Millisecond))
-	if strings.Contains(a.log.String(), "running headless") {
-		t.Fatalf("mindful ran headless:\n%s", a.log)
+	if strings.Contains(a.Log.String(), "running headless") {
+		t.Fatalf("mindful ran headless:\n%s", a.Log)
 	}
 	return a
 }
@@ -347,87 +291,49 @@ func (d *desktop) env() []string {
 	return []string{"DISPLAY=" + d.display, "DBUS_SESSION_BUS_ADDRESS=" + d.bus, "NO_AT_BRIDGE=1", "GDK_BACKEND=x11"}
 }
 
-// waitLog waits for a line containing want in the app's output.
-func (a *app) waitLog(want string, timeout time.Duration) {
-	a.t.Helper()
-	deadline := time.After(timeout)
-	for !strings.Contains(a.log.String(), want) {
-		select {
-		case <-a.log.grown:
-		case err := <-a.exited:
-			a.exited <- err
-			a.t.Fatalf("mindful run exited (%v) before logging %q:\n%s", err, want, a.log)
-		case <-deadline:
-			a.t.Fatalf("mindful run did not log %q within %s:\n%s", want, timeout, a.log)
-		}
-	}
-}
-
 // stop sends SIGTERM and expects a clean exit that leaves no icon file.
 func (a *app) stop() {
 	a.t.Helper()
-	a.cmd.Process.Signal(syscall.SIGTERM)
+	a.Cmd.Process.Signal(syscall.SIGTERM)
 	a.waitExit("SIGTERM")
 }
 
 func (a *app) waitExit(after string) {
 	a.t.Helper()
 	start := time.Now()
-	select {
-	case err := <-a.exited:
-		if err != nil {
-			a.t.Errorf("mindful run ended with %v after %s", err, after)
-		}
-		a.t.Logf("mindful run ended %s after %s", time.Since(start).Round(time.Millisecond), after)
-	case <-time.After(15 * time.Second):
-		a.cmd.Process.Kill()
-		<-a.exited
-		a.t.Fatalf("mindful run did not end within 15 s of %s", after)
+	err := a.WaitExit(proc.StopTimeout)
+	if errors.Is(err, proc.ErrTimeout) {
+		a.Kill()
+		a.t.Fatalf("mindful run did not end within %s of %s", proc.StopTimeout, after)
 	}
+	if err != nil {
+		a.t.Errorf("mindful run ended with %v after %s", err, after)
+	}
+	a.t.Logf("mindful run ended %s after %s", time.Since(start).Round(time.Millisecond), after)
 	left, _ := filepath.Glob(filepath.Join(a.tmpDir, "*"))
 	if len(left) > 0 {
 		a.t.Errorf("mindful run left temp files: %v", left)
 	}
-	if !strings.Contains(a.log.String(), `msg=stopped`) {
+	if !strings.Contains(a.Log.String(), `msg=stopped`) {
 		a.t.Errorf("the daemon did not log a clean stop after %s", after)
 	}
 }
 
-// cli runs a mindful client command against this daemon.
+// cli runs a mindful client command against this daemon and returns its
+// stdout; it fails the test on a non-zero exit.
 func (a *app) cli(args ...string) []byte {
 	a.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, binPath, args...)
-	cmd.Env = append(os.Environ(), "MINDFUL_ADDR="+a.addr, "MINDFUL_DATA_DIR="+a.dataDir)
-	if raceEnabled && os.Getenv("GORACE") == "" {
-		cmd.Env = append(cmd.Env, "GORACE=atexit_sleep_ms=0") // not 1 s per command
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		a.t.Fatalf("mindful %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-	}
-	return out
+	return a.Output(a.t, args...)
 }
 
 func (a *app) status() api.Status {
 	a.t.Helper()
-	var st api.Status
-	if err := json.Unmarshal(a.cli("status", "--json"), &st); err != nil {
-		a.t.Fatal(err)
-	}
-	return st
+	return proc.JSON[api.Status](a.t, a.Daemon, "status", "--json")
 }
 
 func (a *app) pairing() api.Pairing {
 	a.t.Helper()
-	var p api.Pairing
-	if err := json.Unmarshal(a.cli("pair", "list", "--json"), &p); err != nil {
-		a.t.Fatal(err)
-	}
-	return p
+	return proc.JSON[api.Pairing](a.t, a.Daemon, "pair", "list", "--json")
 }
 
 // TestHeadless: where no tray can be shown, `mindful run` says so and runs
@@ -447,7 +353,7 @@ func TestHeadless(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			a := launch(t, c.env, c.args...)
-			if log := a.log.String(); !strings.Contains(log, "running headless") || !strings.Contains(log, c.reason) {
+			if log := a.Log.String(); !strings.Contains(log, "running headless") || !strings.Contains(log, c.reason) {
 				t.Errorf("log does not say it runs headless because of %q:\n%s", c.reason, log)
 			}
 			if st := a.status(); !st.Running {
@@ -507,8 +413,8 @@ func TestTray(t *testing.T) {
 		db := filepath.Join(dir, "mindful.db")
 		os.WriteFile(db, nil, 0o600)
 		a := launch(t, d.env(), "--data-dir", dir) // the last --data-dir wins
-		a.dataDir = dir
-		a.menu = findMenu(t, d.conn, a.cmd.Process.Pid, a.exited, a.log)
+		a.DataDir = dir
+		a.menu = findMenu(t, d.conn, a.Daemon)
 		a.menu.wait("the database problem", 20*time.Second, func(s snapshot) bool {
 			return s.status() == "Database problem: "+db && s.title == "Database problem" &&
 				s.root.findPrefix("Nothing is stored until it is fixed: ") != nil
@@ -557,7 +463,7 @@ func TestTray(t *testing.T) {
 
 	t.Run("approve a pairing from the menu", func(t *testing.T) {
 		a := startApp(t, d)
-		ws, _, err := websocket.DefaultDialer.Dial("ws://"+a.addr+"/ws", nil)
+		ws, _, err := websocket.DefaultDialer.Dial("ws://"+a.Addr+"/ws", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -657,9 +563,9 @@ func TestTray(t *testing.T) {
 		case url = <-urls:
 		case <-time.After(15 * time.Second):
 			os.WriteFile(opened, nil, 0o600) // unblock the reader
-			t.Fatalf("the tray opened no browser within 15 s:\n%s", a.log)
+			t.Fatalf("the tray opened no browser within 15 s:\n%s", a.Log)
 		}
-		if !strings.HasPrefix(url, "http://"+a.addr+"/login") {
+		if !strings.HasPrefix(url, "http://"+a.Addr+"/login") {
 			t.Fatalf("opened %q, want the dashboard's one-time link", url)
 		}
 		// The link logs a browser in, once.

@@ -8,32 +8,26 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mindful-app/mindful/daemon/internal/clocktest"
 	"github.com/mindful-app/mindful/daemon/internal/schedule"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 )
 
-type clock struct{ t atomic.Pointer[time.Time] }
-
-func (c *clock) now() time.Time      { return *c.t.Load() }
-func (c *clock) set(t time.Time)     { c.t.Store(&t) }
-func (c *clock) add(d time.Duration) { c.set(c.now().Add(d)) }
-
 var berlin, _ = time.LoadLocation("Europe/Berlin")
 
-func newSvc(t *testing.T, now time.Time) (*Service, *clock, *int32) {
+func newSvc(t *testing.T, now time.Time) (*Service, *clocktest.Clock, *int32) {
 	t.Helper()
 	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	c := &clock{}
-	c.set(now)
+	c := clocktest.New(now)
 	var changed int32
 	s := New(Config{
 		Store:        st,
 		DefaultSites: func(context.Context) ([]string, error) { return []string{"www.reddit.com", "x.com"}, nil },
-		Now:          c.now,
+		Now:          c.Now,
 		Location:     berlin,
 		Changed:      func() { atomic.AddInt32(&changed, 1) },
 	})
@@ -50,7 +44,7 @@ func TestStartAndEndEarly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !w.End.Equal(clk.now().Add(time.Hour)) || w.Name != "Focus" {
+	if !w.End.Equal(clk.Now().Add(time.Hour)) || w.Name != "Focus" {
 		t.Fatalf("window %+v", w)
 	}
 	active, _, _ := s.Now(ctx)
@@ -61,15 +55,15 @@ func TestStartAndEndEarly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !tk.NotBefore.Equal(clk.now().Add(EarlyEndWait)) {
+	if !tk.NotBefore.Equal(clk.Now().Add(EarlyEndWait)) {
 		t.Fatalf("not before %s", tk.NotBefore)
 	}
 	// Too soon, and without a reason.
-	clk.add(9 * time.Second)
+	clk.Add(9 * time.Second)
 	if _, err := s.Stop(ctx, tk.ID, "I need to reply to my sister"); !errors.Is(err, ErrTooSoon) {
 		t.Fatalf("stop after 9 s: %v", err)
 	}
-	clk.add(time.Second)
+	clk.Add(time.Second)
 	if _, err := s.Stop(ctx, tk.ID, "  "); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("stop without a reason: %v", err)
 	}
@@ -108,7 +102,7 @@ func TestLockedAndWeeklyCap(t *testing.T) {
 	if _, err := s.RequestStop(ctx); !errors.Is(err, ErrLocked) {
 		t.Fatalf("locked: %v", err)
 	}
-	clk.add(20 * time.Minute)
+	clk.Add(20 * time.Minute)
 	end := func() error {
 		if _, err := s.Start(ctx, "1h", "", false); err != nil {
 			t.Fatal(err)
@@ -117,9 +111,9 @@ func TestLockedAndWeeklyCap(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		clk.add(EarlyEndWait)
+		clk.Add(EarlyEndWait)
 		_, err = s.Stop(ctx, tk.ID, "a real reason")
-		clk.add(time.Minute)
+		clk.Add(time.Minute)
 		return err
 	}
 	if err := end(); err != nil {
@@ -135,7 +129,7 @@ func TestLockedAndWeeklyCap(t *testing.T) {
 		t.Fatalf("used %d of %d", used, limit)
 	}
 	// Next Monday after the day start the count starts again.
-	clk.set(time.Date(2026, 11, 30, 4, 30, 0, 0, berlin))
+	clk.Set(time.Date(2026, 11, 30, 4, 30, 0, 0, berlin))
 	if used, _, _ := s.EarlyEndsThisWeek(ctx); used != 0 {
 		t.Fatalf("new week used %d", used)
 	}
@@ -155,7 +149,7 @@ func TestOpenEndedBreakMode(t *testing.T) {
 	if err != nil || !OpenEnded(w) || w.Name != "Break mode" {
 		t.Fatalf("break mode %+v %v", w, err)
 	}
-	clk.add(30 * 24 * time.Hour)
+	clk.Add(30 * 24 * time.Hour)
 	if active, _, _ := s.Now(ctx); active == nil || active.Name != "Break mode" {
 		t.Fatalf("break mode ended by itself: %+v", active)
 	}
@@ -278,13 +272,13 @@ func TestWatchReadsTheStoreOnlyAtTransitions(t *testing.T) {
 	}
 
 	// The machine wakes up in the middle of the evening break.
-	clk.set(time.Date(2026, 11, 23, 21, 30, 0, 0, berlin))
+	clk.Set(time.Date(2026, 11, 23, 21, 30, 0, 0, berlin))
 	waitUntil(t, "the break noticed after a jump", func() bool { return atomic.LoadInt32(changed) == base+1 })
 	if active, _, _ := s.Now(ctx); active == nil || active.Name != "Evening" {
 		t.Fatalf("active = %+v", active)
 	}
 	// The clock is set back before the break: it ends for the extension.
-	clk.set(mon)
+	clk.Set(mon)
 	waitUntil(t, "the end noticed after a backward jump", func() bool { return atomic.LoadInt32(changed) == base+2 })
 
 	// A break started through the service wakes Watch (Start's own call,
@@ -296,7 +290,7 @@ func TestWatchReadsTheStoreOnlyAtTransitions(t *testing.T) {
 	waitUntil(t, "the new break read", func() bool { return s.evaluations.Load() > reads && atomic.LoadInt32(changed) == base+4 })
 
 	// With nothing else happening, the schedule is sent again after 6 hours.
-	clk.add(7 * time.Hour) // the 15-minute break is over too
+	clk.Add(7 * time.Hour) // the 15-minute break is over too
 	waitUntil(t, "the 6-hour refresh", func() bool { return atomic.LoadInt32(changed) >= base+5 })
 }
 

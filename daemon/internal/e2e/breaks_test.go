@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,11 +22,7 @@ func onBreakPage(t testing.TB, page context.Context, timeout time.Duration) {
 
 func (d *daemonProc) breaks() api.Breaks {
 	d.t.Helper()
-	var b api.Breaks
-	if err := json.Unmarshal(d.cli("break", "list", "--json"), &b); err != nil {
-		d.t.Fatal(err)
-	}
-	return b
+	return cliJSON[api.Breaks](d, "break", "list", "--json")
 }
 
 func countType(evs []api.Event, typ, domain string) int {
@@ -160,7 +155,7 @@ func TestChromiumScheduledBreakWithDaemonDown(t *testing.T) {
 	end := start.Add(time.Minute)
 	d.cli("schedule", "add", "--once", start.Format("2006-01-02 15:04"), end.Format("2006-01-02 15:04"), "--name", "Soon")
 	waitState(t, popup, "the schedule to reach the extension", `(st.breaks || []).some(b => b.name === 'Soon')`)
-	d.kill()
+	d.Kill()
 
 	page := tab(t, browser)
 	do(t, page, chromedp.Navigate("https://www.reddit.com/"))

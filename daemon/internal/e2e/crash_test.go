@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -13,13 +12,6 @@ import (
 
 	"github.com/mindful-app/mindful/daemon/internal/protocol"
 )
-
-// kill stops the daemon with SIGKILL: no defers, no clean shutdown.
-func (d *daemonProc) kill() {
-	d.cmd.Process.Signal(syscall.SIGKILL)
-	err := <-d.exited
-	d.exited <- err
-}
 
 // goClient pairs a plain WebSocket client (no Origin, like a local tool)
 // through `mindful pair approve` and returns the authenticated socket.
@@ -92,7 +84,7 @@ func TestKilledMidWriteKeepsAcknowledged(t *testing.T) {
 		default:
 		}
 		if len(acked) >= 200 {
-			d.kill()
+			d.Kill()
 			break
 		}
 		if batch > 5000 {

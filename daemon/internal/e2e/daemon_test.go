@@ -1,24 +1,16 @@
 package e2e
 
 import (
-	"bufio"
-	"bytes"
-	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/daemontest/proc"
 	"github.com/mindful-app/mindful/installer/extpack"
 )
 
@@ -45,15 +37,8 @@ func setup(m *testing.M) (int, error) {
 		return 0, err
 	}
 	defer os.RemoveAll(tmp)
-	binPath = filepath.Join(tmp, "mindful")
-	args := []string{"build", "-o", binPath}
-	if raceEnabled {
-		args = append(args, "-race")
-	}
-	build := exec.Command("go", append(args, "./cmd/mindful")...)
-	build.Dir = repo
-	if out, err := build.CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("go build: %v\n%s", err, out)
+	if binPath, err = proc.Build(tmp); err != nil {
+		return 0, err
 	}
 	extDir = filepath.Join(tmp, "ext", "chrome")
 	if err := extpack.Build(filepath.Join(repo, "extension"), extDir, "chrome", ""); err != nil {
@@ -63,100 +48,33 @@ func setup(m *testing.M) (int, error) {
 }
 
 // freePort returns a loopback port that was free a moment ago.
-func freePort(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
+var freePort = proc.FreeAddr
 
-// daemonProc is a running `mindful run`.
+// syncBuf collects a child's output; safe for concurrent use.
+type syncBuf = proc.Log
+
+// daemonProc is a running `mindful run`, started by daemontest/proc, with
+// the short names the e2e tests use for its parts.
 type daemonProc struct {
+	*proc.Daemon
 	t       testing.TB
 	addr    string
 	dataDir string
 	cmd     *exec.Cmd
-	log     *syncBuf
-	exited  chan error
-}
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	log     *proc.Log
 }
 
 // startDaemon runs the daemon and waits until it logs that it listens.
 func startDaemon(t testing.TB, addr, dataDir string) *daemonProc {
 	t.Helper()
-	d := &daemonProc{t: t, addr: addr, dataDir: dataDir, log: &syncBuf{}, exited: make(chan error, 1)}
-	d.cmd = exec.Command(binPath, "run", "--no-tray", "--addr", addr, "--data-dir", dataDir)
-	d.cmd.Env = append(os.Environ(), "MINDFUL_LOG=debug")
-	pr, pw := io.Pipe()
-	d.cmd.Stderr = pw
-	d.cmd.Stdout = pw
-	if err := d.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	ready := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(pr)
-		once := sync.Once{}
-		for sc.Scan() {
-			line := sc.Text()
-			fmt.Fprintln(d.log, line)
-			if strings.Contains(line, "mindful daemon listening") {
-				once.Do(func() { close(ready) })
-			}
-		}
-	}()
-	go func() { err := d.cmd.Wait(); pw.Close(); d.exited <- err }()
-	select {
-	case <-ready:
-	case err := <-d.exited:
-		t.Fatalf("daemon exited at start: %v\n%s", err, d.log)
-	case <-time.After(30 * time.Second):
-		d.cmd.Process.Kill()
-		t.Fatalf("daemon did not start within 30 s:\n%s", d.log)
-	}
-	t.Cleanup(func() {
-		d.stop()
-		if t.Failed() {
-			t.Logf("daemon %s log:\n%s", addr, d.log)
-		}
-	})
-	return d
+	p := proc.Options{Bin: binPath, Addr: addr, DataDir: dataDir, Args: []string{"--no-tray"}}.Start(t)
+	return &daemonProc{Daemon: p, t: t, addr: p.Addr, dataDir: p.DataDir, cmd: p.Cmd, log: p.Log}
 }
 
 // stop sends SIGTERM and waits for a clean exit.
 func (d *daemonProc) stop() {
-	if d.cmd.ProcessState != nil {
-		return
-	}
-	d.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-d.exited:
-		d.exited <- err
-		if err != nil {
-			d.t.Errorf("daemon exit after SIGTERM: %v\n%s", err, d.log)
-		}
-	case <-time.After(15 * time.Second):
-		d.cmd.Process.Kill()
-		d.t.Errorf("daemon did not stop within 15 s of SIGTERM:\n%s", d.log)
+	if err := d.Stop(); err != nil {
+		d.t.Errorf("daemon exit after SIGTERM: %v\n%s", err, d.log)
 	}
 }
 
@@ -164,55 +82,34 @@ func (d *daemonProc) stop() {
 // stdout; it fails the test on a non-zero exit.
 func (d *daemonProc) cli(args ...string) []byte {
 	d.t.Helper()
-	out, code, stderr := runCLI(d.addr, d.dataDir, args...)
-	if code != 0 {
-		d.t.Fatalf("mindful %s: exit %d: %s", strings.Join(args, " "), code, stderr)
-	}
-	return out
+	return d.Output(d.t, args...)
 }
 
+// runCLI runs a mindful command pointed at addr and dataDir, where there
+// may be no daemon.
 func runCLI(addr, dataDir string, args ...string) ([]byte, int, string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, binPath, args...)
-	cmd.Env = append(os.Environ(), "MINDFUL_ADDR="+addr, "MINDFUL_DATA_DIR="+dataDir)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		code = -1
-	}
-	return stdout.Bytes(), code, stderr.String()
+	return proc.RunCLI(binPath, addr, dataDir, args...)
+}
+
+// cliJSON runs a mindful command that prints JSON against d and decodes it.
+func cliJSON[T any](d *daemonProc, args ...string) T {
+	d.t.Helper()
+	return proc.JSON[T](d.t, d.Daemon, args...)
 }
 
 func (d *daemonProc) events() []api.Event {
 	d.t.Helper()
-	var evs []api.Event
-	if err := json.Unmarshal(d.cli("events", "--since", "all", "--json"), &evs); err != nil {
-		d.t.Fatal(err)
-	}
-	return evs
+	return cliJSON[[]api.Event](d, "events", "--since", "all", "--json")
 }
 
 func (d *daemonProc) pairing() api.Pairing {
 	d.t.Helper()
-	var p api.Pairing
-	if err := json.Unmarshal(d.cli("pair", "list", "--json"), &p); err != nil {
-		d.t.Fatal(err)
-	}
-	return p
+	return cliJSON[api.Pairing](d, "pair", "list", "--json")
 }
 
 func (d *daemonProc) status() api.Status {
 	d.t.Helper()
-	var s api.Status
-	if err := json.Unmarshal(d.cli("status", "--json"), &s); err != nil {
-		d.t.Fatal(err)
-	}
-	return s
+	return cliJSON[api.Status](d, "status", "--json")
 }
 
 // waitFor polls cond until it holds or the deadline passes.

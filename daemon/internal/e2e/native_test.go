@@ -131,9 +131,8 @@ func TestChromiumNativePairing(t *testing.T) {
 		t.Fatalf("mindful uninstall: %v\n%s", err, out)
 	}
 	select {
-	case err := <-d.exited:
-		d.exited <- err
-		if err != nil {
+	case <-d.Done():
+		if err := d.Err(); err != nil {
 			t.Fatalf("daemon exit after uninstall: %v\n%s", err, d.log)
 		}
 	case <-time.After(30 * time.Second):

@@ -200,7 +200,7 @@ func soakKills(t *testing.T, kills, clients int) killResult {
 			}(cls[i])
 		}
 		time.Sleep(time.Duration(100+rand.IntN(400)) * time.Millisecond) // a random moment to kill at
-		d.kill()
+		d.Kill()
 		close(stop)
 		wg.Wait()
 	}

@@ -52,11 +52,7 @@ func sendPrompts(t testing.TB, c *websocket.Conn, prefix string, n int, answer s
 
 func (d *daemonProc) syncStatus() api.SyncStatus {
 	d.t.Helper()
-	var s api.SyncStatus
-	if err := json.Unmarshal(d.cli("sync", "status", "--json"), &s); err != nil {
-		d.t.Fatal(err)
-	}
-	return s
+	return cliJSON[api.SyncStatus](d, "sync", "status", "--json")
 }
 
 // TestSyncTwoDevicesThroughSyncthing: two daemons share one practice

@@ -9,25 +9,20 @@ import (
 	"time"
 
 	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/internal/clocktest"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 )
 
-type clock struct{ t atomic.Pointer[time.Time] }
-
-func (c *clock) now() time.Time  { return *c.t.Load() }
-func (c *clock) set(t time.Time) { c.t.Store(&t) }
-
-func newSvc(t testing.TB, now time.Time) (*Service, *store.Store, *clock, *int32) {
+func newSvc(t testing.TB, now time.Time) (*Service, *store.Store, *clocktest.Clock, *int32) {
 	t.Helper()
 	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	c := &clock{}
-	c.set(now)
+	c := clocktest.New(now)
 	var changes int32
-	s, err := New(context.Background(), st, c.now, func() { atomic.AddInt32(&changes, 1) })
+	s, err := New(context.Background(), st, c.Now, func() { atomic.AddInt32(&changes, 1) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,11 +160,11 @@ func TestPausePromptsAndSettings(t *testing.T) {
 	if p == nil || !p.Equal(now.Add(time.Hour)) {
 		t.Fatalf("paused until %v", p)
 	}
-	clk.set(now.Add(61 * time.Minute))
+	clk.Set(now.Add(61 * time.Minute))
 	if p, _ := s.PausedUntil(ctx); p != nil {
 		t.Fatalf("pause still shown after it ended: %v", p)
 	}
-	clk.set(now)
+	clk.Set(now)
 	s.PausePrompts(ctx, now.Add(time.Hour))
 	s.PausePrompts(ctx, time.Time{})
 	if p, _ := s.PausedUntil(ctx); p != nil {

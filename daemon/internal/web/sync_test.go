@@ -68,7 +68,7 @@ func TestSettingsSync(t *testing.T) {
 		t.Fatalf("enable request %+v", got)
 	}
 	// Other devices, a stale one, problems.
-	seen := r.clock.now().Add(-3 * time.Hour)
+	seen := r.clock.Now().Add(-3 * time.Hour)
 	fs.st.Devices = []api.SyncDevice{{ID: "abcdefghijklmnop", Name: "laptop", LastWritten: &seen, EventsToday: 7, Stale: true}}
 	fs.st.Problems = []string{"laptop: last seen 3 h ago"}
 	_, body = r.get("/settings")
@@ -91,7 +91,7 @@ func TestSettingsSync(t *testing.T) {
 
 func TestTodayByDevice(t *testing.T) {
 	r := newRig(t)
-	seen := r.clock.now().Add(-3 * time.Hour)
+	seen := r.clock.Now().Add(-3 * time.Hour)
 	r.f.days["2026-11-23"] = api.Summary{Date: "2026-11-23", Opens: api.Opens{Total: 5, Habit: 5}, Feeds: []api.FeedDay{}, Needs: []api.NeedOpen{}, Notes: []api.Note{},
 		Devices: []api.SummaryDevice{{Name: "this computer", Opens: 2}, {ID: "abcdefghijklmnop", Name: "laptop", Opens: 3, LastSeen: &seen, Stale: true}}}
 	r.login("today")

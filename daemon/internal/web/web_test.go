@@ -12,32 +12,19 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/internal/clocktest"
 	"github.com/mindful-app/mindful/daemon/internal/guard"
 	"github.com/mindful-app/mindful/daemon/internal/schedule"
 )
 
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 type rig struct {
 	t     *testing.T
 	f     *fakes
-	clock *clock
+	clock *clocktest.Clock
 	srv   *Server
 	url   string
 	c     *http.Client // with a cookie jar; does not follow redirects
@@ -46,8 +33,8 @@ type rig struct {
 func newRig(t *testing.T) *rig {
 	t.Helper()
 	f := newFakes()
-	ck := &clock{t: time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)}
-	s := New(Config{Summaries: f, Settings: f, Data: f, Breaks: f, Feeds: f, Checkin: f, Now: ck.now, Loc: time.UTC, Logger: slog.New(slog.DiscardHandler)})
+	ck := clocktest.New(time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC))
+	s := New(Config{Summaries: f, Settings: f, Data: f, Breaks: f, Feeds: f, Checkin: f, Now: ck.Now, Loc: time.UTC, Logger: slog.New(slog.DiscardHandler)})
 	// The dashboard runs behind the daemon's Host check, as in daemon.go.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -126,7 +113,7 @@ func TestLoginExchangeIsSingleUseAndClean(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !exp.Equal(r.clock.now().Add(LinkTTL)) {
+	if !exp.Equal(r.clock.Now().Add(LinkTTL)) {
 		t.Fatalf("link expires %v, want in %v", exp, LinkTTL)
 	}
 	secret := strings.TrimPrefix(path, "/login?token=")
@@ -171,12 +158,12 @@ func newClient() *http.Client {
 func TestLinkExpires(t *testing.T) {
 	r := newRig(t)
 	path, _, _ := r.srv.Link("", "")
-	r.clock.add(LinkTTL)
+	r.clock.Add(LinkTTL)
 	if resp, _ := r.get(path); resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("expired link: %d, want 403", resp.StatusCode)
 	}
 	// A link that was tried after it expired is gone for good.
-	r.clock.add(-LinkTTL)
+	r.clock.Add(-LinkTTL)
 	if resp, _ := r.get(path); resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("a link refused once worked later: %d", resp.StatusCode)
 	}
@@ -209,7 +196,7 @@ func TestLinkPages(t *testing.T) {
 func TestSessionExpires(t *testing.T) {
 	r := newRig(t)
 	r.login("today")
-	r.clock.add(SessionTTL)
+	r.clock.Add(SessionTTL)
 	if resp, body := r.get("/today"); resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "mindful dashboard") {
 		t.Fatalf("after the session's lifetime: %d", resp.StatusCode)
 	}
@@ -738,9 +725,7 @@ func TestTodayFollowsDayStart(t *testing.T) {
 		{time.Date(2026, 11, 23, 0, 10, 0, 0, time.UTC), "00:00", "2026-11-23"},
 		{time.Date(2026, 11, 23, 3, 0, 0, 0, time.UTC), "garbage", "2026-11-22"}, // the default, 04:00
 	} {
-		r.clock.mu.Lock()
-		r.clock.t = c.at
-		r.clock.mu.Unlock()
+		r.clock.Set(c.at)
 		r.f.settings.DayStart = c.dayStart
 		if got := r.srv.today(t.Context()); got != c.want {
 			t.Errorf("today at %s with day start %s = %s, want %s", c.at.Format("15:04"), c.dayStart, got, c.want)

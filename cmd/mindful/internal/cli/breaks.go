@@ -22,7 +22,7 @@ func fmtEnd(t *time.Time) string {
 	return t.Local().Format("Mon 15:04")
 }
 
-func cmdBreakStart(c *cmdCtx) handler {
+func cmdBreakStart(c *invocation) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	forSpec := c.fs.String("for", "", "how long: `DURATION` such as 15m, 1h or 2h30m, rest-of-day, or \"until 08:00\"")
 	name := c.fs.String("name", "", "a `NAME` for the break")
@@ -34,29 +34,20 @@ func cmdBreakStart(c *cmdCtx) handler {
 		if *forSpec == "" {
 			return usageErr("break start needs --for, e.g. --for 1h, --for rest-of-day or --for \"until 08:00\"")
 		}
-		cl, err := c.client()
-		if err != nil {
-			return err
+		start := func(cl *client.Client, ctx context.Context) (api.Status, error) {
+			return cl.StartBreak(ctx, api.BreakStartRequest{For: *forSpec, Name: *name, Locked: *locked})
 		}
-		cx, cancel := ctx()
-		defer cancel()
-		st, err := cl.StartBreak(cx, api.BreakStartRequest{For: *forSpec, Name: *name, Locked: *locked})
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(c.stdout, st)
-		}
-		lock := ""
-		if st.Break.Locked {
-			lock = " (locked)"
-		}
-		fmt.Fprintf(c.stdout, "%s until %s%s\n", st.Break.Name, fmtEnd(st.Break.EndsAt), lock)
-		return nil
+		return request(c, *asJSON, start, func(w io.Writer, st api.Status) {
+			lock := ""
+			if st.Break.Locked {
+				lock = " (locked)"
+			}
+			fmt.Fprintf(w, "%s until %s%s\n", st.Break.Name, fmtEnd(st.Break.EndsAt), lock)
+		})
 	}
 }
 
-func cmdBreakStop(c *cmdCtx) handler {
+func cmdBreakStop(c *invocation) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	reason := c.fs.String("reason", "", "`TEXT`: why you end the break early, in a few words (kept for the day's reflection)")
 	return func(args []string) error {
@@ -70,9 +61,9 @@ func cmdBreakStop(c *cmdCtx) handler {
 		if err != nil {
 			return err
 		}
-		cx, cancel := ctx()
+		ctx, cancel := requestContext()
 		defer cancel()
-		t, err := cl.RequestStop(cx)
+		t, err := cl.RequestStop(ctx)
 		if err != nil {
 			return err
 		}
@@ -80,9 +71,9 @@ func cmdBreakStop(c *cmdCtx) handler {
 			fmt.Fprintln(c.stderr, "\nkept your break.")
 			return &exitError{code: 1, err: err}
 		}
-		cx2, cancel2 := ctx()
+		ctx2, cancel2 := requestContext()
 		defer cancel2()
-		st, err := cl.StopBreak(cx2, t.Ticket, *reason)
+		st, err := cl.StopBreak(ctx2, t.Ticket, *reason)
 		if err != nil {
 			return err
 		}
@@ -94,31 +85,17 @@ func cmdBreakStop(c *cmdCtx) handler {
 	}
 }
 
-func cmdBreakList(c *cmdCtx) handler {
+func cmdBreakList(c *invocation) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	return func(args []string) error {
 		if _, err := c.parse(args, 0, 0); err != nil {
 			return err
 		}
-		cl, err := c.client()
-		if err != nil {
-			return err
-		}
-		cx, cancel := ctx()
-		defer cancel()
-		b, err := cl.Breaks(cx)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(c.stdout, b)
-		}
-		printBreaks(c.stdout, b)
-		return nil
+		return request(c, *asJSON, (*client.Client).Breaks, printBreaks)
 	}
 }
 
-func cmdBreakSettings(c *cmdCtx) handler {
+func cmdBreakSettings(c *invocation) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	yourReason := c.fs.String("your-reason", "", "your own sentence (`TEXT`) for taking breaks, shown on the break page")
 	perWeek := c.fs.Int("early-ends-per-week", -1, "how many breaks may be ended early each week (`N`)")
@@ -126,12 +103,6 @@ func cmdBreakSettings(c *cmdCtx) handler {
 		if _, err := c.parse(args, 0, 0); err != nil {
 			return err
 		}
-		cl, err := c.client()
-		if err != nil {
-			return err
-		}
-		cx, cancel := ctx()
-		defer cancel()
 		var set api.BreakSettings
 		if c.fs.Changed("your-reason") {
 			set.Reason = yourReason
@@ -139,20 +110,13 @@ func cmdBreakSettings(c *cmdCtx) handler {
 		if *perWeek >= 0 {
 			set.EarlyEndsPerWeek = perWeek
 		}
-		var b api.Breaks
+		ask := (*client.Client).Breaks
 		if set.Reason != nil || set.EarlyEndsPerWeek != nil {
-			b, err = cl.SetBreakSettings(cx, set)
-		} else {
-			b, err = cl.Breaks(cx)
+			ask = func(cl *client.Client, ctx context.Context) (api.Breaks, error) { return cl.SetBreakSettings(ctx, set) }
 		}
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(c.stdout, b)
-		}
-		fmt.Fprintf(c.stdout, "your reason: %q\nearly ends: %d of %d used this week\n", b.Reason, b.EarlyEndsThisWeek, b.EarlyEndsPerWeek)
-		return nil
+		return request(c, *asJSON, ask, func(w io.Writer, b api.Breaks) {
+			fmt.Fprintf(w, "your reason: %q\nearly ends: %d of %d used this week\n", b.Reason, b.EarlyEndsThisWeek, b.EarlyEndsPerWeek)
+		})
 	}
 }
 
@@ -217,7 +181,7 @@ func printRules(w io.Writer, rs []api.Rule) {
 	tw.Flush()
 }
 
-func cmdScheduleAdd(c *cmdCtx) handler {
+func cmdScheduleAdd(c *invocation) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	weekly := c.fs.Bool("weekly", false, "a weekly break: START END, e.g. \"Fri 15:30\" \"Sat 16:00\" or \"weekdays 21:00\" \"07:00\"")
 	once := c.fs.Bool("once", false, "a one-off break: START END, e.g. \"2026-12-24 18:00\" \"2026-12-26 09:00\"")
@@ -243,14 +207,15 @@ func cmdScheduleAdd(c *cmdCtx) handler {
 		if len(sites) > 0 {
 			r.Sites = sites
 		}
-		return scheduleChange(c, *asJSON, func(cx context.Context, cl *client.Client) ([]api.Rule, error) {
-			added, err := cl.AddSchedule(cx, r)
+		add := func(cl *client.Client, ctx context.Context) ([]api.Rule, error) {
+			added, err := cl.AddSchedule(ctx, r)
 			return []api.Rule{added}, err
-		})
+		}
+		return request(c, *asJSON, add, printRules)
 	}
 }
 
-func cmdScheduleRemove(c *cmdCtx) handler {
+func cmdScheduleRemove(c *invocation) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	return func(args []string) error {
 		if len(args) > 2 {
@@ -259,17 +224,18 @@ func cmdScheduleRemove(c *cmdCtx) handler {
 		if len(args) != 1 {
 			return usageErr("schedule remove needs the id shown by `mindful schedule list`")
 		}
-		return scheduleChange(c, *asJSON, func(cx context.Context, cl *client.Client) ([]api.Rule, error) {
+		remove := func(cl *client.Client, ctx context.Context) ([]api.Rule, error) {
 			id, err := strconv.ParseInt(args[0], 10, 64)
 			if err != nil {
 				return nil, usageErr("schedule remove %q: want the numeric id from `mindful schedule list`", args[0])
 			}
-			return cl.RemoveSchedule(cx, id)
-		})
+			return cl.RemoveSchedule(ctx, id)
+		}
+		return request(c, *asJSON, remove, printRules)
 	}
 }
 
-func cmdScheduleList(c *cmdCtx) handler {
+func cmdScheduleList(c *invocation) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	return func(args []string) error {
 		if len(args) > 2 {
@@ -278,27 +244,6 @@ func cmdScheduleList(c *cmdCtx) handler {
 		if len(args) != 0 {
 			return usageErr("schedule list takes no argument")
 		}
-		return scheduleChange(c, *asJSON, func(cx context.Context, cl *client.Client) ([]api.Rule, error) {
-			return cl.Schedule(cx)
-		})
+		return request(c, *asJSON, (*client.Client).Schedule, printRules)
 	}
-}
-
-// scheduleChange asks the daemon and prints the rules it answers with.
-func scheduleChange(c *cmdCtx, asJSON bool, ask func(context.Context, *client.Client) ([]api.Rule, error)) error {
-	cl, err := c.client()
-	if err != nil {
-		return err
-	}
-	cx, cancel := ctx()
-	defer cancel()
-	rs, err := ask(cx, cl)
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		return printJSON(c.stdout, rs)
-	}
-	printRules(c.stdout, rs)
-	return nil
 }

@@ -128,7 +128,7 @@ func envOr(k, def string) string {
 
 // parse checks the number of positional arguments (the flags are parsed
 // by then): at least min, at most max (max < 0: no limit).
-func (c *cmdCtx) parse(args []string, min, max int) ([]string, error) {
+func (c *invocation) parse(args []string, min, max int) ([]string, error) {
 	if max >= 0 && len(args) > max {
 		return nil, usageErr("unexpected argument %q", args[max])
 	}
@@ -138,7 +138,7 @@ func (c *cmdCtx) parse(args []string, min, max int) ([]string, error) {
 	return args, nil
 }
 
-func (c *cmdCtx) client() (*client.Client, error) {
+func (c *invocation) client() (*client.Client, error) {
 	dir, err := datadir.Resolve(*c.dataDir)
 	if err != nil {
 		return nil, err
@@ -149,7 +149,7 @@ func (c *cmdCtx) client() (*client.Client, error) {
 // daemonAddr is where to find the daemon: --addr or MINDFUL_ADDR when
 // given, else the address the daemon last listened on (a daemon started
 // with --addr writes it to its data dir), else the default.
-func (c *cmdCtx) daemonAddr(dir string) string {
+func (c *invocation) daemonAddr(dir string) string {
 	given := os.Getenv("MINDFUL_ADDR") != "" || c.fs.Changed("addr")
 	if !given {
 		if a := datadir.ReadAddr(dir); a != "" {
@@ -159,8 +159,31 @@ func (c *cmdCtx) daemonAddr(dir string) string {
 	return *c.addr
 }
 
-func ctx() (context.Context, context.CancelFunc) {
+// requestContext bounds one request to the daemon: 20 s.
+func requestContext() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), 20*time.Second)
+}
+
+// request asks the daemon one thing (ask, with a new client and a
+// requestContext) and prints the answer: as JSON when asJSON, else with
+// text, for people. ask takes the client first, so that a method of
+// client.Client serves as it is: (*client.Client).Breaks.
+func request[T any](c *invocation, asJSON bool, ask func(*client.Client, context.Context) (T, error), text func(io.Writer, T)) error {
+	cl, err := c.client()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := requestContext()
+	defer cancel()
+	v, err := ask(cl, ctx)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(c.stdout, v)
+	}
+	text(c.stdout, v)
+	return nil
 }
 
 func printJSON(w io.Writer, v any) error {
@@ -169,7 +192,7 @@ func printJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-func cmdVersion(c *cmdCtx) handler {
+func cmdVersion(c *invocation) handler {
 	return func(args []string) error {
 		if _, err := c.parse(args, 0, 0); err != nil {
 			return err
@@ -179,7 +202,7 @@ func cmdVersion(c *cmdCtx) handler {
 	}
 }
 
-func cmdRun(c *cmdCtx) handler {
+func cmdRun(c *invocation) handler {
 	noTray := c.fs.Bool("no-tray", false, "run without the tray icon")
 	return func(args []string) error {
 		if _, err := c.parse(args, 0, 0); err != nil {
@@ -189,7 +212,7 @@ func cmdRun(c *cmdCtx) handler {
 	}
 }
 
-func cmdStatus(c *cmdCtx) handler {
+func cmdStatus(c *invocation) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	return func(args []string) error {
 		if _, err := c.parse(args, 0, 0); err != nil {
@@ -198,9 +221,9 @@ func cmdStatus(c *cmdCtx) handler {
 		cl, err := c.client()
 		var st api.Status
 		if err == nil {
-			cx, cancel := ctx()
+			ctx, cancel := requestContext()
 			defer cancel()
-			st, err = cl.Status(cx)
+			st, err = cl.Status(ctx)
 		}
 		if err != nil {
 			if *asJSON && errors.Is(err, client.ErrNotRunning) {
@@ -271,7 +294,7 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	return now.Add(-d), nil
 }
 
-func cmdEvents(c *cmdCtx) handler {
+func cmdEvents(c *invocation) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	sinceFlag := c.fs.String("since", "24h", "how far back (`DURATION`, e.g. 90m, 24h, 7d, or all)")
 	limit := c.fs.Int("limit", 10000, "at most `N` events")
@@ -287,9 +310,9 @@ func cmdEvents(c *cmdCtx) handler {
 		if err != nil {
 			return err
 		}
-		cx, cancel := ctx()
+		ctx, cancel := requestContext()
 		defer cancel()
-		evs, err := cl.Events(cx, since, *limit)
+		evs, err := cl.Events(ctx, since, *limit)
 		if err != nil {
 			return err
 		}
@@ -340,27 +363,13 @@ func short(id string) string {
 	return id
 }
 
-func cmdPairList(c *cmdCtx) handler {
+func cmdPairList(c *invocation) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	return func(args []string) error {
 		if len(args) > 0 {
 			return usageErr("pair list takes no argument")
 		}
-		cl, err := c.client()
-		if err != nil {
-			return err
-		}
-		cx, cancel := ctx()
-		defer cancel()
-		p, err := cl.Pairing(cx)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(c.stdout, p)
-		}
-		printPairing(c.stdout, p)
-		return nil
+		return request(c, *asJSON, (*client.Client).Pairing, printPairing)
 	}
 }
 
@@ -375,7 +384,7 @@ func oneArg(args []string, missing string) error {
 	return nil
 }
 
-func cmdPairApprove(c *cmdCtx) handler {
+func cmdPairApprove(c *invocation) handler {
 	return func(args []string) error {
 		if err := oneArg(args, "pair approve needs one argument"); err != nil {
 			return err
@@ -390,9 +399,9 @@ func cmdPairApprove(c *cmdCtx) handler {
 		if err != nil {
 			return err
 		}
-		cx, cancel := ctx()
+		ctx, cancel := requestContext()
 		defer cancel()
-		pc, err := cl.Approve(cx, code)
+		pc, err := cl.Approve(ctx, code)
 		if err != nil {
 			return err
 		}
@@ -401,7 +410,7 @@ func cmdPairApprove(c *cmdCtx) handler {
 	}
 }
 
-func cmdPairRevoke(c *cmdCtx) handler {
+func cmdPairRevoke(c *invocation) handler {
 	return func(args []string) error {
 		if err := oneArg(args, "pair revoke needs one argument"); err != nil {
 			return err
@@ -410,9 +419,9 @@ func cmdPairRevoke(c *cmdCtx) handler {
 		if err != nil {
 			return err
 		}
-		cx, cancel := ctx()
+		ctx, cancel := requestContext()
 		defer cancel()
-		id, err := cl.Revoke(cx, args[0])
+		id, err := cl.Revoke(ctx, args[0])
 		if err != nil {
 			return err
 		}

@@ -328,13 +328,13 @@ func TestMainAddrFlag(t *testing.T) {
 // wrote to the data dir, unless --addr or MINDFUL_ADDR say otherwise.
 func TestDaemonAddrFromDataDir(t *testing.T) {
 	dir := t.TempDir()
-	newCtx := func(args ...string) *cmdCtx {
+	newCtx := func(args ...string) *invocation {
 		r := newRoot(io.Discard, io.Discard)
 		st := r.top("status")
 		if err := st.ParseFlags(args); err != nil {
 			t.Fatal(err)
 		}
-		return &cmdCtx{name: "status", fs: st.Flags(), addr: &r.addr, dataDir: &r.dataDir}
+		return &invocation{name: "status", fs: st.Flags(), addr: &r.addr, dataDir: &r.dataDir}
 	}
 	t.Setenv("MINDFUL_ADDR", "")
 	if got := newCtx().daemonAddr(dir); got != "127.0.0.1:17717" {

@@ -8,7 +8,7 @@ import "strings"
 //
 // Adding a command is one entry here and a setup function in its own file:
 //
-//	func cmdDbCheck(c *cmdCtx) handler {
+//	func cmdDbCheck(c *invocation) handler {
 //		asJSON := c.fs.Bool("json", false, "print JSON")
 //		return func(args []string) error {
 //			if _, err := c.parse(args, 0, 0); err != nil {

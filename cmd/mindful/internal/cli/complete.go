@@ -16,22 +16,22 @@ import (
 // or slow only means no proposals.
 const completeTimeout = time.Second
 
-func askDaemon[T any](c *cmdCtx, ask func(*client.Client, context.Context) (T, error)) (T, bool) {
+func askDaemon[T any](c *invocation, ask func(*client.Client, context.Context) (T, error)) (T, bool) {
 	var zero T
 	cl, err := c.client()
 	if err != nil {
 		return zero, false
 	}
-	cx, cancel := context.WithTimeout(context.Background(), completeTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), completeTimeout)
 	defer cancel()
-	v, err := ask(cl, cx)
+	v, err := ask(cl, ctx)
 	return v, err == nil
 }
 
 // feedIDs proposes the ids of the feeds (only those with Enabled ==
 // *enabled, when enabled is not nil) for a command's first argument.
-func feedIDs(enabled *bool) func(c *cmdCtx, args []string) []string {
-	return func(c *cmdCtx, args []string) []string {
+func feedIDs(enabled *bool) func(c *invocation, args []string) []string {
+	return func(c *invocation, args []string) []string {
 		if len(args) > 0 {
 			return nil
 		}
@@ -47,7 +47,7 @@ func feedIDs(enabled *bool) func(c *cmdCtx, args []string) []string {
 }
 
 // scheduleIDs proposes the scheduled breaks' ids.
-func scheduleIDs(c *cmdCtx, args []string) []string {
+func scheduleIDs(c *invocation, args []string) []string {
 	if len(args) > 0 {
 		return nil
 	}
@@ -60,7 +60,7 @@ func scheduleIDs(c *cmdCtx, args []string) []string {
 }
 
 // pairingCodes proposes the codes of pending pairing requests.
-func pairingCodes(c *cmdCtx, args []string) []string {
+func pairingCodes(c *invocation, args []string) []string {
 	if len(args) > 0 {
 		return nil
 	}
@@ -73,7 +73,7 @@ func pairingCodes(c *cmdCtx, args []string) []string {
 }
 
 // pairedBrowsers proposes the paired browsers' ids.
-func pairedBrowsers(c *cmdCtx, args []string) []string {
+func pairedBrowsers(c *invocation, args []string) []string {
 	if len(args) > 0 {
 		return nil
 	}

@@ -29,7 +29,7 @@ func opener(url string) (*exec.Cmd, error) {
 	return exec.Command(p, url), nil
 }
 
-func cmdDashboard(c *cmdCtx) handler {
+func cmdDashboard(c *invocation) handler {
 	print := c.fs.Bool("print", false, "print the one-time link instead of opening a browser")
 	page := c.fs.String("page", "today", "the `PAGE` to open: "+strings.Join(dashboardPages, ", "))
 	date := c.fs.String("date", "", "open Today for this `YYYY-MM-DD` day")
@@ -44,9 +44,9 @@ func cmdDashboard(c *cmdCtx) handler {
 		if err != nil {
 			return err
 		}
-		cx, cancel := ctx()
+		ctx, cancel := requestContext()
 		defer cancel()
-		l, err := cl.DashboardLink(cx, *page, *date)
+		l, err := cl.DashboardLink(ctx, *page, *date)
 		if err != nil {
 			return err
 		}

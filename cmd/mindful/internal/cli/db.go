@@ -14,7 +14,7 @@ import (
 
 // cmdDBCheck is `mindful db check`: it reads the database file directly,
 // read-only, so it works while the daemon runs.
-func cmdDBCheck(c *cmdCtx) handler {
+func cmdDBCheck(c *invocation) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	return func(args []string) error {
 		if _, err := c.parse(args, 0, 0); err != nil {
@@ -45,7 +45,7 @@ func cmdDBCheck(c *cmdCtx) handler {
 
 // cmdDBRecover is `mindful db recover`: it needs the daemon stopped (it
 // takes the daemon's instance lock and says so when it cannot).
-func cmdDBRecover(c *cmdCtx) handler {
+func cmdDBRecover(c *invocation) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	force := c.fs.Bool("force", false, "copy a database that passed the check too")
 	return func(args []string) error {
@@ -72,7 +72,7 @@ func cmdDBRecover(c *cmdCtx) handler {
 	}
 }
 
-func printCheck(c *cmdCtx, res api.DBCheck) {
+func printCheck(c *invocation, res api.DBCheck) {
 	if res.OK {
 		if res.State == "ok" {
 			fmt.Fprintf(c.stdout, "%s: ok (quick_check passed in %.1fs)\n", res.Path, res.Seconds)
@@ -92,7 +92,7 @@ func printCheck(c *cmdCtx, res api.DBCheck) {
 	fmt.Fprintf(c.stdout, "what to do: %s\n", res.Todo)
 }
 
-func printRecovery(c *cmdCtx, res api.DBRecovery) {
+func printRecovery(c *invocation, res api.DBRecovery) {
 	fmt.Fprintf(c.stdout, "recovered %s in %.1fs\n", res.Path, res.Seconds)
 	if res.DamagedCopy != "" {
 		fmt.Fprintf(c.stdout, "the old file is kept, unchanged, as %s\n", res.DamagedCopy)

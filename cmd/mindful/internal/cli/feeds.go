@@ -19,31 +19,17 @@ func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 func (l *listFlag) Type() string       { return "stringArray" }
 
-func cmdFeedsList(c *cmdCtx) handler {
+func cmdFeedsList(c *invocation) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	return func(args []string) error {
 		if len(args) > 0 {
 			return usageErr("feeds list takes no argument")
 		}
-		cl, err := c.client()
-		if err != nil {
-			return err
-		}
-		cx, cancel := ctx()
-		defer cancel()
-		fs, err := cl.Feeds(cx)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(c.stdout, fs)
-		}
-		printFeeds(c.stdout, fs)
-		return nil
+		return request(c, *asJSON, (*client.Client).Feeds, printFeeds)
 	}
 }
 
-func cmdFeedsAdd(c *cmdCtx) handler {
+func cmdFeedsAdd(c *invocation) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	name := c.fs.String("name", "", "display `NAME`")
 	var hosts, paths listFlag
@@ -53,46 +39,32 @@ func cmdFeedsAdd(c *cmdCtx) handler {
 		if err := oneArg(args, "feeds add needs a feed id"); err != nil {
 			return err
 		}
-		return feedChange(c, *asJSON, func(cx context.Context, cl *client.Client) (api.Feed, error) {
-			return cl.AddFeed(cx, api.FeedRequest{ID: args[0], Name: *name, Hosts: hosts, Paths: paths})
-		})
+		add := func(cl *client.Client, ctx context.Context) (api.Feed, error) {
+			return cl.AddFeed(ctx, api.FeedRequest{ID: args[0], Name: *name, Hosts: hosts, Paths: paths})
+		}
+		return request(c, *asJSON, add, printFeed)
 	}
 }
 
 // cmdFeedsEnable is `feeds enable ID` (on) or `feeds disable ID`.
-func cmdFeedsEnable(on bool) func(c *cmdCtx) handler {
+func cmdFeedsEnable(on bool) func(c *invocation) handler {
 	sub := map[bool]string{true: "enable", false: "disable"}[on]
-	return func(c *cmdCtx) handler {
+	return func(c *invocation) handler {
 		asJSON := c.fs.Bool("json", false, "print JSON")
 		return func(args []string) error {
 			if err := oneArg(args, "feeds "+sub+" needs a feed id"); err != nil {
 				return err
 			}
-			return feedChange(c, *asJSON, func(cx context.Context, cl *client.Client) (api.Feed, error) {
-				return cl.SetFeedEnabled(cx, args[0], on)
-			})
+			enable := func(cl *client.Client, ctx context.Context) (api.Feed, error) {
+				return cl.SetFeedEnabled(ctx, args[0], on)
+			}
+			return request(c, *asJSON, enable, printFeed)
 		}
 	}
 }
 
-// feedChange asks the daemon for a change to one feed and prints the feed.
-func feedChange(c *cmdCtx, asJSON bool, change func(context.Context, *client.Client) (api.Feed, error)) error {
-	cl, err := c.client()
-	if err != nil {
-		return err
-	}
-	cx, cancel := ctx()
-	defer cancel()
-	f, err := change(cx, cl)
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		return printJSON(c.stdout, f)
-	}
-	printFeeds(c.stdout, []api.Feed{f})
-	return nil
-}
+// printFeed prints one feed, as the answer to a change.
+func printFeed(w io.Writer, f api.Feed) { printFeeds(w, []api.Feed{f}) }
 
 func printFeeds(w io.Writer, fs []api.Feed) {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
@@ -111,7 +83,7 @@ func printFeeds(w io.Writer, fs []api.Feed) {
 	tw.Flush()
 }
 
-func cmdPromptsPause(c *cmdCtx) handler {
+func cmdPromptsPause(c *invocation) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	return func(args []string) error {
 		if err := oneArg(args, "prompts pause needs a duration, e.g. `mindful prompts pause 1h`"); err != nil {
@@ -122,49 +94,26 @@ func cmdPromptsPause(c *cmdCtx) handler {
 			return usageErr("prompts pause %q: %v", args[0], err)
 		}
 		until := time.Now().Add(d)
-		cl, err := c.client()
-		if err != nil {
-			return err
-		}
-		cx, cancel := ctx()
-		defer cancel()
-		st, err := cl.PausePrompts(cx, until)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(c.stdout, st)
-		}
-		fmt.Fprintf(c.stdout, "prompts paused until %s\n", st.PromptsPausedUntil.Local().Format("2006-01-02 15:04"))
-		return nil
+		pause := func(cl *client.Client, ctx context.Context) (api.Status, error) { return cl.PausePrompts(ctx, until) }
+		return request(c, *asJSON, pause, func(w io.Writer, st api.Status) {
+			fmt.Fprintf(w, "prompts paused until %s\n", st.PromptsPausedUntil.Local().Format("2006-01-02 15:04"))
+		})
 	}
 }
 
-func cmdPromptsResume(c *cmdCtx) handler {
+func cmdPromptsResume(c *invocation) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	return func(args []string) error {
 		if len(args) > 0 {
 			return usageErr("prompts resume takes no argument")
 		}
-		cl, err := c.client()
-		if err != nil {
-			return err
-		}
-		cx, cancel := ctx()
-		defer cancel()
-		st, err := cl.ResumePrompts(cx)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(c.stdout, st)
-		}
-		fmt.Fprintln(c.stdout, "prompts resumed")
-		return nil
+		return request(c, *asJSON, (*client.Client).ResumePrompts, func(w io.Writer, _ api.Status) {
+			fmt.Fprintln(w, "prompts resumed")
+		})
 	}
 }
 
-func cmdPromptsSettings(c *cmdCtx) handler {
+func cmdPromptsSettings(c *invocation) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	pauseLen := c.fs.String("pause", "", "breathing pause (`DURATION`) before the choices work, e.g. 3s")
 	timebox := c.fs.String("default-timebox", "", "preselected time box (`DURATION`) for a need: 5m, 15m or 30m")
@@ -189,26 +138,15 @@ func cmdPromptsSettings(c *cmdCtx) handler {
 			m := int(d.Minutes())
 			set.DefaultTimeboxMinutes = &m
 		}
-		cl, err := c.client()
-		if err != nil {
-			return err
-		}
-		cx, cancel := ctx()
-		defer cancel()
-		var ps api.PromptSettings
+		ask := (*client.Client).PromptSettings
 		if set.PauseSeconds != nil || set.DefaultTimeboxMinutes != nil {
-			ps, err = cl.SetPromptSettings(cx, set)
-		} else {
-			ps, err = cl.PromptSettings(cx)
+			ask = func(cl *client.Client, ctx context.Context) (api.PromptSettings, error) {
+				return cl.SetPromptSettings(ctx, set)
+			}
 		}
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(c.stdout, ps)
-		}
-		fmt.Fprintf(c.stdout, "breathing pause: %gs (grows a little with each habit open today)\ndefault time box: %d minutes (offered: %v)\n", *ps.PauseSeconds, *ps.DefaultTimeboxMinutes, ps.TimeboxesMinutes)
-		return nil
+		return request(c, *asJSON, ask, func(w io.Writer, ps api.PromptSettings) {
+			fmt.Fprintf(w, "breathing pause: %gs (grows a little with each habit open today)\ndefault time box: %d minutes (offered: %v)\n", *ps.PauseSeconds, *ps.DefaultTimeboxMinutes, ps.TimeboxesMinutes)
+		})
 	}
 }
 

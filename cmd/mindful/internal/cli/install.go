@@ -29,7 +29,7 @@ func installEnv() (installer.Env, error) {
 }
 
 // cmdInstall is `mindful install [--dry-run] [--prefix DIR] [--browsers LIST] [--systemd]`.
-func cmdInstall(c *cmdCtx) handler {
+func cmdInstall(c *invocation) handler {
 	dry := c.fs.Bool("dry-run", false, "print what would be written, write nothing")
 	prefix := c.fs.String("prefix", "", "install the binary in `DIR` (default ~/.local/bin)")
 	browsers := c.fs.String("browsers", "all", "register the native-messaging host with `LIST` (chrome,chromium,edge,brave,firefox)")
@@ -73,7 +73,7 @@ func cmdInstall(c *cmdCtx) handler {
 }
 
 // cmdUninstall is `mindful uninstall [--purge] [--yes] [--dry-run]`.
-func cmdUninstall(c *cmdCtx) handler {
+func cmdUninstall(c *invocation) handler {
 	dry := c.fs.Bool("dry-run", false, "print what would be removed, remove nothing")
 	purge := c.fs.Bool("purge", false, "also delete mindful's data and config directories")
 	yes := c.fs.Bool("yes", false, "do not ask before --purge deletes the data")
@@ -181,7 +181,7 @@ func confirm(w io.Writer, question string) (bool, error) {
 
 // stopDaemon asks the daemon to stop and waits until it has let go of its
 // data directory (the instance lock file is emptied on release).
-func stopDaemon(c *cmdCtx, dry bool) error {
+func stopDaemon(c *invocation, dry bool) error {
 	dir, err := datadir.Resolve(*c.dataDir)
 	if err != nil {
 		return err
@@ -195,17 +195,17 @@ func stopDaemon(c *cmdCtx, dry bool) error {
 	if err != nil {
 		return err
 	}
-	cx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if dry {
-		if _, err := cl.Status(cx); errors.Is(err, client.ErrNotRunning) {
+		if _, err := cl.Status(ctx); errors.Is(err, client.ErrNotRunning) {
 			fmt.Fprintf(c.stdout, "%-12s the daemon (not running)\n", "absent")
 		} else {
 			fmt.Fprintf(c.stdout, "%-12s the daemon at %s\n", "would stop", addr)
 		}
 		return nil
 	}
-	if err := cl.Shutdown(cx); errors.Is(err, client.ErrNotRunning) {
+	if err := cl.Shutdown(ctx); errors.Is(err, client.ErrNotRunning) {
 		fmt.Fprintf(c.stdout, "%-12s the daemon (not running)\n", "absent")
 		return nil
 	} else if err != nil {
@@ -213,13 +213,13 @@ func stopDaemon(c *cmdCtx, dry bool) error {
 	}
 	lock := filepath.Join(dir, datadir.LockFile)
 	for {
-		_, serr := cl.Status(cx)
+		_, serr := cl.Status(ctx)
 		b, lerr := os.ReadFile(lock)
 		if errors.Is(serr, client.ErrNotRunning) && (errors.Is(lerr, fs.ErrNotExist) || lerr == nil && strings.TrimSpace(string(b)) == "") {
 			break
 		}
 		select {
-		case <-cx.Done():
+		case <-ctx.Done():
 			return fmt.Errorf("the daemon did not stop within 20 s (lock %s)", lock)
 		case <-time.After(100 * time.Millisecond):
 		}
@@ -232,11 +232,11 @@ func stopDaemon(c *cmdCtx, dry bool) error {
 // manifest names the mindful binary, so Main also comes here when the
 // arguments are a browser's). It answers on stdout in native-messaging
 // frames only; its log goes to stderr, which the browser keeps.
-func cmdNativeHost(c *cmdCtx) handler {
+func cmdNativeHost(c *invocation) handler {
 	return func(args []string) error { return nativeHost(c, args) }
 }
 
-func nativeHost(c *cmdCtx, args []string) error {
+func nativeHost(c *invocation, args []string) error {
 	caller, err := nativehost.ParseCaller(args)
 	if err != nil {
 		return err

@@ -20,7 +20,7 @@ import (
 // systray need, on the main OS thread). SIGINT, SIGTERM, Windows' close
 // and log-off messages (package shutdown) and the tray's Quit all stop both
 // cleanly.
-func runDaemon(c *cmdCtx, noTray bool) error {
+func runDaemon(c *invocation, noTray bool) error {
 	dir, err := datadir.Resolve(*c.dataDir)
 	if err != nil {
 		return err

@@ -14,7 +14,7 @@ import (
 )
 
 // cmdSummary is `mindful summary [--date YYYY-MM-DD | --week] [--json | --markdown]`.
-func cmdSummary(c *cmdCtx) handler {
+func cmdSummary(c *invocation) handler {
 	date := c.fs.String("date", "", "the day (`YYYY-MM-DD`; default today)")
 	week := c.fs.Bool("week", false, "the 7 days ending with --date or today")
 	asJSON := c.fs.Bool("json", false, "print JSON")
@@ -35,10 +35,10 @@ func cmdSummary(c *cmdCtx) handler {
 		if err != nil {
 			return err
 		}
-		cx, cancel := ctx()
+		ctx, cancel := requestContext()
 		defer cancel()
 		if *week {
-			w, err := cl.SummaryWeek(cx, *date)
+			w, err := cl.SummaryWeek(ctx, *date)
 			if err != nil {
 				return err
 			}
@@ -50,7 +50,7 @@ func cmdSummary(c *cmdCtx) handler {
 			}
 			return WeekText(c.stdout, w, time.Local)
 		}
-		s, err := cl.Summary(cx, *date)
+		s, err := cl.Summary(ctx, *date)
 		if err != nil {
 			return err
 		}
@@ -65,7 +65,7 @@ func cmdSummary(c *cmdCtx) handler {
 }
 
 // cmdExport is `mindful export [--format json|csv] [--out FILE]`.
-func cmdExport(c *cmdCtx) handler {
+func cmdExport(c *invocation) handler {
 	format := c.fs.String("format", "json", "`json` or csv")
 	out := c.fs.String("out", "", "write to `FILE` (made with mode 0600) instead of standard output")
 	return func(args []string) error {
@@ -105,7 +105,7 @@ func cmdExport(c *cmdCtx) handler {
 }
 
 // cmdDeleteAll is `mindful delete-all --yes`.
-func cmdDeleteAll(c *cmdCtx) handler {
+func cmdDeleteAll(c *invocation) handler {
 	yes := c.fs.Bool("yes", false, "really delete everything")
 	return func(args []string) error {
 		if _, err := c.parse(args, 0, 0); err != nil {
@@ -119,9 +119,9 @@ func cmdDeleteAll(c *cmdCtx) handler {
 			return err
 		}
 		// Rebuilding a year of data takes a while.
-		cx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
-		if err := cl.DeleteAll(cx); err != nil {
+		if err := cl.DeleteAll(ctx); err != nil {
 			return err
 		}
 		fmt.Fprintln(c.stdout, "deleted: everything mindful stored about you is gone (paired browsers stay paired)")

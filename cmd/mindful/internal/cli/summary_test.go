@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -13,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mindful-app/mindful/daemon"
 	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/client"
+	"github.com/mindful-app/mindful/daemon/daemontest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
@@ -92,30 +91,10 @@ func TestDuration(t *testing.T) {
 func startDaemon(t *testing.T) (addr, dir string) {
 	t.Helper()
 	_, _ = isolate(t)
-	dir = t.TempDir()
-	d, err := daemon.New(daemon.Config{Addr: "127.0.0.1:0", DataDir: dir, Logger: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- d.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("daemon: %v", err)
-		}
-	})
-	select {
-	case <-d.Ready():
-	case err := <-done:
-		t.Fatalf("daemon did not start: %v", err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("daemon did not start within 30 s")
-	}
-	t.Setenv("MINDFUL_ADDR", d.Addr())
-	t.Setenv("MINDFUL_DATA_DIR", dir)
-	return d.Addr(), dir
+	d := daemontest.Options{DataDir: t.TempDir()}.Start(t)
+	t.Setenv("MINDFUL_ADDR", d.Addr)
+	t.Setenv("MINDFUL_DATA_DIR", d.DataDir)
+	return d.Addr, d.DataDir
 }
 
 func TestSummaryExportDeleteCommands(t *testing.T) {

@@ -16,7 +16,7 @@ import (
 // computers through a folder they already sync (docs/sync.md):
 // `mindful sync enable|disable|status`.
 
-func cmdSyncEnable(c *cmdCtx) handler {
+func cmdSyncEnable(c *invocation) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	dir := c.fs.String("dir", "", "the synced `FOLDER`")
 	encrypt := c.fs.Bool("encrypt", false, "encrypt the segments with a new key, and print its code")
@@ -37,53 +37,41 @@ func cmdSyncEnable(c *cmdCtx) handler {
 		if err != nil {
 			return usageErr("--dir %q: %v", *dir, err)
 		}
-		return syncDo(c, *asJSON, func(cx context.Context, cl *client.Client) (api.SyncStatus, error) {
-			return cl.SyncEnable(cx, api.SyncEnableRequest{Dir: abs, Encrypt: *encrypt, Key: *key, Name: *name, NewID: *newID})
-		})
+		enable := func(cl *client.Client, ctx context.Context) (api.SyncStatus, error) {
+			return cl.SyncEnable(ctx, api.SyncEnableRequest{Dir: abs, Encrypt: *encrypt, Key: *key, Name: *name, NewID: *newID})
+		}
+		return request(c, *asJSON, enable, printSyncAnswer)
 	}
 }
 
-func cmdSyncDisable(c *cmdCtx) handler {
+func cmdSyncDisable(c *invocation) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	return func(args []string) error {
 		if _, err := c.parse(args, 0, 0); err != nil {
 			return err
 		}
-		return syncDo(c, *asJSON, func(cx context.Context, cl *client.Client) (api.SyncStatus, error) { return cl.SyncDisable(cx) })
+		return request(c, *asJSON, (*client.Client).SyncDisable, printSyncAnswer)
 	}
 }
 
-func cmdSyncStatus(c *cmdCtx) handler {
+func cmdSyncStatus(c *invocation) handler {
 	asJSON := c.fs.Bool("json", false, "print JSON")
 	return func(args []string) error {
 		if _, err := c.parse(args, 0, 0); err != nil {
 			return err
 		}
-		return syncDo(c, *asJSON, func(cx context.Context, cl *client.Client) (api.SyncStatus, error) { return cl.SyncStatus(cx) })
+		return request(c, *asJSON, (*client.Client).SyncStatus, printSyncAnswer)
 	}
 }
 
-// syncDo runs one sync request and prints its answer.
-func syncDo(c *cmdCtx, asJSON bool, do func(context.Context, *client.Client) (api.SyncStatus, error)) error {
-	cl, err := c.client()
-	if err != nil {
-		return err
-	}
-	cx, cancel := ctx()
-	defer cancel()
-	st, err := do(cx, cl)
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		return printJSON(c.stdout, st)
-	}
+// printSyncAnswer prints the daemon's answer to a sync command: the new
+// key's code, once, and the status.
+func printSyncAnswer(w io.Writer, st api.SyncStatus) {
 	if st.KeyCode != "" {
-		fmt.Fprintf(c.stdout, "segments are encrypted. On each other device, run:\n  mindful sync enable --dir FOLDER --key %s\n"+
+		fmt.Fprintf(w, "segments are encrypted. On each other device, run:\n  mindful sync enable --dir FOLDER --key %s\n"+
 			"Keep this code like a password: it is shown only now.\n\n", st.KeyCode)
 	}
-	printSync(c.stdout, st, time.Now())
-	return nil
+	printSync(w, st, time.Now())
 }
 
 // printSync prints the sync status for people.

@@ -29,10 +29,10 @@ type command struct {
 	// the positional arguments once the flags are parsed. A group (a
 	// command with subs) has none: it only answers "missing argument" or
 	// "unknown ... command".
-	setup func(c *cmdCtx) handler
+	setup func(c *invocation) handler
 	// args proposes the positional arguments to the shell's completion
 	// (often by asking the running daemon); nil proposes nothing.
-	args func(c *cmdCtx, args []string) []string
+	args func(c *invocation, args []string) []string
 	// values proposes values for flags, by flag name.
 	values map[string][]string
 	subs   []*command
@@ -41,8 +41,10 @@ type command struct {
 // handler runs a command with its positional arguments.
 type handler func(args []string) error
 
-// cmdCtx is what a command gets.
-type cmdCtx struct {
+// An invocation is one run of one command: what its handler gets. It is
+// not a context.Context; a handler makes one per request to the daemon with
+// requestContext.
+type invocation struct {
 	name           string // the first word: "break" for `mindful break start`
 	stdout, stderr io.Writer
 	fs             *pflag.FlagSet // this command's flags, parsed before the handler runs
@@ -129,7 +131,7 @@ func (r *root) add(parent *cobra.Command, spec *command, top string, stdout, std
 		ValidArgsFunction:  cobra.NoFileCompletions,
 	}
 	parent.AddCommand(cc)
-	c := &cmdCtx{name: top, stdout: stdout, stderr: stderr, fs: cc.Flags(), addr: &r.addr, dataDir: &r.dataDir}
+	c := &invocation{name: top, stdout: stdout, stderr: stderr, fs: cc.Flags(), addr: &r.addr, dataDir: &r.dataDir}
 	if spec.setup != nil {
 		h := spec.setup(c)
 		cc.RunE = func(_ *cobra.Command, args []string) error { return h(args) }
