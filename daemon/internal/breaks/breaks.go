@@ -24,6 +24,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mindful-app/mindful/daemon/internal/daystart"
 	"github.com/mindful-app/mindful/daemon/internal/protocol"
 	"github.com/mindful-app/mindful/daemon/internal/schedule"
 	"github.com/mindful-app/mindful/daemon/internal/store"
@@ -42,8 +43,6 @@ const (
 const (
 	keyEarlyEndsPerWeek = "breaks.early_ends_per_week"
 	keyReason           = "breaks.reason"
-	keyDayStartHour     = "day_start_hour"
-	keyDayStart         = "day_start"
 )
 
 // farFuture stands for the end of an open-ended break (break mode).
@@ -114,22 +113,11 @@ func New(c Config) *Service {
 		checkEvery: c.CheckEvery, wake: make(chan struct{}, 1), tickets: map[string]ticket{}}
 }
 
-// dayStart is when the user's day begins: the "day_start" setting (HH:MM,
-// set from the dashboard or the settings API), else the older
-// "day_start_hour", else 04:00, as the state and summary read it.
+// dayStart is when the user's day begins (see daystart; a store that
+// fails gives 04:00).
 func (s *Service) dayStart(ctx context.Context) schedule.Clock {
-	if v, _ := s.store.Setting(ctx, keyDayStart, ""); len(v) == 5 && v[2] == ':' {
-		h, err1 := strconv.Atoi(v[:2])
-		m, err2 := strconv.Atoi(v[3:])
-		if err1 == nil && err2 == nil && h >= 0 && h < 24 && m >= 0 && m < 60 {
-			return schedule.Clock{Hour: h, Minute: m}
-		}
-	}
-	v, _ := s.store.Setting(ctx, keyDayStartHour, "")
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 && n < 24 {
-		return schedule.Clock{Hour: n}
-	}
-	return schedule.Clock{Hour: 4}
+	h, m, _ := daystart.Read(ctx, s.store)
+	return schedule.Clock{Hour: h, Minute: m}
 }
 
 // Windows returns every break window overlapping [from, to): scheduled

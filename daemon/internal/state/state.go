@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mindful-app/mindful/daemon/internal/daystart"
 	"github.com/mindful-app/mindful/daemon/internal/feeds"
 	"github.com/mindful-app/mindful/daemon/internal/protocol"
 	"github.com/mindful-app/mindful/daemon/internal/store"
@@ -23,8 +24,6 @@ const (
 	keyPausedUntil    = "prompts.paused_until"
 	keyPauseSeconds   = "prompt.pause_seconds"
 	keyDefaultTimebox = "prompt.default_timebox_minutes"
-	keyDayStartHour   = "day_start_hour"
-	keyDayStart       = "day_start"
 )
 
 // Defaults.
@@ -33,7 +32,6 @@ const (
 	PauseStepSeconds      = 1
 	PauseMaxSeconds       = 10
 	DefaultTimeboxMinutes = 15
-	DefaultDayStartHour   = 4
 )
 
 // Timeboxes are the time boxes offered for a "need".
@@ -367,23 +365,10 @@ func DayStartAt(now time.Time, hour, minute int) time.Time {
 	return t
 }
 
-// DayStart returns when the user's current day began: the "day_start"
-// setting ("HH:MM", which the summary service sets), else the older
-// "day_start_hour", else 04:00.
+// DayStart returns when the user's current day began (see daystart; a
+// store that fails gives 04:00).
 func (s *Service) DayStart(ctx context.Context) time.Time {
-	hour, minute := DefaultDayStartHour, 0
-	if v, err := s.store.Setting(ctx, keyDayStart, ""); err == nil && len(v) == 5 && v[2] == ':' {
-		h, err1 := strconv.Atoi(v[:2])
-		m, err2 := strconv.Atoi(v[3:])
-		if err1 == nil && err2 == nil && h >= 0 && h < 24 && m >= 0 && m < 60 {
-			return DayStartAt(s.now(), h, m)
-		}
-	}
-	if v, err := s.store.Setting(ctx, keyDayStartHour, ""); err == nil {
-		if n, err := strconv.Atoi(v); err == nil && n >= 0 && n < 24 {
-			hour = n
-		}
-	}
+	hour, minute, _ := daystart.Read(ctx, s.store)
 	return DayStartAt(s.now(), hour, minute)
 }
 
