@@ -9,6 +9,10 @@
 //	RequestStop ──► ticket (valid from now+10 s) ──► Stop(ticket, reason)
 //
 // Locked breaks cannot be ended early, and early ends are capped per week.
+//
+// Every change, and every start or end of a break (Watch), is published
+// as changes.BreaksChanged; Watch reads the breaks again after a change of
+// the settings, a deletion of all data, or an import from another device.
 package breaks
 
 import (
@@ -24,6 +28,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mindful-app/mindful/daemon/internal/changes"
 	"github.com/mindful-app/mindful/daemon/internal/daystart"
 	"github.com/mindful-app/mindful/daemon/internal/protocol"
 	"github.com/mindful-app/mindful/daemon/internal/schedule"
@@ -61,15 +66,15 @@ var (
 
 // Service runs breaks. It is safe for concurrent use.
 type Service struct {
-	store        *store.Store
-	defaultSites func(context.Context) ([]string, error)
-	now          func() time.Time
-	loc          *time.Location
-	changed      func()
-	checkEvery   time.Duration
-	wake         chan struct{} // Refresh → Watch; capacity 1
-	evaluations  atomic.Int64  // Watch's reads of the store
-	checks       atomic.Int64  // Watch's clock checks
+	store       *store.Store
+	now         func() time.Time
+	loc         *time.Location
+	bus         *changes.Bus
+	elsewhere   *changes.Subscription // changes made elsewhere that Watch reads again after
+	checkEvery  time.Duration
+	wake        chan struct{} // Refresh → Watch; capacity 1
+	evaluations atomic.Int64  // Watch's reads of the store
+	checks      atomic.Int64  // Watch's clock checks
 
 	mu      sync.Mutex
 	tickets map[string]ticket
@@ -83,13 +88,10 @@ type ticket struct {
 
 // Config wires a Service.
 type Config struct {
-	Store *store.Store
-	// DefaultSites are the hosts a break blocks when it names none: every
-	// host of every enabled feed.
-	DefaultSites func(context.Context) ([]string, error)
-	Now          func() time.Time
-	Location     *time.Location // the user's zone; default time.Local
-	Changed      func()         // called when breaks or their state change
+	Store    *store.Store
+	Now      func() time.Time
+	Location *time.Location // the user's zone; default time.Local
+	Changes  *changes.Bus   // where BreaksChanged is published (may be nil)
 	// CheckEvery is how often Watch compares the wall clock with its next
 	// transition, without reading the store; default 5 s.
 	CheckEvery time.Duration
@@ -103,13 +105,11 @@ func New(c Config) *Service {
 	if c.Location == nil {
 		c.Location = time.Local
 	}
-	if c.Changed == nil {
-		c.Changed = func() {}
-	}
 	if c.CheckEvery <= 0 {
 		c.CheckEvery = 5 * time.Second
 	}
-	return &Service{store: c.Store, defaultSites: c.DefaultSites, now: c.Now, loc: c.Location, changed: c.Changed,
+	return &Service{store: c.Store, now: c.Now, loc: c.Location, bus: c.Changes,
+		elsewhere:  c.Changes.Subscribe(changes.SettingsChanged{}, changes.DataDeleted{}, changes.Imported{}),
 		checkEvery: c.CheckEvery, wake: make(chan struct{}, 1), tickets: map[string]ticket{}}
 }
 
@@ -441,25 +441,21 @@ func (s *Service) SetSettings(ctx context.Context, reason *string, perWeek int) 
 }
 
 // ForExtension returns the breaks of the coming Horizon, with their sites
-// resolved, for the extension to enforce on its own.
-func (s *Service) ForExtension(ctx context.Context) (breaks []protocol.Break, until time.Time, err error) {
+// resolved, for the extension to enforce on its own. defaultSites are the
+// hosts a break blocks when it names none: every host of every enabled
+// feed.
+func (s *Service) ForExtension(ctx context.Context, defaultSites []string) (breaks []protocol.Break, until time.Time, err error) {
 	now := s.now()
 	until = now.Add(Horizon)
 	ws, err := s.Windows(ctx, now, until)
 	if err != nil {
 		return nil, until, err
 	}
-	var def []string
 	breaks = []protocol.Break{}
 	for _, w := range ws {
 		sites := w.Sites
 		if sites == nil {
-			if def == nil && s.defaultSites != nil {
-				if def, err = s.defaultSites(ctx); err != nil {
-					return nil, until, err
-				}
-			}
-			sites = def
+			sites = defaultSites
 		}
 		b := protocol.Break{Key: w.Key, Name: w.Name, Start: w.Start.UTC(), Locked: w.Locked, Sites: append([]string{}, sites...)}
 		if !OpenEnded(w) {
@@ -471,13 +467,13 @@ func (s *Service) ForExtension(ctx context.Context) (breaks []protocol.Break, un
 	return breaks, until, nil
 }
 
-// Watch calls Changed whenever the running break starts or ends, and every
-// 6 hours so the extension's schedule never runs out.
+// Watch publishes BreaksChanged whenever the running break starts or ends,
+// and every 6 hours so the extension's schedule never runs out.
 //
 // It reads the store only when something may have changed: at the next
 // transition (a timer set for the running break's end, the next break's
 // start or the 6-hour refresh, whichever comes first) and after a change
-// to the breaks (Refresh). In between, a clock check every CheckEvery reads
+// to the breaks (Refresh, or a change published elsewhere). In between, a clock check every CheckEvery reads
 // no store: timers run on the monotonic clock, which stops while the
 // machine sleeps, so a resume from suspend or a wall-clock jump past the
 // next transition (or backwards) is noticed by comparing wall times.
@@ -504,7 +500,7 @@ func (s *Service) Watch(ctx context.Context) {
 				}
 				stale := refreshed.IsZero() || now.Sub(refreshed) >= 6*time.Hour || now.Before(refreshed)
 				if key != last || stale && !refreshed.IsZero() {
-					s.changed()
+					s.bus.Publish(changes.BreaksChanged{})
 				}
 				if key != last || stale {
 					last, refreshed = key, now
@@ -527,14 +523,16 @@ func (s *Service) Watch(ctx context.Context) {
 			evaluate = true
 		case <-s.wake:
 			evaluate = true
+		case <-s.elsewhere.Ready():
+			s.elsewhere.Take()
+			evaluate = true
 		case <-tick.C:
 			s.checks.Add(1)
 		}
 	}
 }
 
-// Refresh makes Watch read the breaks again at once, after they changed
-// other than through this service (all data deleted).
+// Refresh makes Watch read the breaks again at once.
 func (s *Service) Refresh() {
 	select {
 	case s.wake <- struct{}{}:
@@ -545,5 +543,5 @@ func (s *Service) Refresh() {
 // mutated tells Watch and the subscribers that the breaks changed.
 func (s *Service) mutated() {
 	s.Refresh()
-	s.changed()
+	s.bus.Publish(changes.BreaksChanged{})
 }

@@ -18,7 +18,7 @@ import (
 	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/internal/auth"
 	"github.com/mindful-app/mindful/daemon/internal/breaks"
-	"github.com/mindful-app/mindful/daemon/internal/notify"
+	"github.com/mindful-app/mindful/daemon/internal/changes"
 	"github.com/mindful-app/mindful/daemon/internal/state"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 	"github.com/mindful-app/mindful/daemon/internal/summary"
@@ -31,7 +31,7 @@ type Server struct {
 	Store     *store.Store
 	State     *state.Service
 	Breaks    *breaks.Service
-	Changes   *notify.Hub // may be nil: the watch stream then only sends once
+	Changes   *changes.Bus // may be nil: the watch stream then only sends every 30 s
 	Hub       *wsapi.Hub
 	Pairings  *auth.Pairings
 	Version   string

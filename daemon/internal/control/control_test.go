@@ -76,7 +76,7 @@ func newFixture(t *testing.T, mod func(*control.Server)) *fixture {
 		Token:     testToken,
 		Store:     st,
 		State:     svc,
-		Breaks:    breaks.New(breaks.Config{Store: st, DefaultSites: svc.DefaultSites, Now: clock, Location: time.UTC}),
+		Breaks:    breaks.New(breaks.Config{Store: st, Now: clock, Location: time.UTC}),
 		Hub:       hub,
 		Pairings:  pairings,
 		Version:   "1.2.3-test",

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/internal/changes"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 )
 
@@ -17,7 +18,7 @@ type clock struct{ t atomic.Pointer[time.Time] }
 func (c *clock) now() time.Time  { return *c.t.Load() }
 func (c *clock) set(t time.Time) { c.t.Store(&t) }
 
-func newSvc(t testing.TB, now time.Time) (*Service, *store.Store, *clock, *int32) {
+func newSvc(t testing.TB, now time.Time) (*Service, *store.Store, *clock, *changes.Subscription) {
 	t.Helper()
 	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"), store.Options{})
 	if err != nil {
@@ -26,12 +27,13 @@ func newSvc(t testing.TB, now time.Time) (*Service, *store.Store, *clock, *int32
 	t.Cleanup(func() { st.Close() })
 	c := &clock{}
 	c.set(now)
-	var changes int32
-	s, err := New(context.Background(), st, c.now, func() { atomic.AddInt32(&changes, 1) })
+	bus := &changes.Bus{}
+	published := bus.Subscribe()
+	s, err := New(context.Background(), st, c.now, bus)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s, st, c, &changes
+	return s, st, c, published
 }
 
 func TestDayStart(t *testing.T) {
@@ -65,7 +67,7 @@ func TestDayStart(t *testing.T) {
 }
 
 func TestFeedsAddDisableEnable(t *testing.T) {
-	s, _, _, changes := newSvc(t, time.Now())
+	s, _, _, published := newSvc(t, time.Now())
 	ctx := context.Background()
 
 	if _, ok := s.Match("mastodon.social", "/home"); ok {
@@ -122,13 +124,13 @@ func TestFeedsAddDisableEnable(t *testing.T) {
 	if id, ok := s.Match("news.example", "/front/"); !ok || id != "news" {
 		t.Fatalf("custom feed: %q %v", id, ok)
 	}
-	if n := atomic.LoadInt32(changes); n != 4 {
+	if n := len(published.Take()); n != 4 {
 		t.Fatalf("listener called %d times, want 4 (one per change)", n)
 	}
 }
 
 func TestInvalidFeedChangesSaveNothing(t *testing.T) {
-	s, _, _, changes := newSvc(t, time.Now())
+	s, _, _, published := newSvc(t, time.Now())
 	ctx := context.Background()
 	before, _ := s.Feeds(ctx)
 	for _, c := range []FeedChange{
@@ -146,8 +148,8 @@ func TestInvalidFeedChangesSaveNothing(t *testing.T) {
 		t.Fatalf("unknown feed: %v", err)
 	}
 	after, _ := s.Feeds(ctx)
-	if len(after) != len(before) || atomic.LoadInt32(changes) != 0 {
-		t.Fatalf("a refused change was saved (%d → %d feeds, %d notifications)", len(before), len(after), *changes)
+	if n := len(published.Take()); len(after) != len(before) || n != 0 {
+		t.Fatalf("a refused change was saved (%d → %d feeds, %d notifications)", len(before), len(after), n)
 	}
 }
 

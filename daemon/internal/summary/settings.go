@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/internal/changes"
 	"github.com/mindful-app/mindful/daemon/internal/daystart"
 	"github.com/mindful-app/mindful/daemon/internal/state"
 )
@@ -132,8 +133,15 @@ func (s *Service) SetSettings(ctx context.Context, set api.Settings) error {
 			return err
 		}
 	}
-	s.cfg.Changed()
+	s.cfg.Changes.Publish(changes.SettingsChanged{})
 	return nil
+}
+
+// CheckinTimes returns the user's day start and check-in time ("HH:MM"),
+// which the evening check-in watches.
+func (s *Service) CheckinTimes(ctx context.Context) (dayStart, checkin string, err error) {
+	set, err := s.Settings(ctx)
+	return set.DayStart, set.CheckinTime, err
 }
 
 // StoreFullURLs reports whether the user opted in to keeping full URLs. It

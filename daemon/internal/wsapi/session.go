@@ -15,6 +15,7 @@ import (
 	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/internal/auth"
 	"github.com/mindful-app/mindful/daemon/internal/breaks"
+	"github.com/mindful-app/mindful/daemon/internal/changes"
 	"github.com/mindful-app/mindful/daemon/internal/guard"
 	"github.com/mindful-app/mindful/daemon/internal/protocol"
 	"github.com/mindful-app/mindful/daemon/internal/schedule"
@@ -369,7 +370,7 @@ func (s *session) pairRequest(env protocol.Envelope) (*auth.Pending, bool) {
 	}
 	s.clientID = pr.ClientID
 	cfg.Log.Info("pairing requested", "code", p.Code, "browser", p.Browser, "origin", s.origin)
-	cfg.Changed()
+	cfg.Changes.Publish(changes.ClientsChanged{})
 	s.send(protocol.TypePairPending, env.ID, protocol.PairPending{Code: p.Code, ExpiresAt: p.ExpiresAt.UTC().Truncate(time.Second)})
 	return p, true
 }
@@ -418,9 +419,9 @@ func (s *session) events(env protocol.Envelope) {
 			s.sendError(env.ID, &protocol.Error{Code: protocol.CodeUnavailable, Message: "events not stored (" + err.Error() + "); nothing was acknowledged, resend later"})
 			return
 		}
-		cfg.Changed()
+		cfg.Changes.Publish(changes.EventsStored{})
 		if prompts && added > 0 {
-			cfg.PromptAnswered()
+			cfg.Changes.Publish(changes.PromptAnswered{})
 		}
 	}
 	for _, r := range body.Rejected {
