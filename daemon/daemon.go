@@ -16,6 +16,7 @@ import (
 
 	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/datadir"
+	"github.com/mindful-app/mindful/daemon/internal/admission"
 	"github.com/mindful-app/mindful/daemon/internal/auth"
 	"github.com/mindful-app/mindful/daemon/internal/breaks"
 	"github.com/mindful-app/mindful/daemon/internal/changes"
@@ -23,7 +24,6 @@ import (
 	"github.com/mindful-app/mindful/daemon/internal/control"
 	"github.com/mindful-app/mindful/daemon/internal/devicesync"
 	"github.com/mindful-app/mindful/daemon/internal/extstate"
-	"github.com/mindful-app/mindful/daemon/internal/guard"
 	"github.com/mindful-app/mindful/daemon/internal/instance"
 	"github.com/mindful-app/mindful/daemon/internal/state"
 	"github.com/mindful-app/mindful/daemon/internal/store"
@@ -68,7 +68,7 @@ func New(cfg Config) (*Daemon, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--addr %q: want HOST:PORT (%v)", cfg.Addr, err)
 	}
-	if !guard.IsLoopback(host) {
+	if !admission.IsLoopback(host) {
 		return nil, fmt.Errorf("--addr %q: mindful only listens on a loopback address (127.0.0.1, ::1 or localhost), never on %q", cfg.Addr, host)
 	}
 	if strings.EqualFold(host, "localhost") {
@@ -146,7 +146,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	ext := extstate.New(states, brk, bus)
 	pairings := &auth.Pairings{}
 	hub := wsapi.New(wsapi.Config{
-		Store: st, Pairings: pairings, Origins: guard.DefaultOriginPolicy(), Version: version.Version,
+		Store: st, Pairings: pairings, Origins: admission.DefaultOriginPolicy(), Version: version.Version,
 		Log: d.log.With("component", "ws"), PingInterval: d.cfg.PingInterval,
 		State: ext.State, MatchFeed: states.Match, Breaks: brk, Changes: bus,
 		StoreFullURLs: sums.StoreFullURLs, Damaged: refuseWhenDamaged(st),
@@ -243,7 +243,7 @@ func refuseWhenDamaged(st *store.Store) func() error {
 func (d *Daemon) serve(ctx context.Context, ln net.Listener, mux http.Handler, hub *wsapi.Hub) error {
 	_, port, _ := net.SplitHostPort(d.addr)
 	srv := &http.Server{
-		Handler: guard.Hosts(port, mux),
+		Handler: admission.Hosts(port, mux),
 		// Slow or idle connections are closed, so that a local process
 		// cannot pile them up toward the file-descriptor limit. The
 		// WebSocket (after the upgrade) and the status stream set their

@@ -12,9 +12,9 @@ import (
 
 	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/datadir"
+	"github.com/mindful-app/mindful/daemon/internal/admission"
 	"github.com/mindful-app/mindful/daemon/internal/auth"
 	"github.com/mindful-app/mindful/daemon/internal/control"
-	"github.com/mindful-app/mindful/daemon/internal/guard"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 	"github.com/mindful-app/mindful/daemon/internal/wsapi"
 	"github.com/mindful-app/mindful/daemon/version"
@@ -100,7 +100,7 @@ func (d *Daemon) runDamaged(ctx context.Context, shutdown func(), db api.Databas
 	refusal := errors.New("mindful's database is damaged (" + db.Problem + "); nothing is stored until it is recovered")
 	hub := wsapi.New(wsapi.Config{
 		Pairings:     &auth.Pairings{},
-		Origins:      guard.DefaultOriginPolicy(),
+		Origins:      admission.DefaultOriginPolicy(),
 		Version:      version.Version,
 		Log:          d.log.With("component", "ws"),
 		PingInterval: d.cfg.PingInterval,

@@ -20,10 +20,10 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/mindful-app/mindful/daemon/internal/admission"
 	"github.com/mindful-app/mindful/daemon/internal/auth"
 	"github.com/mindful-app/mindful/daemon/internal/breaks"
 	"github.com/mindful-app/mindful/daemon/internal/changes"
-	"github.com/mindful-app/mindful/daemon/internal/guard"
 	"github.com/mindful-app/mindful/daemon/internal/protocol"
 	"github.com/mindful-app/mindful/daemon/internal/schedule"
 	"github.com/mindful-app/mindful/daemon/internal/store"
@@ -33,7 +33,7 @@ import (
 type Config struct {
 	Store    *store.Store
 	Pairings *auth.Pairings
-	Origins  guard.OriginPolicy
+	Origins  admission.OriginPolicy
 	Version  string
 	Log      *slog.Logger
 	Now      func() time.Time
@@ -198,7 +198,7 @@ var upgrader = websocket.Upgrader{
 }
 
 // ServeHTTP upgrades an extension's request. The Host header has already
-// been checked by guard.Hosts.
+// been checked by admission.Hosts.
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	origin := r.Header.Get("Origin")
 	if reason := h.cfg.Origins.Check(origin); reason != "" {
