@@ -31,6 +31,7 @@ import (
 
 	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/internal/changes"
+	"github.com/mindful-app/mindful/daemon/internal/daystart"
 )
 
 // Setting keys in the store.
@@ -97,11 +98,11 @@ func New(cfg Config) *Service {
 
 // clock parses "HH:MM" into minutes after midnight.
 func clock(s string) (int, error) {
-	t, err := time.Parse("15:04", s)
-	if err != nil {
+	h, m, ok := daystart.ParseClock(s)
+	if !ok {
 		return 0, fmt.Errorf("%w: want HH:MM, got %q", ErrInvalid, s)
 	}
-	return t.Hour()*60 + t.Minute(), nil
+	return h*60 + m, nil
 }
 
 func at(y int, m time.Month, d, minutes int, loc *time.Location) time.Time {
