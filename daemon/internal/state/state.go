@@ -63,22 +63,6 @@ func New(ctx context.Context, st *store.Store, now func() time.Time, bus *change
 	return s, nil
 }
 
-// DefaultSites returns every host of every enabled feed: what a break
-// blocks when it names no sites.
-func (s *Service) DefaultSites(ctx context.Context) ([]string, error) {
-	fs, err := s.Feeds(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var on []feeds.Feed
-	for _, f := range fs {
-		if f.Enabled {
-			on = append(on, f)
-		}
-	}
-	return feeds.Hosts(on), nil
-}
-
 // ErrInvalid wraps errors in what the user asked for.
 var ErrInvalid = errors.New("invalid")
 
