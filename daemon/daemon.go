@@ -170,7 +170,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		Database: func() api.Database { return storeHealth(st) },
 	}
 
-	loops.Go("feeds", states.Run)
+	loops.Go("feeds", func(ctx context.Context) { states.Run(ctx, d.log) })
 	loops.Go("extension state", func(ctx context.Context) { ext.Run(ctx, hub) })
 	loops.Go("breaks", brk.Watch)
 	loops.Go("checkin", func(ctx context.Context) { chk.Watch(ctx, lastAlive) })

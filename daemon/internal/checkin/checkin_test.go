@@ -212,3 +212,34 @@ func TestNotDueInTheMorningWhenItRanAtNine(t *testing.T) {
 	h := start(t, tm("2026-11-24 08:00"), tm("2026-11-24 07:59"), kv)
 	h.next(t, api.Checkin{})
 }
+
+// A change of the settings published elsewhere makes Watch read the
+// check-in time again at once.
+func TestSettingsChangedElsewhere(t *testing.T) {
+	bus := &changes.Bus{}
+	var mu sync.Mutex
+	checkinTime := "22:00"
+	h := &harness{published: bus.Subscribe(changes.CheckinChanged{})}
+	h.svc = New(Config{
+		Store: &memKV{m: map[string]string{}},
+		Times: func(context.Context) (string, string, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			return "04:00", checkinTime, nil
+		},
+		Now:     func() time.Time { return tm("2026-11-23 21:05") },
+		Loc:     berlin,
+		Changes: bus,
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { h.svc.Watch(ctx, tm("2026-11-23 21:04")); close(done) }()
+	defer func() { cancel(); <-done }()
+	h.next(t, api.Checkin{})
+
+	mu.Lock()
+	checkinTime = "21:00"
+	mu.Unlock()
+	bus.Publish(changes.SettingsChanged{})
+	h.next(t, api.Checkin{Due: true, Date: "2026-11-23"})
+}

@@ -430,8 +430,8 @@ func (s *Service) Reload(ctx context.Context) error {
 }
 
 // Run reloads the feed settings after every import from another device,
-// until ctx ends.
-func (s *Service) Run(ctx context.Context) {
+// until ctx ends. It logs to log what it could not read.
+func (s *Service) Run(ctx context.Context, log *slog.Logger) {
 	defer s.imports.Close()
 	for {
 		select {
@@ -441,7 +441,7 @@ func (s *Service) Run(ctx context.Context) {
 		}
 		s.imports.Take()
 		if err := s.Reload(ctx); err != nil && ctx.Err() == nil {
-			slog.Warn("feeds not read again after an import", "err", err)
+			log.Warn("state not reloaded after an import", "err", err)
 		}
 	}
 }

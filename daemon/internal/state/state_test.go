@@ -3,7 +3,9 @@ package state
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"path/filepath"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -224,5 +226,35 @@ func TestHabitCountSinceDayStart(t *testing.T) {
 	}
 	if state.Prompt.PauseSeconds != 3 || state.PromptsPausedUntil != nil || len(state.Feeds) < 12 {
 		t.Fatalf("state %+v", state)
+	}
+}
+
+// After an import from another device (a feed setting written to the store
+// directly), Run reads the feeds again and publishes FeedsChanged.
+func TestRunReloadsAfterAnImport(t *testing.T) {
+	s, st, _, published := newSvc(t, time.Now())
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx, slog.New(slog.DiscardHandler)); close(done) }()
+	defer func() { cancel(); <-done }()
+	if err := st.PutFeedSetting(ctx, store.FeedSetting{ID: "mastodon", ExtraHosts: []string{"mastodon.social"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Match("mastodon.social", "/home"); ok {
+		t.Fatal("matched before the import was announced")
+	}
+	s.bus.Publish(changes.Imported{})
+	for {
+		select {
+		case <-published.Ready():
+		case <-time.After(10 * time.Second):
+			t.Fatal("no FeedsChanged within 10 s of the import")
+		}
+		if slices.Contains(published.Take(), changes.Change(changes.FeedsChanged{})) {
+			break
+		}
+	}
+	if id, ok := s.Match("mastodon.social", "/home"); !ok || id != "mastodon" {
+		t.Fatalf("after the import: %q %v", id, ok)
 	}
 }
