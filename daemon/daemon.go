@@ -12,20 +12,19 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/datadir"
+	"github.com/mindful-app/mindful/daemon/internal/admission"
 	"github.com/mindful-app/mindful/daemon/internal/auth"
 	"github.com/mindful-app/mindful/daemon/internal/breaks"
+	"github.com/mindful-app/mindful/daemon/internal/changes"
 	"github.com/mindful-app/mindful/daemon/internal/checkin"
 	"github.com/mindful-app/mindful/daemon/internal/control"
 	"github.com/mindful-app/mindful/daemon/internal/devicesync"
-	"github.com/mindful-app/mindful/daemon/internal/guard"
+	"github.com/mindful-app/mindful/daemon/internal/extstate"
 	"github.com/mindful-app/mindful/daemon/internal/instance"
-	"github.com/mindful-app/mindful/daemon/internal/notify"
-	"github.com/mindful-app/mindful/daemon/internal/protocol"
 	"github.com/mindful-app/mindful/daemon/internal/state"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 	"github.com/mindful-app/mindful/daemon/internal/summary"
@@ -69,7 +68,7 @@ func New(cfg Config) (*Daemon, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--addr %q: want HOST:PORT (%v)", cfg.Addr, err)
 	}
-	if !guard.IsLoopback(host) {
+	if !admission.IsLoopback(host) {
 		return nil, fmt.Errorf("--addr %q: mindful only listens on a loopback address (127.0.0.1, ::1 or localhost), never on %q", cfg.Addr, host)
 	}
 	if strings.EqualFold(host, "localhost") {
@@ -91,7 +90,12 @@ func (d *Daemon) Ready() <-chan struct{} { return d.ready }
 func (d *Daemon) Addr() string { return d.addr }
 
 // Run runs the daemon until ctx ends, then shuts down cleanly: sockets are
-// closed with 1001, queued writes are committed, the database is closed.
+// closed with 1001, the background loops stop (queued writes and pending
+// sync are written), the database is closed.
+//
+// Services publish what they change on one change bus and never call back
+// here; Run only builds them, each from those built before it, and starts
+// their loops. See docs/architecture.md.
 func (d *Daemon) Run(ctx context.Context) error {
 	// POST /api/v1/shutdown (mindful uninstall) ends the run like ctx does.
 	ctx, shutdown := context.WithCancel(ctx)
@@ -105,21 +109,12 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return err
 	}
 	defer lock.Release()
-
-	// A damaged database is never used: the daemon then only says what is
-	// wrong (log, status, tray) and stores nothing until it is recovered.
-	dbPath := filepath.Join(dir, datadir.DBFile)
-	if dmg, err := d.checkDatabase(ctx, dir, dbPath); err != nil {
-		return err
-	} else if dmg != nil {
-		return d.runDamaged(ctx, shutdown, *dmg)
-	}
-	st, err := store.Open(ctx, dbPath, store.Options{Logger: d.log, BusyTimeout: d.cfg.BusyTimeout})
-	if errors.Is(err, store.ErrDamaged) {
-		return d.runDamaged(ctx, shutdown, damagedDB(dbPath, err.Error(), time.Now()))
-	}
+	st, dmg, err := d.openStore(ctx)
 	if err != nil {
 		return err
+	}
+	if dmg != nil {
+		return d.runDamaged(ctx, shutdown, *dmg)
 	}
 	defer st.Close()
 	// The control token is written after the database exists, so a token
@@ -128,9 +123,85 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	loops := newLoops(ctx, d.log)
+	defer loops.Stop() // before the store closes
+	lastAlive := d.endLastRun(ctx, st)
+	loops.Go("heartbeat", func(ctx context.Context) { d.heartbeat(ctx, st) })
+	ln, err := d.listen()
+	if err != nil {
+		return err
+	}
 
-	// Browser sessions left open by a daemon that died end at its last
-	// heartbeat; from now on the heartbeat is written every minute.
+	bus := &changes.Bus{}
+	states, err := state.New(ctx, st, time.Now, bus)
+	if err != nil {
+		return err
+	}
+	brk := breaks.New(breaks.Config{Store: st, Changes: bus})
+	sums := summary.New(summary.Config{Store: st, State: states, Breaks: brk, Logger: d.log.With("component", "summary"), Changes: bus})
+	if err := sums.Load(ctx); err != nil {
+		return err
+	}
+	chk := checkin.New(checkin.Config{Store: st, Times: sums.CheckinTimes, Reflected: sums.Reflected, Changes: bus})
+	ext := extstate.New(states, brk, bus)
+	pairings := &auth.Pairings{}
+	hub := wsapi.New(wsapi.Config{
+		Store: st, Pairings: pairings, Origins: admission.DefaultOriginPolicy(), Version: version.Version,
+		Log: d.log.With("component", "ws"), PingInterval: d.cfg.PingInterval,
+		State: ext.State, MatchFeed: states.Match, Breaks: brk, Changes: bus,
+		StoreFullURLs: sums.StoreFullURLs, Damaged: refuseWhenDamaged(st),
+	})
+	// Sharing with the user's other devices through a folder they sync.
+	syn, err := devicesync.New(devicesync.Config{
+		Store: st, File: filepath.Join(dir, devicesync.File), Logger: d.log.With("component", "sync"),
+		Changes: bus, Interval: d.cfg.SyncInterval, EventDelay: d.cfg.SyncEventDelay,
+	})
+	if err != nil {
+		return err
+	}
+	dash := web.New(web.Config{
+		Summaries: sums, Settings: sums, Data: sums, Breaks: brk, Feeds: states, Checkin: chk, Sync: syn,
+		Logger: d.log.With("component", "dashboard"),
+	})
+	ctl := &control.Server{
+		Token: ctlToken, Store: st, State: states, Breaks: brk, Changes: bus, Hub: hub, Pairings: pairings,
+		Version: version.Version, Addr: d.addr, DataDir: dir, StartedAt: time.Now(), Now: time.Now, Summary: sums,
+		Shutdown: shutdown, Dashboard: dash, Checkin: chk, Sync: syn,
+		Database: func() api.Database { return storeHealth(st) },
+	}
+
+	loops.Go("feeds", func(ctx context.Context) { states.Run(ctx, d.log) })
+	loops.Go("extension state", func(ctx context.Context) { ext.Run(ctx, hub) })
+	loops.Go("breaks", brk.Watch)
+	loops.Go("checkin", func(ctx context.Context) { chk.Watch(ctx, lastAlive) })
+	loops.Go("prune", sums.RunPrune)
+	loops.Go("sync", syn.Run) // writes out what is pending when it stops
+	mux := http.NewServeMux()
+	mux.Handle("/api/", ctl.Handler())
+	mux.Handle("GET /ws", hub)
+	mux.Handle("/", dash.Handler())
+	return d.serve(ctx, ln, mux, hub)
+}
+
+// openStore opens the database. A damaged database is never used: it
+// returns what is wrong instead, and the daemon then only says so (log,
+// status, tray) and stores nothing until it is recovered.
+func (d *Daemon) openStore(ctx context.Context) (*store.Store, *api.Database, error) {
+	path := filepath.Join(d.cfg.DataDir, datadir.DBFile)
+	if dmg, err := d.checkDatabase(ctx, d.cfg.DataDir, path); err != nil || dmg != nil {
+		return nil, dmg, err
+	}
+	st, err := store.Open(ctx, path, store.Options{Logger: d.log, BusyTimeout: d.cfg.BusyTimeout})
+	if errors.Is(err, store.ErrDamaged) {
+		dmg := damagedDB(path, err.Error(), time.Now())
+		return nil, &dmg, nil
+	}
+	return st, nil, err
+}
+
+// endLastRun ends the browser sessions left open by a daemon that died, at
+// its last heartbeat, and returns that time (now on a first run).
+func (d *Daemon) endLastRun(ctx context.Context, st *store.Store) time.Time {
 	lastAlive := time.Now()
 	if v, err := st.Setting(ctx, keyAliveAt, ""); err == nil && v != "" {
 		if t, err := time.Parse(time.RFC3339, v); err == nil {
@@ -140,150 +211,31 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if err := st.CloseDanglingSessions(ctx, lastAlive); err != nil {
 		d.log.Warn("could not close sessions of the last run", "err", err)
 	}
-	go d.heartbeat(ctx, st)
+	return lastAlive
+}
 
+// listen opens the daemon's port and tells clients where it is.
+func (d *Daemon) listen() (net.Listener, error) {
 	ln, err := net.Listen("tcp", d.cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w (is another program using the port? pick one with --addr)", d.cfg.Addr, err)
+		return nil, fmt.Errorf("listen on %s: %w (is another program using the port? pick one with --addr)", d.cfg.Addr, err)
 	}
 	d.addr = ln.Addr().String()
-	if err := datadir.WriteAddr(dir, d.addr); err != nil {
+	if err := datadir.WriteAddr(d.cfg.DataDir, d.addr); err != nil {
 		d.log.Warn("the daemon's address was not written for clients", "err", err)
 	}
+	return ln, nil
+}
 
-	// The state service tells browsers about changes through the hub, and
-	// the hub asks the service for the state: broadcast links the two once
-	// both exist. The hub coalesces a burst of changes into one state.
-	var hub *wsapi.Hub
-	var hubReady atomic.Pointer[wsapi.Hub] // hub, once it exists (watchers start first)
-	var states *state.Service
-	changes := &notify.Hub{}
-	broadcast := func() {
-		changes.Publish()
-		if h := hubReady.Load(); h != nil {
-			h.StateChanged()
+// refuseWhenDamaged is the socket's check before it stores anything: an
+// error once the store has found its database damaged.
+func refuseWhenDamaged(st *store.Store) func() error {
+	return func() error {
+		if dmg := st.Damage(); dmg != nil {
+			return fmt.Errorf("mindful's database is damaged (%s); nothing is stored until it is recovered", dmg.Problem)
 		}
-	}
-	states, err = state.New(ctx, st, time.Now, broadcast)
-	if err != nil {
-		return err
-	}
-	brk := breaks.New(breaks.Config{Store: st, DefaultSites: states.DefaultSites, Changed: broadcast})
-	states.SetBreaks(func(ctx context.Context, ps *protocol.State) error {
-		bs, until, err := brk.ForExtension(ctx)
-		if err != nil {
-			return err
-		}
-		reason, err := brk.Reason(ctx)
-		if err != nil {
-			return err
-		}
-		used, limit, err := brk.EarlyEndsThisWeek(ctx)
-		if err != nil {
-			return err
-		}
-		ps.Breaks, ps.BreaksUntil, ps.BreakReason = bs, until, reason
-		ps.EarlyEnd = protocol.EarlyEndRule{WaitSeconds: int(breaks.EarlyEndWait.Seconds()), LeftThisWeek: max(0, limit-used)}
 		return nil
-	})
-	go brk.Watch(ctx)
-	// The evening check-in reads the summary's settings and reflections;
-	// a changed setting (check-in time, day start) or deleted data makes it
-	// look again at once.
-	var sums *summary.Service
-	chk := checkin.New(checkin.Config{
-		Store: st,
-		Times: func(ctx context.Context) (string, string, error) {
-			set, err := sums.Settings(ctx)
-			return set.DayStart, set.CheckinTime, err
-		},
-		Reflected: func(ctx context.Context, date string) (bool, error) {
-			day, err := sums.Day(ctx, date)
-			return day.Reflection != "", err
-		},
-		Changed: changes.Publish,
-	})
-	// The daily summary, the user's settings, export and deletion; old
-	// events are pruned once a day when a retention is set.
-	sums = summary.New(summary.Config{Store: st, State: states, Breaks: brk, Logger: d.log.With("component", "summary"), Changed: func() {
-		broadcast()
-		chk.Refresh()
-		brk.Refresh() // deleting all data deletes the breaks too
-	}})
-	if err := sums.Load(ctx); err != nil {
-		return err
 	}
-	go sums.RunPrune(ctx)
-
-	pairings := &auth.Pairings{}
-	hub = wsapi.New(wsapi.Config{
-		Store:        st,
-		Pairings:     pairings,
-		Origins:      guard.DefaultOriginPolicy(),
-		Version:      version.Version,
-		Log:          d.log.With("component", "ws"),
-		PingInterval: d.cfg.PingInterval,
-		State:        states.State,
-		MatchFeed:    states.Match,
-		// A new answer may change today's habit count, which sets the
-		// length of the breathing pause in every browser.
-		PromptAnswered: broadcast,
-		Breaks:         brk,
-		Changed:        changes.Publish,
-		StoreFullURLs:  sums.StoreFullURLs,
-		Damaged: func() error {
-			if dmg := st.Damage(); dmg != nil {
-				return fmt.Errorf("mindful's database is damaged (%s); nothing is stored until it is recovered", dmg.Problem)
-			}
-			return nil
-		},
-	})
-	hubReady.Store(hub)
-
-	// Sharing with the user's other devices through a folder they sync:
-	// local changes go out, other devices' changes come in and are
-	// broadcast like local ones. Run ends with ctx; the store closes after.
-	syncKicks, unsubscribe := changes.Subscribe()
-	defer unsubscribe()
-	syn, err := devicesync.New(devicesync.Config{
-		Store: st, File: filepath.Join(dir, devicesync.File), Logger: d.log.With("component", "sync"),
-		Kicks: syncKicks, Interval: d.cfg.SyncInterval, EventDelay: d.cfg.SyncEventDelay,
-		// An import may change the feed list (which the matcher caches),
-		// breaks (Reload tells the browsers either way; the break watcher
-		// sets its timer again) and today's reflection (the check-in looks
-		// again).
-		Changed: func() {
-			if err := states.Reload(ctx); err != nil {
-				d.log.Warn("state not reloaded after an import", "err", err)
-			}
-			brk.Refresh() // an imported break or rule moves the next transition
-			chk.Refresh()
-		},
-	})
-	if err != nil {
-		return err
-	}
-	syncDone := make(chan struct{})
-	go func() { defer close(syncDone); syn.Run(ctx) }()
-	defer func() { shutdown(); <-syncDone }()
-	// The dashboard (served at /) and the check-in's clock.
-	go chk.Watch(ctx, lastAlive)
-	dash := web.New(web.Config{
-		Summaries: sums, Settings: sums, Data: sums, Breaks: brk, Feeds: states, Checkin: chk, Sync: syn,
-		Logger: d.log.With("component", "dashboard"),
-	})
-	ctl := &control.Server{
-		Token: ctlToken, Store: st, State: states, Breaks: brk, Changes: changes, Hub: hub, Pairings: pairings,
-		Version: version.Version, Addr: d.addr, DataDir: dir, StartedAt: time.Now(), Now: time.Now, Summary: sums,
-		Shutdown: shutdown, Dashboard: dash, Checkin: chk, Sync: syn,
-		Database: func() api.Database { return storeHealth(st) },
-	}
-
-	mux := http.NewServeMux()
-	mux.Handle("/api/", ctl.Handler())
-	mux.Handle("GET /ws", hub)
-	mux.Handle("/", dash.Handler())
-	return d.serve(ctx, ln, mux, hub)
 }
 
 // serve serves mux on ln until ctx ends, then closes the sockets and the
@@ -291,7 +243,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 func (d *Daemon) serve(ctx context.Context, ln net.Listener, mux http.Handler, hub *wsapi.Hub) error {
 	_, port, _ := net.SplitHostPort(d.addr)
 	srv := &http.Server{
-		Handler: guard.Hosts(port, mux),
+		Handler: admission.Hosts(port, mux),
 		// Slow or idle connections are closed, so that a local process
 		// cannot pile them up toward the file-descriptor limit. The
 		// WebSocket (after the upgrade) and the status stream set their

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -13,9 +12,9 @@ import (
 
 	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/datadir"
+	"github.com/mindful-app/mindful/daemon/internal/admission"
 	"github.com/mindful-app/mindful/daemon/internal/auth"
 	"github.com/mindful-app/mindful/daemon/internal/control"
-	"github.com/mindful-app/mindful/daemon/internal/guard"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 	"github.com/mindful-app/mindful/daemon/internal/wsapi"
 	"github.com/mindful-app/mindful/daemon/version"
@@ -94,18 +93,14 @@ func (d *Daemon) runDamaged(ctx context.Context, shutdown func(), db api.Databas
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", d.cfg.Addr)
+	ln, err := d.listen()
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w (is another program using the port? pick one with --addr)", d.cfg.Addr, err)
-	}
-	d.addr = ln.Addr().String()
-	if err := datadir.WriteAddr(dir, d.addr); err != nil {
-		d.log.Warn("the daemon's address was not written for clients", "err", err)
+		return err
 	}
 	refusal := errors.New("mindful's database is damaged (" + db.Problem + "); nothing is stored until it is recovered")
 	hub := wsapi.New(wsapi.Config{
 		Pairings:     &auth.Pairings{},
-		Origins:      guard.DefaultOriginPolicy(),
+		Origins:      admission.DefaultOriginPolicy(),
 		Version:      version.Version,
 		Log:          d.log.With("component", "ws"),
 		PingInterval: d.cfg.PingInterval,

@@ -9,6 +9,10 @@
 //	RequestStop ──► ticket (valid from now+10 s) ──► Stop(ticket, reason)
 //
 // Locked breaks cannot be ended early, and early ends are capped per week.
+//
+// Every change, and every start or end of a break (Watch), is published
+// as changes.BreaksChanged; Watch reads the breaks again after a change of
+// the settings, a deletion of all data, or an import from another device.
 package breaks
 
 import (
@@ -24,6 +28,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mindful-app/mindful/daemon/internal/changes"
+	"github.com/mindful-app/mindful/daemon/internal/daystart"
 	"github.com/mindful-app/mindful/daemon/internal/protocol"
 	"github.com/mindful-app/mindful/daemon/internal/schedule"
 	"github.com/mindful-app/mindful/daemon/internal/store"
@@ -42,8 +48,6 @@ const (
 const (
 	keyEarlyEndsPerWeek = "breaks.early_ends_per_week"
 	keyReason           = "breaks.reason"
-	keyDayStartHour     = "day_start_hour"
-	keyDayStart         = "day_start"
 )
 
 // farFuture stands for the end of an open-ended break (break mode).
@@ -62,15 +66,15 @@ var (
 
 // Service runs breaks. It is safe for concurrent use.
 type Service struct {
-	store        *store.Store
-	defaultSites func(context.Context) ([]string, error)
-	now          func() time.Time
-	loc          *time.Location
-	changed      func()
-	checkEvery   time.Duration
-	wake         chan struct{} // Refresh → Watch; capacity 1
-	evaluations  atomic.Int64  // Watch's reads of the store
-	checks       atomic.Int64  // Watch's clock checks
+	store       *store.Store
+	now         func() time.Time
+	loc         *time.Location
+	bus         *changes.Bus
+	elsewhere   *changes.Subscription // changes made elsewhere that Watch reads again after
+	checkEvery  time.Duration
+	wake        chan struct{} // Refresh → Watch; capacity 1
+	evaluations atomic.Int64  // Watch's reads of the store
+	checks      atomic.Int64  // Watch's clock checks
 
 	mu      sync.Mutex
 	tickets map[string]ticket
@@ -84,13 +88,10 @@ type ticket struct {
 
 // Config wires a Service.
 type Config struct {
-	Store *store.Store
-	// DefaultSites are the hosts a break blocks when it names none: every
-	// host of every enabled feed.
-	DefaultSites func(context.Context) ([]string, error)
-	Now          func() time.Time
-	Location     *time.Location // the user's zone; default time.Local
-	Changed      func()         // called when breaks or their state change
+	Store    *store.Store
+	Now      func() time.Time
+	Location *time.Location // the user's zone; default time.Local
+	Changes  *changes.Bus   // where BreaksChanged is published (may be nil)
 	// CheckEvery is how often Watch compares the wall clock with its next
 	// transition, without reading the store; default 5 s.
 	CheckEvery time.Duration
@@ -104,32 +105,19 @@ func New(c Config) *Service {
 	if c.Location == nil {
 		c.Location = time.Local
 	}
-	if c.Changed == nil {
-		c.Changed = func() {}
-	}
 	if c.CheckEvery <= 0 {
 		c.CheckEvery = 5 * time.Second
 	}
-	return &Service{store: c.Store, defaultSites: c.DefaultSites, now: c.Now, loc: c.Location, changed: c.Changed,
+	return &Service{store: c.Store, now: c.Now, loc: c.Location, bus: c.Changes,
+		elsewhere:  c.Changes.Subscribe(changes.SettingsChanged{}, changes.DataDeleted{}, changes.Imported{}),
 		checkEvery: c.CheckEvery, wake: make(chan struct{}, 1), tickets: map[string]ticket{}}
 }
 
-// dayStart is when the user's day begins: the "day_start" setting (HH:MM,
-// set from the dashboard or the settings API), else the older
-// "day_start_hour", else 04:00, as the state and summary read it.
+// dayStart is when the user's day begins (see daystart; a store that
+// fails gives 04:00).
 func (s *Service) dayStart(ctx context.Context) schedule.Clock {
-	if v, _ := s.store.Setting(ctx, keyDayStart, ""); len(v) == 5 && v[2] == ':' {
-		h, err1 := strconv.Atoi(v[:2])
-		m, err2 := strconv.Atoi(v[3:])
-		if err1 == nil && err2 == nil && h >= 0 && h < 24 && m >= 0 && m < 60 {
-			return schedule.Clock{Hour: h, Minute: m}
-		}
-	}
-	v, _ := s.store.Setting(ctx, keyDayStartHour, "")
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 && n < 24 {
-		return schedule.Clock{Hour: n}
-	}
-	return schedule.Clock{Hour: 4}
+	h, m, _ := daystart.Read(ctx, s.store)
+	return schedule.Clock{Hour: h, Minute: m}
 }
 
 // Windows returns every break window overlapping [from, to): scheduled
@@ -453,25 +441,21 @@ func (s *Service) SetSettings(ctx context.Context, reason *string, perWeek int) 
 }
 
 // ForExtension returns the breaks of the coming Horizon, with their sites
-// resolved, for the extension to enforce on its own.
-func (s *Service) ForExtension(ctx context.Context) (breaks []protocol.Break, until time.Time, err error) {
+// resolved, for the extension to enforce on its own. defaultSites are the
+// hosts a break blocks when it names none: every host of every enabled
+// feed.
+func (s *Service) ForExtension(ctx context.Context, defaultSites []string) (breaks []protocol.Break, until time.Time, err error) {
 	now := s.now()
 	until = now.Add(Horizon)
 	ws, err := s.Windows(ctx, now, until)
 	if err != nil {
 		return nil, until, err
 	}
-	var def []string
 	breaks = []protocol.Break{}
 	for _, w := range ws {
 		sites := w.Sites
 		if sites == nil {
-			if def == nil && s.defaultSites != nil {
-				if def, err = s.defaultSites(ctx); err != nil {
-					return nil, until, err
-				}
-			}
-			sites = def
+			sites = defaultSites
 		}
 		b := protocol.Break{Key: w.Key, Name: w.Name, Start: w.Start.UTC(), Locked: w.Locked, Sites: append([]string{}, sites...)}
 		if !OpenEnded(w) {
@@ -483,13 +467,13 @@ func (s *Service) ForExtension(ctx context.Context) (breaks []protocol.Break, un
 	return breaks, until, nil
 }
 
-// Watch calls Changed whenever the running break starts or ends, and every
-// 6 hours so the extension's schedule never runs out.
+// Watch publishes BreaksChanged whenever the running break starts or ends,
+// and every 6 hours so the extension's schedule never runs out.
 //
 // It reads the store only when something may have changed: at the next
 // transition (a timer set for the running break's end, the next break's
 // start or the 6-hour refresh, whichever comes first) and after a change
-// to the breaks (Refresh). In between, a clock check every CheckEvery reads
+// to the breaks (Refresh, or a change published elsewhere). In between, a clock check every CheckEvery reads
 // no store: timers run on the monotonic clock, which stops while the
 // machine sleeps, so a resume from suspend or a wall-clock jump past the
 // next transition (or backwards) is noticed by comparing wall times.
@@ -516,7 +500,7 @@ func (s *Service) Watch(ctx context.Context) {
 				}
 				stale := refreshed.IsZero() || now.Sub(refreshed) >= 6*time.Hour || now.Before(refreshed)
 				if key != last || stale && !refreshed.IsZero() {
-					s.changed()
+					s.bus.Publish(changes.BreaksChanged{})
 				}
 				if key != last || stale {
 					last, refreshed = key, now
@@ -539,14 +523,16 @@ func (s *Service) Watch(ctx context.Context) {
 			evaluate = true
 		case <-s.wake:
 			evaluate = true
+		case <-s.elsewhere.Ready():
+			s.elsewhere.Take()
+			evaluate = true
 		case <-tick.C:
 			s.checks.Add(1)
 		}
 	}
 }
 
-// Refresh makes Watch read the breaks again at once, after they changed
-// other than through this service (all data deleted).
+// Refresh makes Watch read the breaks again at once.
 func (s *Service) Refresh() {
 	select {
 	case s.wake <- struct{}{}:
@@ -557,5 +543,5 @@ func (s *Service) Refresh() {
 // mutated tells Watch and the subscribers that the breaks changed.
 func (s *Service) mutated() {
 	s.Refresh()
-	s.changed()
+	s.bus.Publish(changes.BreaksChanged{})
 }

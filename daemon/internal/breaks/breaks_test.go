@@ -3,11 +3,13 @@ package breaks
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
-	"sync/atomic"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/mindful-app/mindful/daemon/internal/changes"
 	"github.com/mindful-app/mindful/daemon/internal/clocktest"
 	"github.com/mindful-app/mindful/daemon/internal/schedule"
 	"github.com/mindful-app/mindful/daemon/internal/store"
@@ -15,7 +17,7 @@ import (
 
 var berlin, _ = time.LoadLocation("Europe/Berlin")
 
-func newSvc(t *testing.T, now time.Time) (*Service, *clocktest.Clock, *int32) {
+func newSvc(t *testing.T, now time.Time) (*Service, *clocktest.Clock, *published) {
 	t.Helper()
 	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"), store.Options{})
 	if err != nil {
@@ -23,15 +25,32 @@ func newSvc(t *testing.T, now time.Time) (*Service, *clocktest.Clock, *int32) {
 	}
 	t.Cleanup(func() { st.Close() })
 	c := clocktest.New(now)
-	var changed int32
+	bus := &changes.Bus{}
+	changed := &published{sub: bus.Subscribe(changes.BreaksChanged{})}
 	s := New(Config{
-		Store:        st,
-		DefaultSites: func(context.Context) ([]string, error) { return []string{"www.reddit.com", "x.com"}, nil },
-		Now:          c.Now,
-		Location:     berlin,
-		Changed:      func() { atomic.AddInt32(&changed, 1) },
+		Store:    st,
+		Now:      c.Now,
+		Location: berlin,
+		Changes:  bus,
 	})
-	return s, c, &changed
+	return s, c, changed
+}
+
+// defaultSites are what a break that names no sites blocks, in these tests.
+var defaultSites = []string{"www.reddit.com", "x.com"}
+
+// published counts the BreaksChanged a service published.
+type published struct {
+	mu  sync.Mutex
+	sub *changes.Subscription
+	n   int32
+}
+
+func (p *published) count() int32 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.n += int32(len(p.sub.Take()))
+	return p.n
 }
 
 func TestStartAndEndEarly(t *testing.T) {
@@ -87,8 +106,8 @@ func TestStartAndEndEarly(t *testing.T) {
 	if len(ends) != 1 || ends[0].Reason != "I need to reply to my sister" || !ends[0].PlannedEnd.Equal(w.End) {
 		t.Fatalf("early ends %+v", ends)
 	}
-	if atomic.LoadInt32(changed) != 2 {
-		t.Fatalf("changed %d times, want 2 (start, stop)", *changed)
+	if changed.count() != 2 {
+		t.Fatalf("changed %d times, want 2 (start, stop)", changed.count())
 	}
 }
 
@@ -153,7 +172,7 @@ func TestOpenEndedBreakMode(t *testing.T) {
 	if active, _, _ := s.Now(ctx); active == nil || active.Name != "Break mode" {
 		t.Fatalf("break mode ended by itself: %+v", active)
 	}
-	bs, _, err := s.ForExtension(ctx)
+	bs, _, err := s.ForExtension(ctx, defaultSites)
 	if err != nil || len(bs) != 1 || bs[0].End != nil {
 		t.Fatalf("extension gets %+v %v", bs, err)
 	}
@@ -172,7 +191,7 @@ func TestScheduleForExtension(t *testing.T) {
 	if _, err := s.AddRule(ctx, schedule.Rule{Name: "Bad", Kind: "weekly", Start: "Fry 15:30", End: "Sat 16:00"}); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("bad rule: %v", err)
 	}
-	bs, until, err := s.ForExtension(ctx)
+	bs, until, err := s.ForExtension(ctx, defaultSites)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +284,7 @@ func TestWatchReadsTheStoreOnlyAtTransitions(t *testing.T) {
 	}
 	checks(5) // the first read and the wake from AddRule are done
 	reads := s.evaluations.Load()
-	base := atomic.LoadInt32(changed)
+	base := changed.count()
 	checks(200)
 	if n := s.evaluations.Load() - reads; n != 0 {
 		t.Fatalf("idle Watch read the store %d times in 200 clock checks, want 0", n)
@@ -273,13 +292,13 @@ func TestWatchReadsTheStoreOnlyAtTransitions(t *testing.T) {
 
 	// The machine wakes up in the middle of the evening break.
 	clk.Set(time.Date(2026, 11, 23, 21, 30, 0, 0, berlin))
-	waitUntil(t, "the break noticed after a jump", func() bool { return atomic.LoadInt32(changed) == base+1 })
+	waitUntil(t, "the break noticed after a jump", func() bool { return changed.count() == base+1 })
 	if active, _, _ := s.Now(ctx); active == nil || active.Name != "Evening" {
 		t.Fatalf("active = %+v", active)
 	}
 	// The clock is set back before the break: it ends for the extension.
 	clk.Set(mon)
-	waitUntil(t, "the end noticed after a backward jump", func() bool { return atomic.LoadInt32(changed) == base+2 })
+	waitUntil(t, "the end noticed after a backward jump", func() bool { return changed.count() == base+2 })
 
 	// A break started through the service wakes Watch (Start's own call,
 	// then Watch's on the new running break).
@@ -287,11 +306,28 @@ func TestWatchReadsTheStoreOnlyAtTransitions(t *testing.T) {
 	if _, err := s.Start(ctx, "15m", "", false); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "the new break read", func() bool { return s.evaluations.Load() > reads && atomic.LoadInt32(changed) == base+4 })
+	waitUntil(t, "the new break read", func() bool { return s.evaluations.Load() > reads && changed.count() == base+4 })
 
 	// With nothing else happening, the schedule is sent again after 6 hours.
 	clk.Add(7 * time.Hour) // the 15-minute break is over too
-	waitUntil(t, "the 6-hour refresh", func() bool { return atomic.LoadInt32(changed) >= base+5 })
+	waitUntil(t, "the 6-hour refresh", func() bool { return changed.count() >= base+5 })
+}
+
+// A change made elsewhere (settings, all data deleted, an import) makes
+// Watch read the breaks again at once.
+func TestWatchReadsAgainAfterChangesElsewhere(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s, _, _ := newSvc(t, time.Date(2026, 11, 23, 15, 0, 0, 0, berlin))
+	done := make(chan struct{})
+	go func() { s.Watch(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitUntil(t, "the first read", func() bool { return s.evaluations.Load() >= 1 })
+	for _, c := range []changes.Change{changes.SettingsChanged{}, changes.DataDeleted{}, changes.Imported{}} {
+		reads := s.evaluations.Load()
+		s.bus.Publish(c)
+		waitUntil(t, fmt.Sprintf("a read after %T", c), func() bool { return s.evaluations.Load() > reads })
+	}
 }
 
 func waitUntil(t *testing.T, what string, cond func() bool) {

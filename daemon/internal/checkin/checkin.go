@@ -17,8 +17,9 @@
 //	day D ─ 21:00 (asleep) ─ next morning: wake ► D due ─ 21:00 ► D+1 due
 //
 // Pure decisions (Moment, Decide) are separate from the Service, which
-// watches the clock every second and calls Changed when the answer
-// changes.
+// watches the clock every second and publishes changes.CheckinChanged when
+// the answer changes. It reads the settings and reflections again after a
+// change of the settings, a deletion of all data or an import.
 package checkin
 
 import (
@@ -29,6 +30,8 @@ import (
 	"time"
 
 	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/internal/changes"
+	"github.com/mindful-app/mindful/daemon/internal/daystart"
 )
 
 // Setting keys in the store.
@@ -68,16 +71,17 @@ type Config struct {
 	Reflected func(ctx context.Context, date string) (bool, error)
 	Now       func() time.Time // default time.Now
 	Loc       *time.Location   // default time.Local
-	Changed   func()           // called when Status changes; may be nil
+	Changes   *changes.Bus     // where CheckinChanged is published; may be nil
 }
 
 // Service tracks the check-in. It is safe for concurrent use.
 type Service struct {
-	cfg     Config
-	wake    chan struct{}
-	mu      sync.Mutex
-	status  api.Checkin
-	checked bool
+	cfg       Config
+	wake      chan struct{}
+	elsewhere *changes.Subscription // changes that make Watch read again
+	mu        sync.Mutex
+	status    api.Checkin
+	checked   bool
 }
 
 // New returns a Service; Watch makes it current.
@@ -88,19 +92,17 @@ func New(cfg Config) *Service {
 	if cfg.Loc == nil {
 		cfg.Loc = time.Local
 	}
-	if cfg.Changed == nil {
-		cfg.Changed = func() {}
-	}
-	return &Service{cfg: cfg, wake: make(chan struct{}, 1)}
+	return &Service{cfg: cfg, wake: make(chan struct{}, 1),
+		elsewhere: cfg.Changes.Subscribe(changes.SettingsChanged{}, changes.DataDeleted{}, changes.Imported{})}
 }
 
 // clock parses "HH:MM" into minutes after midnight.
 func clock(s string) (int, error) {
-	t, err := time.Parse("15:04", s)
-	if err != nil {
+	h, m, ok := daystart.ParseClock(s)
+	if !ok {
 		return 0, fmt.Errorf("%w: want HH:MM, got %q", ErrInvalid, s)
 	}
-	return t.Hour()*60 + t.Minute(), nil
+	return h*60 + m, nil
 }
 
 func at(y int, m time.Month, d, minutes int, loc *time.Location) time.Time {
@@ -252,13 +254,16 @@ func (s *Service) Watch(ctx context.Context, lastAlive time.Time) {
 		s.status, s.checked = st, true
 		s.mu.Unlock()
 		if changed {
-			s.cfg.Changed()
+			s.cfg.Changes.Publish(changes.CheckinChanged{Status: st})
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		case <-s.wake:
+			readAt = time.Time{}
+		case <-s.elsewhere.Ready():
+			s.elsewhere.Take()
 			readAt = time.Time{}
 		}
 	}

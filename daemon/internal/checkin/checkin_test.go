@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/internal/changes"
 )
 
 var berlin = mustLoc("Europe/Berlin")
@@ -115,19 +116,22 @@ func (k *memKV) SetSetting(_ context.Context, key, v string) error {
 
 // harness runs Watch with a fixed clock and reports every change.
 type harness struct {
-	svc     *Service
-	changes chan api.Checkin
-	kv      *memKV
-	mu      sync.Mutex
-	refl    map[string]bool
+	svc       *Service
+	published *changes.Subscription // CheckinChanged
+	pending   []api.Checkin         // published, not yet checked by next
+	kv        *memKV
+	mu        sync.Mutex
+	refl      map[string]bool
 }
 
 func start(t *testing.T, now, lastAlive time.Time, kv *memKV) *harness {
 	t.Helper()
-	h := &harness{changes: make(chan api.Checkin, 16), kv: kv, refl: map[string]bool{}}
+	bus := &changes.Bus{}
+	h := &harness{published: bus.Subscribe(changes.CheckinChanged{}), kv: kv, refl: map[string]bool{}}
 	h.svc = New(Config{
-		Store: kv,
-		Times: func(context.Context) (string, string, error) { return "04:00", "21:00", nil },
+		Changes: bus,
+		Store:   kv,
+		Times:   func(context.Context) (string, string, error) { return "04:00", "21:00", nil },
 		Reflected: func(_ context.Context, d string) (bool, error) {
 			h.mu.Lock()
 			defer h.mu.Unlock()
@@ -136,10 +140,6 @@ func start(t *testing.T, now, lastAlive time.Time, kv *memKV) *harness {
 		Now: func() time.Time { return now },
 		Loc: berlin,
 	})
-	h.svc.cfg.Changed = func() {
-		st, _ := h.svc.Status(context.Background())
-		h.changes <- st
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { h.svc.Watch(ctx, lastAlive); close(done) }()
@@ -149,13 +149,21 @@ func start(t *testing.T, now, lastAlive time.Time, kv *memKV) *harness {
 
 func (h *harness) next(t *testing.T, want api.Checkin) {
 	t.Helper()
-	select {
-	case got := <-h.changes:
-		if got != want {
-			t.Fatalf("check-in = %+v, want %+v", got, want)
+	timeout := time.After(10 * time.Second)
+	for len(h.pending) == 0 {
+		select {
+		case <-h.published.Ready():
+			for _, c := range h.published.Take() {
+				h.pending = append(h.pending, c.(changes.CheckinChanged).Status)
+			}
+		case <-timeout:
+			t.Fatalf("no change within 10 s; want %+v", want)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("no change within 10 s; want %+v", want)
+	}
+	got := h.pending[0]
+	h.pending = h.pending[1:]
+	if got != want {
+		t.Fatalf("check-in = %+v, want %+v", got, want)
 	}
 }
 
@@ -203,4 +211,35 @@ func TestNotDueInTheMorningWhenItRanAtNine(t *testing.T) {
 	kv := &memKV{m: map[string]string{}}
 	h := start(t, tm("2026-11-24 08:00"), tm("2026-11-24 07:59"), kv)
 	h.next(t, api.Checkin{})
+}
+
+// A change of the settings published elsewhere makes Watch read the
+// check-in time again at once.
+func TestSettingsChangedElsewhere(t *testing.T) {
+	bus := &changes.Bus{}
+	var mu sync.Mutex
+	checkinTime := "22:00"
+	h := &harness{published: bus.Subscribe(changes.CheckinChanged{})}
+	h.svc = New(Config{
+		Store: &memKV{m: map[string]string{}},
+		Times: func(context.Context) (string, string, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			return "04:00", checkinTime, nil
+		},
+		Now:     func() time.Time { return tm("2026-11-23 21:05") },
+		Loc:     berlin,
+		Changes: bus,
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { h.svc.Watch(ctx, tm("2026-11-23 21:04")); close(done) }()
+	defer func() { cancel(); <-done }()
+	h.next(t, api.Checkin{})
+
+	mu.Lock()
+	checkinTime = "21:00"
+	mu.Unlock()
+	bus.Publish(changes.SettingsChanged{})
+	h.next(t, api.Checkin{Due: true, Date: "2026-11-23"})
 }

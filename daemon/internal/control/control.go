@@ -18,7 +18,7 @@ import (
 	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/internal/auth"
 	"github.com/mindful-app/mindful/daemon/internal/breaks"
-	"github.com/mindful-app/mindful/daemon/internal/notify"
+	"github.com/mindful-app/mindful/daemon/internal/changes"
 	"github.com/mindful-app/mindful/daemon/internal/state"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 	"github.com/mindful-app/mindful/daemon/internal/summary"
@@ -31,7 +31,7 @@ type Server struct {
 	Store     *store.Store
 	State     *state.Service
 	Breaks    *breaks.Service
-	Changes   *notify.Hub // may be nil: the watch stream then only sends once
+	Changes   *changes.Bus // may be nil: the watch stream then only sends every 30 s
 	Hub       *wsapi.Hub
 	Pairings  *auth.Pairings
 	Version   string
@@ -52,10 +52,12 @@ type Server struct {
 	Database func() api.Database
 }
 
-// Handler returns the API's routes, sorted by path.
+// Handler returns the API: one route a line, grouped by subject (breaks,
+// check-in, dashboard, data, feeds, pairing, schedule, prompts, settings,
+// status, summary, sync), all behind authorize.
 func (s *Server) Handler() http.Handler {
 	if s.Store == nil {
-		return s.guard(s.damagedHandler())
+		return s.authorize(s.damagedHandler())
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+api.PathBreaks, s.breakList)
@@ -96,10 +98,12 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)
 	})
-	return s.guard(mux)
+	return s.authorize(mux)
 }
 
-func (s *Server) guard(h http.Handler) http.Handler {
+// authorize admits only requests that carry the control token and no
+// Origin (a browser), and marks every answer as not to be cached.
+func (s *Server) authorize(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("X-Content-Type-Options", "nosniff")

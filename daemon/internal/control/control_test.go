@@ -17,10 +17,10 @@ import (
 	"time"
 
 	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/internal/admission"
 	"github.com/mindful-app/mindful/daemon/internal/auth"
 	"github.com/mindful-app/mindful/daemon/internal/breaks"
 	"github.com/mindful-app/mindful/daemon/internal/control"
-	"github.com/mindful-app/mindful/daemon/internal/guard"
 	"github.com/mindful-app/mindful/daemon/internal/state"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 	"github.com/mindful-app/mindful/daemon/internal/wsapi"
@@ -28,7 +28,7 @@ import (
 
 const (
 	testToken    = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-	chromeOrigin = "chrome-extension://" + guard.ChromeExtensionID
+	chromeOrigin = "chrome-extension://" + admission.ChromeExtensionID
 )
 
 // now is the fixed clock of every fixture; the store keeps milliseconds,
@@ -63,7 +63,7 @@ func newFixture(t *testing.T, mod func(*control.Server)) *fixture {
 	hub := wsapi.New(wsapi.Config{
 		Store:    st,
 		Pairings: pairings,
-		Origins:  guard.DefaultOriginPolicy(),
+		Origins:  admission.DefaultOriginPolicy(),
 		Version:  "test",
 		Log:      slog.New(slog.NewTextHandler(t.Output(), nil)),
 		Now:      clock,
@@ -76,7 +76,7 @@ func newFixture(t *testing.T, mod func(*control.Server)) *fixture {
 		Token:     testToken,
 		Store:     st,
 		State:     svc,
-		Breaks:    breaks.New(breaks.Config{Store: st, DefaultSites: svc.DefaultSites, Now: clock, Location: time.UTC}),
+		Breaks:    breaks.New(breaks.Config{Store: st, Now: clock, Location: time.UTC}),
 		Hub:       hub,
 		Pairings:  pairings,
 		Version:   "1.2.3-test",
@@ -300,7 +300,7 @@ func TestHostGuardRunsBeforeAuth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(guard.Hosts(port, f.srv.Handler()))
+	ts := httptest.NewServer(admission.Hosts(port, f.srv.Handler()))
 	t.Cleanup(ts.Close)
 
 	tests := []struct {
@@ -324,7 +324,7 @@ func TestHostGuardRunsBeforeAuth(t *testing.T) {
 			wantStatus(t, resp, body, tt.code)
 			switch tt.code {
 			case http.StatusMisdirectedRequest:
-				// guard.Hosts answers in plain text and the control
+				// admission.Hosts answers in plain text and the control
 				// handler never ran, so none of its headers are set.
 				if !strings.Contains(string(body), "Host header") {
 					t.Errorf("421 body %q does not explain the Host header", body)

@@ -31,12 +31,8 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusInternalServerError, "streaming unsupported")
 		return
 	}
-	var changes <-chan struct{}
-	if s.Changes != nil {
-		c, stop := s.Changes.Subscribe()
-		defer stop()
-		changes = c
-	}
+	changed := s.Changes.Subscribe() // every change: the status shows them all
+	defer changed.Close()
 	// The stream lives on past the server's read and write timeouts: the
 	// read deadline would cancel the request's context, the write deadline
 	// would cut the next event. Each event gets its own write deadline.
@@ -60,7 +56,8 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 			return
-		case <-changes:
+		case <-changed.Ready():
+			changed.Take()
 		case <-tick.C:
 		}
 	}

@@ -6,10 +6,10 @@
 //	                                                        │ (the engine)
 //	this device's store ◄──SyncImport─── segment ◄── DIR/mindful/<other id>/
 //
-// Its inputs are the store, a channel of "something changed here" signals
-// (Kicks) and a clock; its output is Changed, called after an import
-// changed what browsers enforce or the summary shows. It polls the folder
-// every Interval, so it needs nothing from the engine but files.
+// Its inputs are the store, the changes made on this device (from the
+// change bus) and a clock; its output is changes.Imported, published after
+// an import changed what browsers enforce or the summary shows. It polls
+// the folder every Interval, so it needs nothing from the engine but files.
 //
 // syncdir holds the file format; the store holds the merge rules; this
 // package runs the loop and keeps this device's identity and settings in
@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/internal/changes"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 	"github.com/mindful-app/mindful/daemon/internal/syncdir"
 )
@@ -57,11 +58,11 @@ type Config struct {
 	File   string
 	Logger *slog.Logger
 	Now    func() time.Time
-	// Kicks signal a change on this device: breaks, rules, feeds and
-	// reflections are written out at once, events at most every EventDelay.
-	Kicks <-chan struct{}
-	// Changed is called after an import changed anything.
-	Changed func()
+	// Changes is the change bus (may be nil). A change on this device
+	// starts a cycle: breaks, rules, feeds and reflections are written out
+	// at once, events at most every EventDelay. Imported is published
+	// after an import changed anything.
+	Changes *changes.Bus
 	// DayStart returns when today began, for the per-device counts.
 	DayStart func(context.Context) time.Time
 	// Interval is how often the folder is read (default 1 s).
@@ -88,9 +89,10 @@ type marks struct {
 
 // Service runs sharing. Its methods are safe for concurrent use.
 type Service struct {
-	cfg  Config
-	log  *slog.Logger
-	kick chan struct{}
+	cfg   Config
+	log   *slog.Logger
+	kick  chan struct{}
+	local *changes.Subscription // changes on this device
 
 	mu         sync.Mutex
 	set        settings
@@ -112,9 +114,6 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.Changed == nil {
-		cfg.Changed = func() {}
-	}
 	if cfg.Interval <= 0 {
 		cfg.Interval = defaultEvery
 	}
@@ -124,7 +123,10 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Hostname == nil {
 		cfg.Hostname = os.Hostname
 	}
-	s := &Service{cfg: cfg, log: cfg.Logger, kick: make(chan struct{}, 1), done: map[string]map[int64]bool{}, logged: map[string]bool{}}
+	s := &Service{cfg: cfg, log: cfg.Logger, kick: make(chan struct{}, 1), done: map[string]map[int64]bool{}, logged: map[string]bool{},
+		local: cfg.Changes.Subscribe(changes.BreaksChanged{}, changes.FeedsChanged{}, changes.PromptsChanged{},
+			changes.SettingsChanged{}, changes.DataDeleted{}, changes.EventsStored{}, changes.PromptAnswered{},
+			changes.ClientsChanged{}, changes.CheckinChanged{})}
 	b, err := os.ReadFile(cfg.File)
 	switch {
 	case err == nil:
@@ -217,7 +219,8 @@ func (s *Service) Run(ctx context.Context) {
 			return
 		case <-t.C:
 		case <-s.kick:
-		case <-s.cfg.Kicks:
+		case <-s.local.Ready():
+			s.local.Take()
 		}
 	}
 }
@@ -413,7 +416,7 @@ func (s *Service) importAll(ctx context.Context, set settings, key *syncdir.Key)
 	s.lastScan = s.cfg.Now()
 	s.mu.Unlock()
 	if changed {
-		s.cfg.Changed()
+		s.cfg.Changes.Publish(changes.Imported{})
 	}
 	return nil
 }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/mindful-app/mindful/daemon/internal/guard"
+	"github.com/mindful-app/mindful/daemon/internal/admission"
 )
 
 // grantStep returns the popup's "grant access" text, or "" while it is hidden.
@@ -39,8 +39,8 @@ func waitAccess(t testing.TB, d *daemonProc, state string, missing func([]string
 func siteAccess(t testing.TB, browser context.Context, access string) {
 	t.Helper()
 	page := tab(t, browser)
-	do(t, page, chromedp.Navigate("chrome://extensions/?id="+guard.ChromeExtensionID))
-	eval[any](t, page, `chrome.developerPrivate.updateExtensionConfiguration({extensionId: '`+guard.ChromeExtensionID+`', hostAccess: '`+access+`'}).then(() => true)`)
+	do(t, page, chromedp.Navigate("chrome://extensions/?id="+admission.ChromeExtensionID))
+	eval[any](t, page, `chrome.developerPrivate.updateExtensionConfiguration({extensionId: '`+admission.ChromeExtensionID+`', hostAccess: '`+access+`'}).then(() => true)`)
 }
 
 // TestChromiumSiteAccess: the extension notices sites it may not act on

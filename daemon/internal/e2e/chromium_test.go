@@ -14,10 +14,10 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/mindful-app/mindful/daemon/api"
-	"github.com/mindful-app/mindful/daemon/internal/guard"
+	"github.com/mindful-app/mindful/daemon/internal/admission"
 )
 
-const extOrigin = "chrome-extension://" + guard.ChromeExtensionID
+const extOrigin = "chrome-extension://" + admission.ChromeExtensionID
 
 // chromiumPath finds Debian's real Chromium binary (not the wrapper script,
 // which adds an empty --load-extension). Without it the test skips on a

@@ -19,7 +19,7 @@ import (
 	"github.com/mindful-app/mindful/daemon"
 	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/client"
-	"github.com/mindful-app/mindful/daemon/internal/guard"
+	"github.com/mindful-app/mindful/daemon/internal/admission"
 	"github.com/mindful-app/mindful/daemon/internal/protocol"
 )
 
@@ -140,7 +140,7 @@ func pairingFlood(t testing.TB, d *daemonProc) {
 		wsSend(t, c, protocol.TypePairRequest, "c-1", map[string]any{"client_id": fmt.Sprintf("flood-client-%d", i), "browser": "firefox"})
 		wsRecv(t, c, protocol.TypePairPending)
 	}
-	c := dialWS(t, d, "chrome-extension://"+guard.ChromeExtensionID)
+	c := dialWS(t, d, "chrome-extension://"+admission.ChromeExtensionID)
 	wsSend(t, c, protocol.TypePairRequest, "c-1", map[string]any{"client_id": "mindful-real-client", "browser": "chromium"})
 	var pend protocol.PairPending
 	json.Unmarshal(wsRecv(t, c, protocol.TypePairPending).Body, &pend)
@@ -151,7 +151,7 @@ func pairingFlood(t testing.TB, d *daemonProc) {
 			listed = &p.Pending[i]
 		}
 	}
-	if listed == nil || listed.Origin != "chrome-extension://"+guard.ChromeExtensionID || listed.Browser != "chromium" {
+	if listed == nil || listed.Origin != "chrome-extension://"+admission.ChromeExtensionID || listed.Browser != "chromium" {
 		t.Fatalf("mindful's request %s is not listed with its origin and browser: %+v", pend.Code, p.Pending)
 	}
 	text := string(d.cli("pair", "list"))

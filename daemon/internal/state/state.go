@@ -1,18 +1,22 @@
 // Package state owns the user's choices that the extension caches: the
 // effective feed catalog (built-in feeds plus the user's changes), the
 // prompt settings, a pause of prompts, and the day's habit count. It builds
-// the protocol's State from them and tells its listener when it changes.
+// the protocol's State from them (extstate adds the breaks) and publishes
+// FeedsChanged or PromptsChanged on the change bus after each change.
 package state
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/mindful-app/mindful/daemon/internal/changes"
+	"github.com/mindful-app/mindful/daemon/internal/daystart"
 	"github.com/mindful-app/mindful/daemon/internal/feeds"
 	"github.com/mindful-app/mindful/daemon/internal/protocol"
 	"github.com/mindful-app/mindful/daemon/internal/store"
@@ -23,8 +27,6 @@ const (
 	keyPausedUntil    = "prompts.paused_until"
 	keyPauseSeconds   = "prompt.pause_seconds"
 	keyDefaultTimebox = "prompt.default_timebox_minutes"
-	keyDayStartHour   = "day_start_hour"
-	keyDayStart       = "day_start"
 )
 
 // Defaults.
@@ -33,7 +35,6 @@ const (
 	PauseStepSeconds      = 1
 	PauseMaxSeconds       = 10
 	DefaultTimeboxMinutes = 15
-	DefaultDayStartHour   = 4
 )
 
 // Timeboxes are the time boxes offered for a "need".
@@ -43,46 +44,23 @@ var Timeboxes = []int{5, 15, 30}
 type Service struct {
 	store    *store.Store
 	now      func() time.Time
-	changed  func()
-	breaks   func(context.Context, *protocol.State) error
-	mu       sync.Mutex // serializes read-modify-write of feed settings
+	bus      *changes.Bus
+	imports  *changes.Subscription // Run reloads the matcher after these
+	mu       sync.Mutex            // serializes read-modify-write of feed settings
 	matcherM sync.RWMutex
 	matcher  *feeds.Matcher
 }
 
-// New returns a Service; changed (may be nil) is called after every change.
-func New(ctx context.Context, st *store.Store, now func() time.Time, changed func()) (*Service, error) {
+// New returns a Service that publishes its changes on bus (may be nil).
+func New(ctx context.Context, st *store.Store, now func() time.Time, bus *changes.Bus) (*Service, error) {
 	if now == nil {
 		now = time.Now
 	}
-	if changed == nil {
-		changed = func() {}
-	}
-	s := &Service{store: st, now: now, changed: changed}
+	s := &Service{store: st, now: now, bus: bus, imports: bus.Subscribe(changes.Imported{})}
 	if err := s.reload(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil
-}
-
-// SetBreaks makes State fill in the break fields with f (set once, before
-// the state is first used).
-func (s *Service) SetBreaks(f func(context.Context, *protocol.State) error) { s.breaks = f }
-
-// DefaultSites returns every host of every enabled feed: what a break
-// blocks when it names no sites.
-func (s *Service) DefaultSites(ctx context.Context) ([]string, error) {
-	fs, err := s.Feeds(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var on []feeds.Feed
-	for _, f := range fs {
-		if f.Enabled {
-			on = append(on, f)
-		}
-	}
-	return feeds.Hosts(on), nil
 }
 
 // ErrInvalid wraps errors in what the user asked for.
@@ -228,7 +206,7 @@ func (s *Service) AddFeed(ctx context.Context, c FeedChange) (feeds.Feed, error)
 	if err := s.store.PutFeedSetting(ctx, fs); err != nil {
 		return feeds.Feed{}, err
 	}
-	return result, s.afterChange(ctx)
+	return result, s.afterChange(ctx, changes.FeedsChanged{})
 }
 
 func without(sets []store.FeedSetting, id string) []store.FeedSetting {
@@ -274,7 +252,7 @@ func (s *Service) SetEnabled(ctx context.Context, id string, enabled bool) (feed
 		return feeds.Feed{}, err
 	}
 	result.Enabled = enabled
-	return result, s.afterChange(ctx)
+	return result, s.afterChange(ctx, changes.FeedsChanged{})
 }
 
 // PausePrompts pauses prompts until t; a zero t resumes them.
@@ -289,7 +267,7 @@ func (s *Service) PausePrompts(ctx context.Context, until time.Time) error {
 	if err := s.store.SetSetting(ctx, keyPausedUntil, v); err != nil {
 		return err
 	}
-	return s.afterChange(ctx)
+	return s.afterChange(ctx, changes.PromptsChanged{})
 }
 
 // PausedUntil returns when the current pause of prompts ends, or nil.
@@ -349,7 +327,7 @@ func (s *Service) SetPromptSettings(ctx context.Context, pauseSeconds float64, d
 			return err
 		}
 	}
-	return s.afterChange(ctx)
+	return s.afterChange(ctx, changes.PromptsChanged{})
 }
 
 // DayStart returns the start of the user's day that contains now: the most
@@ -367,23 +345,10 @@ func DayStartAt(now time.Time, hour, minute int) time.Time {
 	return t
 }
 
-// DayStart returns when the user's current day began: the "day_start"
-// setting ("HH:MM", which the summary service sets), else the older
-// "day_start_hour", else 04:00.
+// DayStart returns when the user's current day began (see daystart; a
+// store that fails gives 04:00).
 func (s *Service) DayStart(ctx context.Context) time.Time {
-	hour, minute := DefaultDayStartHour, 0
-	if v, err := s.store.Setting(ctx, keyDayStart, ""); err == nil && len(v) == 5 && v[2] == ':' {
-		h, err1 := strconv.Atoi(v[:2])
-		m, err2 := strconv.Atoi(v[3:])
-		if err1 == nil && err2 == nil && h >= 0 && h < 24 && m >= 0 && m < 60 {
-			return DayStartAt(s.now(), h, m)
-		}
-	}
-	if v, err := s.store.Setting(ctx, keyDayStartHour, ""); err == nil {
-		if n, err := strconv.Atoi(v); err == nil && n >= 0 && n < 24 {
-			hour = n
-		}
-	}
+	hour, minute, _ := daystart.Read(ctx, s.store)
 	return DayStartAt(s.now(), hour, minute)
 }
 
@@ -416,7 +381,8 @@ func (s *Service) today(ctx context.Context, since time.Time) (protocol.Today, e
 	return t, nil
 }
 
-// State builds what the extension caches.
+// State builds what the extension caches, but for the breaks (extstate
+// adds them).
 func (s *Service) State(ctx context.Context) (protocol.State, error) {
 	fs, err := s.Feeds(ctx)
 	if err != nil {
@@ -447,11 +413,6 @@ func (s *Service) State(ctx context.Context) (protocol.State, error) {
 		st.Feeds[i] = protocol.Feed{ID: f.ID, Name: f.Name, Hosts: nonNil(f.Hosts), Paths: nonNil(f.Paths), Enabled: f.Enabled}
 	}
 	st.Breaks = []protocol.Break{}
-	if s.breaks != nil {
-		if err := s.breaks(ctx, &st); err != nil {
-			return protocol.State{}, err
-		}
-	}
 	return st, nil
 }
 
@@ -463,13 +424,32 @@ func nonNil(s []string) []string {
 }
 
 // Reload reads the feed settings again, after they changed elsewhere (an
-// import from another device), and tells the browsers.
-func (s *Service) Reload(ctx context.Context) error { return s.afterChange(ctx) }
+// import from another device), and publishes FeedsChanged.
+func (s *Service) Reload(ctx context.Context) error {
+	return s.afterChange(ctx, changes.FeedsChanged{})
+}
 
-func (s *Service) afterChange(ctx context.Context) error {
+// Run reloads the feed settings after every import from another device,
+// until ctx ends. It logs to log what it could not read.
+func (s *Service) Run(ctx context.Context, log *slog.Logger) {
+	defer s.imports.Close()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.imports.Ready():
+		}
+		s.imports.Take()
+		if err := s.Reload(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("state not reloaded after an import", "err", err)
+		}
+	}
+}
+
+func (s *Service) afterChange(ctx context.Context, c changes.Change) error {
 	if err := s.reload(ctx); err != nil {
 		return err
 	}
-	s.changed()
+	s.bus.Publish(c)
 	return nil
 }

@@ -3,17 +3,19 @@ package state
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"path/filepath"
-	"sync/atomic"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/internal/changes"
 	"github.com/mindful-app/mindful/daemon/internal/clocktest"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 )
 
-func newSvc(t testing.TB, now time.Time) (*Service, *store.Store, *clocktest.Clock, *int32) {
+func newSvc(t testing.TB, now time.Time) (*Service, *store.Store, *clocktest.Clock, *changes.Subscription) {
 	t.Helper()
 	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"), store.Options{})
 	if err != nil {
@@ -21,12 +23,13 @@ func newSvc(t testing.TB, now time.Time) (*Service, *store.Store, *clocktest.Clo
 	}
 	t.Cleanup(func() { st.Close() })
 	c := clocktest.New(now)
-	var changes int32
-	s, err := New(context.Background(), st, c.Now, func() { atomic.AddInt32(&changes, 1) })
+	bus := &changes.Bus{}
+	published := bus.Subscribe()
+	s, err := New(context.Background(), st, c.Now, bus)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s, st, c, &changes
+	return s, st, c, published
 }
 
 func TestDayStart(t *testing.T) {
@@ -60,7 +63,7 @@ func TestDayStart(t *testing.T) {
 }
 
 func TestFeedsAddDisableEnable(t *testing.T) {
-	s, _, _, changes := newSvc(t, time.Now())
+	s, _, _, published := newSvc(t, time.Now())
 	ctx := context.Background()
 
 	if _, ok := s.Match("mastodon.social", "/home"); ok {
@@ -117,13 +120,13 @@ func TestFeedsAddDisableEnable(t *testing.T) {
 	if id, ok := s.Match("news.example", "/front/"); !ok || id != "news" {
 		t.Fatalf("custom feed: %q %v", id, ok)
 	}
-	if n := atomic.LoadInt32(changes); n != 4 {
+	if n := len(published.Take()); n != 4 {
 		t.Fatalf("listener called %d times, want 4 (one per change)", n)
 	}
 }
 
 func TestInvalidFeedChangesSaveNothing(t *testing.T) {
-	s, _, _, changes := newSvc(t, time.Now())
+	s, _, _, published := newSvc(t, time.Now())
 	ctx := context.Background()
 	before, _ := s.Feeds(ctx)
 	for _, c := range []FeedChange{
@@ -141,8 +144,8 @@ func TestInvalidFeedChangesSaveNothing(t *testing.T) {
 		t.Fatalf("unknown feed: %v", err)
 	}
 	after, _ := s.Feeds(ctx)
-	if len(after) != len(before) || atomic.LoadInt32(changes) != 0 {
-		t.Fatalf("a refused change was saved (%d → %d feeds, %d notifications)", len(before), len(after), *changes)
+	if n := len(published.Take()); len(after) != len(before) || n != 0 {
+		t.Fatalf("a refused change was saved (%d → %d feeds, %d notifications)", len(before), len(after), n)
 	}
 }
 
@@ -217,5 +220,35 @@ func TestHabitCountSinceDayStart(t *testing.T) {
 	}
 	if state.Prompt.PauseSeconds != 3 || state.PromptsPausedUntil != nil || len(state.Feeds) < 12 {
 		t.Fatalf("state %+v", state)
+	}
+}
+
+// After an import from another device (a feed setting written to the store
+// directly), Run reads the feeds again and publishes FeedsChanged.
+func TestRunReloadsAfterAnImport(t *testing.T) {
+	s, st, _, published := newSvc(t, time.Now())
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx, slog.New(slog.DiscardHandler)); close(done) }()
+	defer func() { cancel(); <-done }()
+	if err := st.PutFeedSetting(ctx, store.FeedSetting{ID: "mastodon", ExtraHosts: []string{"mastodon.social"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Match("mastodon.social", "/home"); ok {
+		t.Fatal("matched before the import was announced")
+	}
+	s.bus.Publish(changes.Imported{})
+	for {
+		select {
+		case <-published.Ready():
+		case <-time.After(10 * time.Second):
+			t.Fatal("no FeedsChanged within 10 s of the import")
+		}
+		if slices.Contains(published.Take(), changes.Change(changes.FeedsChanged{})) {
+			break
+		}
+	}
+	if id, ok := s.Match("mastodon.social", "/home"); !ok || id != "mastodon" {
+		t.Fatalf("after the import: %q %v", id, ok)
 	}
 }

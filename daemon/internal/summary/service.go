@@ -23,6 +23,7 @@ import (
 
 	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/internal/breaks"
+	"github.com/mindful-app/mindful/daemon/internal/changes"
 	"github.com/mindful-app/mindful/daemon/internal/state"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 )
@@ -53,8 +54,9 @@ type Config struct {
 	Now    func() time.Time // default time.Now
 	Loc    *time.Location   // the user's zone; nil = time.Local
 	Logger *slog.Logger
-	// Changed is called after a setting changed (may be nil).
-	Changed func()
+	// Changes is where SettingsChanged and DataDeleted are published (may
+	// be nil).
+	Changes *changes.Bus
 }
 
 // Service builds summaries. It is safe for concurrent use.
@@ -74,9 +76,6 @@ func New(cfg Config) *Service {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
-	}
-	if cfg.Changed == nil {
-		cfg.Changed = func() {}
 	}
 	return &Service{cfg: cfg}
 }
@@ -100,7 +99,7 @@ func (s *Service) DeleteAll(ctx context.Context) error {
 		return err
 	}
 	s.fullURLs.Store(false)
-	s.cfg.Changed()
+	s.cfg.Changes.Publish(changes.DataDeleted{})
 	return nil
 }
 
@@ -121,6 +120,13 @@ func (s *Service) SaveReflection(ctx context.Context, date, text string) error {
 		return invalid("text: %d bytes, at most %d", len(text), MaxReflection)
 	}
 	return s.cfg.Store.SetReflection(ctx, date, text, s.cfg.Now())
+}
+
+// Reflected reports whether the reflection of the day named date is saved,
+// which the evening check-in asks.
+func (s *Service) Reflected(ctx context.Context, date string) (bool, error) {
+	day, err := s.Day(ctx, date)
+	return day.Reflection != "", err
 }
 
 // MaxReflection is the longest reflection text, in bytes.

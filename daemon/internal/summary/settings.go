@@ -6,18 +6,20 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/internal/changes"
+	"github.com/mindful-app/mindful/daemon/internal/daystart"
 	"github.com/mindful-app/mindful/daemon/internal/state"
 )
 
-// Setting keys in the store. day_start_hour is what older code (state,
-// breaks) reads; it is kept equal to the hour of day_start.
+// Setting keys in the store. The day start is read by daystart, which
+// falls back to the older hour-only day_start_hour when day_start is not
+// set; SetSettings keeps the two equal.
 const (
-	keyDayStart     = "day_start"
-	keyDayStartHour = "day_start_hour"
+	keyDayStart     = daystart.Key
+	keyDayStartHour = daystart.KeyHour
 	keyCheckin      = "checkin_time"
 	keyRetention    = "retention_days"
 	keyFullURLs     = "store_full_urls"
@@ -31,47 +33,17 @@ const (
 	MaxRetentionDays   = 36500
 )
 
-// ParseClock parses "HH:MM" (00:00–23:59).
+// ParseClock parses "HH:MM" (00:00–23:59); the error names field.
 func ParseClock(field, s string) (h, m int, err error) {
-	hh, mm, ok := strings.Cut(s, ":")
-	if ok && len(hh) == 2 && len(mm) == 2 && digits(hh+mm) {
-		h, err1 := strconv.Atoi(hh)
-		m, err2 := strconv.Atoi(mm)
-		if err1 == nil && err2 == nil && h >= 0 && h < 24 && m >= 0 && m < 60 {
-			return h, m, nil
-		}
+	if h, m, ok := daystart.ParseClock(s); ok {
+		return h, m, nil
 	}
 	return 0, 0, invalid("%s: want HH:MM, got %q", field, s)
 }
 
-// digits reports whether s is only ASCII digits (strconv.Atoi also takes a
-// sign: "+1:05" is not a clock).
-func digits(s string) bool {
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // dayStart returns the hour and minute the user's day starts at.
 func (s *Service) dayStart(ctx context.Context) (int, int, error) {
-	v, err := s.cfg.Store.Setting(ctx, keyDayStart, "")
-	if err != nil {
-		return 0, 0, err
-	}
-	if h, m, err := ParseClock(keyDayStart, v); err == nil {
-		return h, m, nil
-	}
-	v, err = s.cfg.Store.Setting(ctx, keyDayStartHour, "")
-	if err != nil {
-		return 0, 0, err
-	}
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 && n < 24 {
-		return n, 0, nil
-	}
-	return state.DefaultDayStartHour, 0, nil
+	return daystart.Read(ctx, s.cfg.Store)
 }
 
 // Settings returns the user's general settings.
@@ -161,8 +133,15 @@ func (s *Service) SetSettings(ctx context.Context, set api.Settings) error {
 			return err
 		}
 	}
-	s.cfg.Changed()
+	s.cfg.Changes.Publish(changes.SettingsChanged{})
 	return nil
+}
+
+// CheckinTimes returns the user's day start and check-in time ("HH:MM"),
+// which the evening check-in watches.
+func (s *Service) CheckinTimes(ctx context.Context) (dayStart, checkin string, err error) {
+	set, err := s.Settings(ctx)
+	return set.DayStart, set.CheckinTime, err
 }
 
 // StoreFullURLs reports whether the user opted in to keeping full URLs. It

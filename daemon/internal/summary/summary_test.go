@@ -35,7 +35,7 @@ func newFixture(t testing.TB, loc *time.Location, now time.Time) *fixture {
 	t.Cleanup(func() { st.Close() })
 	f := &fixture{t: t, st: st, now: now, loc: loc}
 	clock := func() time.Time { return f.now }
-	f.brks = breaks.New(breaks.Config{Store: st, Now: clock, Location: loc, DefaultSites: func(context.Context) ([]string, error) { return nil, nil }})
+	f.brks = breaks.New(breaks.Config{Store: st, Now: clock, Location: loc})
 	f.svc = New(Config{Store: st, Breaks: f.brks, Now: clock, Loc: loc})
 	return f
 }

@@ -11,7 +11,7 @@
 // Security, one file per concern: auth.go (one-time login links and
 // in-memory sessions), csrf.go (same-origin checks and a per-session CSRF
 // token on every POST), headers.go (CSP, framing, caching). The Host header
-// is checked by daemon/internal/guard in front of the whole daemon.
+// is checked by daemon/internal/admission in front of the whole daemon.
 package web
 
 import (

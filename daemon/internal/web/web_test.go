@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/internal/admission"
 	"github.com/mindful-app/mindful/daemon/internal/clocktest"
-	"github.com/mindful-app/mindful/daemon/internal/guard"
 	"github.com/mindful-app/mindful/daemon/internal/schedule"
 )
 
@@ -41,7 +41,7 @@ func newRig(t *testing.T) *rig {
 		t.Fatal(err)
 	}
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	hs := httptest.NewUnstartedServer(guard.Hosts(port, s.Handler()))
+	hs := httptest.NewUnstartedServer(admission.Hosts(port, s.Handler()))
 	hs.Listener.Close()
 	hs.Listener = ln
 	hs.Start()

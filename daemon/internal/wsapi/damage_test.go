@@ -12,8 +12,8 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/mindful-app/mindful/daemon/internal/admission"
 	"github.com/mindful-app/mindful/daemon/internal/auth"
-	"github.com/mindful-app/mindful/daemon/internal/guard"
 	"github.com/mindful-app/mindful/daemon/internal/protocol"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 	"github.com/mindful-app/mindful/daemon/internal/store/dbtest"
@@ -33,7 +33,7 @@ func TestDamagedStoreAcksNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hub := wsapi.New(wsapi.Config{Store: st, Pairings: &auth.Pairings{}, Origins: guard.DefaultOriginPolicy(), Version: "test",
+	hub := wsapi.New(wsapi.Config{Store: st, Pairings: &auth.Pairings{}, Origins: admission.DefaultOriginPolicy(), Version: "test",
 		Log: slog.New(slog.NewTextHandler(t.Output(), nil)),
 		Damaged: func() error {
 			if d := st.Damage(); d != nil {
@@ -48,7 +48,7 @@ func TestDamagedStoreAcksNothing(t *testing.T) {
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	mux := http.NewServeMux()
 	mux.Handle("GET /ws", hub)
-	srv := &http.Server{Handler: guard.Hosts(port, mux)}
+	srv := &http.Server{Handler: admission.Hosts(port, mux)}
 	go srv.Serve(ln)
 	e := &env{t: t, st: st, hub: hub, addr: ln.Addr().String(), port: port, dbPath: path}
 	defer func() {

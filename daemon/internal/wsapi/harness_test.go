@@ -15,15 +15,15 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/internal/admission"
 	"github.com/mindful-app/mindful/daemon/internal/auth"
-	"github.com/mindful-app/mindful/daemon/internal/guard"
 	"github.com/mindful-app/mindful/daemon/internal/protocol"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 	"github.com/mindful-app/mindful/daemon/internal/wsapi"
 )
 
 const (
-	chromeOrigin = "chrome-extension://" + guard.ChromeExtensionID
+	chromeOrigin = "chrome-extension://" + admission.ChromeExtensionID
 	mozOriginA   = "moz-extension://7b0c1f52-3c5e-4d1a-9f6e-2a4b8c9d0e11"
 	mozOriginB   = "moz-extension://00000000-1111-4222-8333-444444444444"
 )
@@ -48,7 +48,7 @@ func newEnv(t testing.TB, mod func(*wsapi.Config)) *env {
 		t.Fatal(err)
 	}
 	pairings := &auth.Pairings{}
-	cfg := wsapi.Config{Store: st, Pairings: pairings, Origins: guard.DefaultOriginPolicy(), Version: "test",
+	cfg := wsapi.Config{Store: st, Pairings: pairings, Origins: admission.DefaultOriginPolicy(), Version: "test",
 		Log: slog.New(slog.NewTextHandler(t.Output(), nil))}
 	if mod != nil {
 		mod(&cfg)
@@ -61,7 +61,7 @@ func newEnv(t testing.TB, mod func(*wsapi.Config)) *env {
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	mux := http.NewServeMux()
 	mux.Handle("GET /ws", hub)
-	srv := &http.Server{Handler: guard.Hosts(port, mux)}
+	srv := &http.Server{Handler: admission.Hosts(port, mux)}
 	go srv.Serve(ln)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

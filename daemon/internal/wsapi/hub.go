@@ -20,9 +20,10 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/mindful-app/mindful/daemon/internal/admission"
 	"github.com/mindful-app/mindful/daemon/internal/auth"
 	"github.com/mindful-app/mindful/daemon/internal/breaks"
-	"github.com/mindful-app/mindful/daemon/internal/guard"
+	"github.com/mindful-app/mindful/daemon/internal/changes"
 	"github.com/mindful-app/mindful/daemon/internal/protocol"
 	"github.com/mindful-app/mindful/daemon/internal/schedule"
 	"github.com/mindful-app/mindful/daemon/internal/store"
@@ -32,7 +33,7 @@ import (
 type Config struct {
 	Store    *store.Store
 	Pairings *auth.Pairings
-	Origins  guard.OriginPolicy
+	Origins  admission.OriginPolicy
 	Version  string
 	Log      *slog.Logger
 	Now      func() time.Time
@@ -50,14 +51,13 @@ type Config struct {
 
 	// StoreFullURLs reports whether the user opted in to keeping full URLs.
 	StoreFullURLs func() bool
-	// Changed is called after anything the status shows has changed.
-	Changed func()
+	// Changes is where the hub publishes ClientsChanged (pairing, pairs,
+	// connections), EventsStored and PromptAnswered (a new answer may
+	// change the day's habit count). May be nil.
+	Changes *changes.Bus
 
 	// State returns what the extension should cache (welcome.state).
 	State func(ctx context.Context) (protocol.State, error)
-	// PromptAnswered is called after a new prompt answer was stored (the
-	// state's habit count may have changed).
-	PromptAnswered func()
 	// MatchFeed names the feed a URL's host and path are on, if any.
 	MatchFeed func(host, path string) (string, bool)
 	// Breaks ends breaks early for the break page (nil: refused).
@@ -120,14 +120,8 @@ func New(cfg Config) *Hub {
 	if cfg.StoreFullURLs == nil {
 		cfg.StoreFullURLs = func() bool { return false }
 	}
-	if cfg.Changed == nil {
-		cfg.Changed = func() {}
-	}
 	if cfg.State == nil {
 		cfg.State = func(context.Context) (protocol.State, error) { return protocol.State{}, nil }
-	}
-	if cfg.PromptAnswered == nil {
-		cfg.PromptAnswered = func() {}
 	}
 	if cfg.MatchFeed == nil {
 		cfg.MatchFeed = func(string, string) (string, bool) { return "", false }
@@ -204,7 +198,7 @@ var upgrader = websocket.Upgrader{
 }
 
 // ServeHTTP upgrades an extension's request. The Host header has already
-// been checked by guard.Hosts.
+// been checked by admission.Hosts.
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	origin := r.Header.Get("Origin")
 	if reason := h.cfg.Origins.Check(origin); reason != "" {
@@ -296,7 +290,7 @@ func (h *Hub) attach(id string, s *session) {
 	}
 	h.byClient[id][s] = struct{}{}
 	h.mu.Unlock()
-	h.cfg.Changed()
+	h.cfg.Changes.Publish(changes.ClientsChanged{})
 }
 
 func (h *Hub) detach(id string, s *session) {
@@ -306,7 +300,7 @@ func (h *Hub) detach(id string, s *session) {
 		delete(h.byClient, id)
 	}
 	h.mu.Unlock()
-	h.cfg.Changed()
+	h.cfg.Changes.Publish(changes.ClientsChanged{})
 }
 
 // Broadcast sends st to every authenticated socket as a state message,
@@ -385,7 +379,7 @@ func (h *Hub) pair(ctx context.Context, p auth.Pending, via string) (store.Clien
 		return store.Client{}, "", fmt.Errorf("store pairing: %w", err)
 	}
 	h.cfg.Log.Info("pairing approved", "client", c.ID, "browser", c.Browser, "origin", c.Origin, "via", via)
-	h.cfg.Changed()
+	h.cfg.Changes.Publish(changes.ClientsChanged{})
 	return c, token, nil
 }
 
@@ -403,6 +397,6 @@ func (h *Hub) Revoke(ctx context.Context, id string) error {
 	}
 	h.mu.Unlock()
 	h.cfg.Log.Info("pairing revoked", "client", id)
-	h.cfg.Changed()
+	h.cfg.Changes.Publish(changes.ClientsChanged{})
 	return nil
 }

@@ -2,11 +2,11 @@ package wsapi_test
 
 import (
 	"context"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/internal/changes"
 	"github.com/mindful-app/mindful/daemon/internal/protocol"
 	"github.com/mindful-app/mindful/daemon/internal/wsapi"
 )
@@ -43,8 +43,9 @@ func TestWelcomeCarriesStateAndBroadcastReachesSockets(t *testing.T) {
 }
 
 func TestPromptEventsAndFeedTime(t *testing.T) {
-	var answered int32
-	e := newEnv(t, func(c *wsapi.Config) { c.PromptAnswered = func() { atomic.AddInt32(&answered, 1) } })
+	bus := &changes.Bus{}
+	published := bus.Subscribe(changes.PromptAnswered{})
+	e := newEnv(t, func(c *wsapi.Config) { c.Changes = bus })
 	w, _ := e.pair(chromeOrigin, "client-prompt-1")
 	prompt := ev("p1", api.EventPrompt, map[string]any{
 		"tab_id": 4, "window_id": 1, "domain": "www.reddit.com", "feed_id": "reddit", "answer": "need",
@@ -52,8 +53,8 @@ func TestPromptEventsAndFeedTime(t *testing.T) {
 	})
 	w.send(protocol.TypeEvents, map[string]any{"events": []any{prompt}})
 	w.expect(protocol.TypeAck)
-	if atomic.LoadInt32(&answered) != 1 {
-		t.Fatalf("PromptAnswered called %d times", answered)
+	if n := len(published.Take()); n != 1 {
+		t.Fatalf("PromptAnswered published %d times", n)
 	}
 	ft := func(id string, secs float64) map[string]any {
 		return ev(id, api.EventFeedTime, map[string]any{"prompt_id": "p1", "feed_id": "reddit", "seconds": secs})
@@ -75,8 +76,8 @@ func TestPromptEventsAndFeedTime(t *testing.T) {
 	if p.SecondsOnFeed == nil || *p.SecondsOnFeed != 150.5 {
 		t.Fatalf("seconds on feed = %v, want 150.5", p.SecondsOnFeed)
 	}
-	if atomic.LoadInt32(&answered) != 1 {
-		t.Fatalf("feed_time must not count as an answer (%d)", answered)
+	if n := len(published.Take()); n != 0 {
+		t.Fatalf("feed_time must not count as an answer (%d more)", n)
 	}
 
 	// A need without a time box is rejected by name.

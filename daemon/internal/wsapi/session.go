@@ -13,9 +13,10 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/internal/admission"
 	"github.com/mindful-app/mindful/daemon/internal/auth"
 	"github.com/mindful-app/mindful/daemon/internal/breaks"
-	"github.com/mindful-app/mindful/daemon/internal/guard"
+	"github.com/mindful-app/mindful/daemon/internal/changes"
 	"github.com/mindful-app/mindful/daemon/internal/protocol"
 	"github.com/mindful-app/mindful/daemon/internal/schedule"
 	"github.com/mindful-app/mindful/daemon/internal/store"
@@ -277,7 +278,7 @@ func (s *session) hello(env protocol.Envelope) bool {
 	ctx, cancel := context.WithTimeout(s.hub.ctx, 10*time.Second)
 	defer cancel()
 	c, err := cfg.Store.Client(ctx, h.ClientID)
-	ok := err == nil && auth.TokenMatches(h.Token, c.TokenHash) && guard.SameOrigin(c.Origin, s.origin)
+	ok := err == nil && auth.TokenMatches(h.Token, c.TokenHash) && admission.SameOrigin(c.Origin, s.origin)
 	if !ok {
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			s.sendError(env.ID, &protocol.Error{Code: protocol.CodeUnavailable, Message: "could not check the token; try again"})
@@ -369,7 +370,7 @@ func (s *session) pairRequest(env protocol.Envelope) (*auth.Pending, bool) {
 	}
 	s.clientID = pr.ClientID
 	cfg.Log.Info("pairing requested", "code", p.Code, "browser", p.Browser, "origin", s.origin)
-	cfg.Changed()
+	cfg.Changes.Publish(changes.ClientsChanged{})
 	s.send(protocol.TypePairPending, env.ID, protocol.PairPending{Code: p.Code, ExpiresAt: p.ExpiresAt.UTC().Truncate(time.Second)})
 	return p, true
 }
@@ -418,9 +419,9 @@ func (s *session) events(env protocol.Envelope) {
 			s.sendError(env.ID, &protocol.Error{Code: protocol.CodeUnavailable, Message: "events not stored (" + err.Error() + "); nothing was acknowledged, resend later"})
 			return
 		}
-		cfg.Changed()
+		cfg.Changes.Publish(changes.EventsStored{})
 		if prompts && added > 0 {
-			cfg.PromptAnswered()
+			cfg.Changes.Publish(changes.PromptAnswered{})
 		}
 	}
 	for _, r := range body.Rejected {

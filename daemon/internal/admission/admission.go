@@ -1,7 +1,8 @@
-// Package guard holds the checks every request to the daemon passes before
-// anything else: the Host header (against DNS rebinding) and the Origin
-// header (against web pages). Both are pure functions plus one middleware.
-package guard
+// Package admission decides which requests reach the daemon at all, before
+// anything else runs: the Host header (against DNS rebinding) and the
+// Origin header (against web pages). Both are pure functions plus one
+// middleware. (The control API's own token check is control's authorize.)
+package admission
 
 import (
 	"net"

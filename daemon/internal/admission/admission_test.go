@@ -1,4 +1,4 @@
-package guard_test
+package admission_test
 
 import (
 	"bufio"
@@ -16,7 +16,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mindful-app/mindful/daemon/internal/guard"
+	"github.com/mindful-app/mindful/daemon/internal/admission"
 )
 
 func TestHostAllowed(t *testing.T) {
@@ -49,7 +49,7 @@ func TestHostAllowed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.host, func(t *testing.T) {
-			if got := guard.HostAllowed(tt.host, port); got != tt.want {
+			if got := admission.HostAllowed(tt.host, port); got != tt.want {
 				t.Errorf("HostAllowed(%q, %q) = %v, want %v", tt.host, port, got, tt.want)
 			}
 		})
@@ -57,17 +57,17 @@ func TestHostAllowed(t *testing.T) {
 }
 
 func TestOriginPolicyCheck(t *testing.T) {
-	p := guard.DefaultOriginPolicy()
+	p := admission.DefaultOriginPolicy()
 	tests := []struct {
 		origin string
 		ok     bool
 	}{
 		{"", true},
-		{"chrome-extension://" + guard.ChromeExtensionID, true},
-		{"chrome-extension://" + strings.ToUpper(guard.ChromeExtensionID), true},
+		{"chrome-extension://" + admission.ChromeExtensionID, true},
+		{"chrome-extension://" + strings.ToUpper(admission.ChromeExtensionID), true},
 		{"chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false},
-		{"chrome-extension://" + guard.ChromeExtensionID + "x", false},
-		{"chrome-extension://" + guard.ChromeExtensionID + "/", false},
+		{"chrome-extension://" + admission.ChromeExtensionID + "x", false},
+		{"chrome-extension://" + admission.ChromeExtensionID + "/", false},
 		{"chrome-extension://", false},
 		{"moz-extension://6f1c1f0e-93a4-4c4e-9a57-1c0f3a1d2b7e", true},
 		{"moz-extension://6F1C1F0E-93A4-4C4E-9A57-1C0F3A1D2B7E", true},
@@ -98,14 +98,14 @@ func TestOriginPolicyCheck(t *testing.T) {
 }
 
 func TestOriginPolicyChromeIDs(t *testing.T) {
-	p := guard.OriginPolicy{ChromeIDs: []string{"abcdefghijklmnopabcdefghijklmnop"}}
+	p := admission.OriginPolicy{ChromeIDs: []string{"abcdefghijklmnopabcdefghijklmnop"}}
 	if r := p.Check("chrome-extension://abcdefghijklmnopabcdefghijklmnop"); r != "" {
 		t.Errorf("admitted id refused: %s", r)
 	}
-	if r := p.Check("chrome-extension://" + guard.ChromeExtensionID); r == "" {
+	if r := p.Check("chrome-extension://" + admission.ChromeExtensionID); r == "" {
 		t.Errorf("an id not in ChromeIDs was admitted")
 	}
-	if r := (guard.OriginPolicy{}).Check("chrome-extension://" + guard.ChromeExtensionID); r == "" {
+	if r := (admission.OriginPolicy{}).Check("chrome-extension://" + admission.ChromeExtensionID); r == "" {
 		t.Errorf("an empty policy admitted a Chrome extension")
 	}
 }
@@ -134,7 +134,7 @@ func TestIsLoopback(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.host, func(t *testing.T) {
-			if got := guard.IsLoopback(tt.host); got != tt.want {
+			if got := admission.IsLoopback(tt.host); got != tt.want {
 				t.Errorf("IsLoopback(%q) = %v, want %v", tt.host, got, tt.want)
 			}
 		})
@@ -163,7 +163,7 @@ func TestHostsMiddleware(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			called := false
-			h := guard.Hosts(port, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h := admission.Hosts(port, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				called = true
 				w.WriteHeader(http.StatusTeapot)
 			}))
@@ -221,8 +221,8 @@ func TestChromeExtensionIDMatchesManifestKey(t *testing.T) {
 			id[i] = 'a' + 10 + (c - 'a')
 		}
 	}
-	if string(id) != guard.ChromeExtensionID {
-		t.Errorf("the manifest key gives extension ID %s, but guard.ChromeExtensionID is %s", id, guard.ChromeExtensionID)
+	if string(id) != admission.ChromeExtensionID {
+		t.Errorf("the manifest key gives extension ID %s, but admission.ChromeExtensionID is %s", id, admission.ChromeExtensionID)
 	}
 }
 
@@ -233,7 +233,7 @@ func TestChromeExtensionIDMatchesManifestKey(t *testing.T) {
 func TestHostsAbsoluteURL(t *testing.T) {
 	var port string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		guard.Hosts(port, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		admission.Hosts(port, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusTeapot)
 		})).ServeHTTP(w, r)
 	}))
@@ -273,10 +273,10 @@ func TestHostsAbsoluteURL(t *testing.T) {
 
 func TestSameOrigin(t *testing.T) {
 	const o = "moz-extension://0b6c4d2e-1f3a-4b5c-8d7e-9f0a1b2c3d4e"
-	if !guard.SameOrigin(o, strings.ToUpper(o)) || guard.SameOrigin(o, o+"x") || guard.SameOrigin(o, "") {
+	if !admission.SameOrigin(o, strings.ToUpper(o)) || admission.SameOrigin(o, o+"x") || admission.SameOrigin(o, "") {
 		t.Fatal("SameOrigin must ignore case, as OriginPolicy.Check does, and nothing else")
 	}
-	if guard.DefaultOriginPolicy().Check(strings.ToUpper(o)) != "" {
+	if admission.DefaultOriginPolicy().Check(strings.ToUpper(o)) != "" {
 		t.Fatal("the policy refuses an upper-case origin it would take in lower case")
 	}
 }
