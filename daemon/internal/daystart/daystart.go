@@ -9,6 +9,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Setting keys in the store.
@@ -68,4 +69,16 @@ func digits(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// Began returns when the user's day that contains now began: the most
+// recent hour:minute local time at or before now. time.Date normalizes a
+// time that a DST change skips.
+func Began(now time.Time, hour, minute int) time.Time {
+	y, m, d := now.Date()
+	t := time.Date(y, m, d, hour, minute, 0, 0, now.Location())
+	if now.Before(t) {
+		t = time.Date(y, m, d-1, hour, minute, 0, 0, now.Location())
+	}
+	return t
 }

@@ -32,6 +32,7 @@ import (
 
 	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/internal/changes"
+	"github.com/mindful-app/mindful/daemon/internal/daystart"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 	"github.com/mindful-app/mindful/daemon/internal/syncdir"
 )
@@ -63,8 +64,6 @@ type Config struct {
 	// at once, events at most every EventDelay. Imported is published
 	// after an import changed anything.
 	Changes *changes.Bus
-	// DayStart returns when today began, for the per-device counts.
-	DayStart func(context.Context) time.Time
 	// Interval is how often the folder is read (default 1 s).
 	Interval time.Duration
 	// EventDelay batches events into fewer segments (default 2 min).
@@ -571,10 +570,10 @@ func (s *Service) Status(ctx context.Context) (api.SyncStatus, error) {
 		return st, err
 	}
 	now := s.cfg.Now()
-	since := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
-	if s.cfg.DayStart != nil {
-		since = s.cfg.DayStart(ctx)
-	}
+	// "Today" is the user's day, as in the summary: it begins at the day
+	// start, not at midnight.
+	hour, minute, _ := daystart.Read(ctx, s.cfg.Store)
+	since := daystart.Began(now, hour, minute)
 	counts, err := s.cfg.Store.EventsByDevice(ctx, since, now.Add(time.Minute))
 	if err != nil {
 		return st, err

@@ -15,6 +15,7 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 
 	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/internal/daystart"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 	"github.com/mindful-app/mindful/daemon/internal/syncdir"
 )
@@ -415,5 +416,43 @@ func TestSettingsNotSavedWritesOnce(t *testing.T) {
 	l, _ := syncdir.List(dir)
 	if n := len(l.Segments[a.svc.DeviceID()]); n != 1 {
 		t.Fatalf("%d segments for one change", n)
+	}
+}
+
+// TestEventsTodayFollowTheDayStart: "events today" per device counts from
+// the user's day start (04:00 unless set), as the summary does, so at
+// 00:30 the evening before still counts and the small hours before the
+// previous day's start do not.
+func TestEventsTodayFollowTheDayStart(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	now := func() time.Time { return time.Date(2026, 12, 8, 0, 30, 0, 0, time.Local) }
+	a := newDevice(t, "laptop", now)
+	b := newDevice(t, "desktop", now)
+	evening, early := time.Date(2026, 12, 7, 23, 50, 0, 0, time.Local), time.Date(2026, 12, 7, 3, 30, 0, 0, time.Local)
+	if _, err := a.st.InsertEvents(ctx, []store.Event{
+		{ID: "e1", ClientID: "c1", TS: evening, Type: api.EventTabNavigated, ReceivedAt: evening},
+		{ID: "e2", ClientID: "c1", TS: early, Type: api.EventTabNavigated, ReceivedAt: early},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	enable(t, a, dir, "")
+	enable(t, b, dir, "")
+	st, err := b.svc.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Devices) != 1 || st.Devices[0].EventsToday != 1 {
+		t.Fatalf("b's view of a: %+v, want 1 event today", st.Devices)
+	}
+	if st, err := a.svc.Status(ctx); err != nil || st.Device.EventsToday != 1 {
+		t.Fatalf("a's own events today: %d (%v), want 1", st.Device.EventsToday, err)
+	}
+	// A day that starts at midnight counts neither.
+	if err := b.st.SetSetting(ctx, daystart.Key, "00:00"); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := b.svc.Status(ctx); err != nil || st.Devices[0].EventsToday != 0 {
+		t.Fatalf("with the day at 00:00: %+v (%v), want 0", st.Devices, err)
 	}
 }

@@ -336,14 +336,7 @@ func (s *Service) SetPromptSettings(ctx context.Context, pauseSeconds float64, d
 func DayStart(now time.Time, hour int) time.Time { return DayStartAt(now, hour, 0) }
 
 // DayStartAt is DayStart for a day that starts at hour:minute.
-func DayStartAt(now time.Time, hour, minute int) time.Time {
-	y, m, d := now.Date()
-	t := time.Date(y, m, d, hour, minute, 0, 0, now.Location())
-	if now.Before(t) {
-		t = time.Date(y, m, d-1, hour, minute, 0, 0, now.Location())
-	}
-	return t
-}
+func DayStartAt(now time.Time, hour, minute int) time.Time { return daystart.Began(now, hour, minute) }
 
 // DayStart returns when the user's current day began (see daystart; a
 // store that fails gives 04:00).
