@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -173,78 +172,6 @@ func countEvents(evs []api.Event, typ, domain string) []api.Event {
 	return out
 }
 
-// TestChromiumPairReportAndReplay is the walking skeleton's proof: a real
-// Chromium with the unpacked extension pairs with the real daemon through
-// the popup and `mindful pair approve`, its tab activity is stored, and
-// what it does while the daemon is down arrives exactly once after restart.
-func TestChromiumPairReportAndReplay(t *testing.T) {
-	s := startSites(t)
-	addr := freePort(t)
-	dataDir := filepath.Join(t.TempDir(), "data")
-	d := startDaemon(t, addr, dataDir)
-	browser := startChromium(t, s)
-
-	popup := pairChromium(t, d, browser)
-	st := d.status()
-	clientID := st.Clients[0].ID
-
-	// Browse to a mapped site: the visit is stored as its domain only.
-	page := tab(t, browser)
-	do(t, page, chromedp.Navigate("https://www.reddit.com/r/golang/comments/abc/a_post/?secret=1"))
-	waitFor(t, "the reddit visit to be stored", 30*time.Second, func() bool {
-		return len(countEvents(d.events(), "tab_navigated", "www.reddit.com")) == 1
-	})
-	for _, e := range d.events() {
-		if e.Client != clientID || e.ID == "" || e.TS.IsZero() {
-			t.Fatalf("event without client, id or ts: %+v", e)
-		}
-		if e.URL != "" {
-			t.Fatalf("full URL stored without opt-in: %+v", e)
-		}
-	}
-	if s.requests("www.reddit.com") == 0 {
-		t.Fatal("the fake reddit got no request: the mapping is broken")
-	}
-
-	// The daemon goes away; the user keeps browsing.
-	d.stop()
-	poll[bool](t, popup, "popup to say the daemon is not running", `document.querySelector('#state')?.dataset.state === 'offline'`, 30*time.Second)
-	offlineAt := time.Now()
-	do(t, page, chromedp.Navigate("http://offline.test/while-down"))
-	waitFor(t, "the offline page to load", 10*time.Second, func() bool { return s.requests("offline.test") == 1 })
-	poll[bool](t, popup, "the visit to be queued", `Number(document.querySelector('#queued')?.textContent.match(/\d+/)?.[0] || 0) > 0`, 15*time.Second)
-
-	// Back again: the queued events arrive, exactly once, with their
-	// original time.
-	restartAt := time.Now()
-	d2 := startDaemon(t, addr, dataDir)
-	waitFor(t, "the offline visit to arrive", 60*time.Second, func() bool {
-		return len(countEvents(d2.events(), "tab_navigated", "offline.test")) > 0
-	})
-	poll[bool](t, popup, "the queue to drain", `Number(document.querySelector('#queued')?.textContent.match(/\d+/)?.[0] || 0) === 0`, 30*time.Second)
-	evs := d2.events()
-	got := countEvents(evs, "tab_navigated", "offline.test")
-	if len(got) != 1 {
-		t.Fatalf("offline visit stored %d times, want exactly 1: %+v", len(got), got)
-	}
-	if got[0].TS.Before(offlineAt.Add(-time.Second)) || !got[0].TS.Before(restartAt) {
-		t.Fatalf("offline visit ts %s is not its original time (between %s and %s)", got[0].TS, offlineAt, restartAt)
-	}
-	if !got[0].ReceivedAt.After(restartAt.Add(-time.Second)) {
-		t.Fatalf("offline visit received_at %s is before the restart %s", got[0].ReceivedAt, restartAt)
-	}
-	seen := map[string]bool{}
-	for _, e := range evs {
-		if seen[e.ID] {
-			t.Fatalf("event %s stored twice", e.ID)
-		}
-		seen[e.ID] = true
-	}
-	if n := len(countEvents(evs, "tab_navigated", "www.reddit.com")); n != 1 {
-		t.Fatalf("reddit visit stored %d times after replay, want 1", n)
-	}
-}
-
 // TestChromiumWebPageCannotTalkToDaemon: a page from another local origin
 // cannot complete a WebSocket handshake with the daemon or read its API.
 func TestChromiumWebPageCannotTalkToDaemon(t *testing.T) {
@@ -289,54 +216,9 @@ fetch("http://%[1]s/api/v1/status").then(r => r.text()).then(t => { window.resul
 	}
 }
 
-// pairChromium points the extension at d through its options page, checks
-// that the popup shows the code the daemon lists, approves it with
-// `mindful pair approve CODE --addr ADDR` and waits for "connected". It
+// pairChromium pairs the extension in browser with d (pairWith) and
 // returns the popup tab, which stays open and live.
 func pairChromium(t testing.TB, d *daemonProc, browser context.Context) context.Context {
 	t.Helper()
-	addr := d.addr
-	// Point the extension at this daemon through its options page.
-	popup := tab(t, browser)
-	do(t, popup,
-		chromedp.Navigate(extOrigin+"/src/pages/options/options.html"),
-		chromedp.WaitVisible("#daemon-addr"),
-		chromedp.SetValue("#daemon-addr", addr),
-		chromedp.Click("#save"),
-	)
-	poll[bool](t, popup, "options saved", `document.querySelector('#saved').textContent.includes('Saved')`, 10*time.Second)
-
-	// The extension asks to pair; the popup shows the code the daemon lists.
-	var code string
-	waitFor(t, "a pending pairing request", 30*time.Second, func() bool {
-		p := d.pairing()
-		if len(p.Pending) == 1 {
-			code = p.Pending[0].Code
-			if p.Pending[0].Browser != "chromium" {
-				t.Fatalf("pending pairing from browser %q, want chromium", p.Pending[0].Browser)
-			}
-			return true
-		}
-		return false
-	})
-	if !regexp.MustCompile(`^\d{6}$`).MatchString(code) {
-		t.Fatalf("pairing code %q is not 6 digits", code)
-	}
-	do(t, popup, chromedp.Navigate(extOrigin+"/src/pages/popup/popup.html"))
-	shown := poll[string](t, popup, "the popup to show the code", `document.querySelector('#pair-code')?.textContent.trim() || ''`, 15*time.Second)
-	if shown != code {
-		t.Fatalf("popup shows code %q, daemon has %q", shown, code)
-	}
-
-	// Approve on the trusted side, with the flag after the code.
-	out := string(d.cli("pair", "approve", code, "--addr", addr))
-	if !strings.Contains(out, "paired chromium") {
-		t.Fatalf("pair approve said %q", out)
-	}
-	poll[bool](t, popup, "popup to say connected", `document.querySelector('#state')?.dataset.state === 'connected'`, 15*time.Second)
-	st := d.status()
-	if !st.Running || len(st.Clients) != 1 || !st.Clients[0].Connected || st.Clients[0].Browser != "chromium" {
-		t.Fatalf("status after pairing: %+v", st)
-	}
-	return popup
+	return pairWith(t, d, &chromiumLaunch{browser: browser}).(chromiumTab).ctx
 }
