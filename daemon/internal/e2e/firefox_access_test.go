@@ -96,26 +96,5 @@ func TestFirefoxGrantAccessToAddedHost(t *testing.T) {
 		return len(c) == 1 && c[0].Access == "full"
 	})
 
-	page := f.tab(t)
-	page.navigate(t, "https://mastodon.test/home")
-	ffOnPrompt(t, page, "mastodon")
-	if n := s.requests("mastodon.test"); n != 0 {
-		t.Fatalf("%d requests reached mastodon.test before the answer", n)
-	}
-
-	// A profile is not a feed; its own script then moves to the public
-	// timeline: the overlay comes from the content scripts registered for
-	// the granted host.
-	page.navigate(t, "https://mastodon.test/@alice")
-	feed := ffEval[string](t, page, `new Promise(resolve => {
-		const seen = () => document.getElementById('mindful-overlay')?.dataset.feed;
-		const obs = new MutationObserver(() => { if (seen()) { obs.disconnect(); resolve(seen()); } });
-		obs.observe(document.documentElement, {childList: true, subtree: true, attributes: true});
-		history.pushState({}, '', '/public');
-		if (seen()) resolve(seen());
-		setTimeout(() => resolve(seen() || 'none after 10 s'), 10000);
-	})`)
-	if feed != "mastodon" {
-		t.Fatalf("overlay after a pushState to the public timeline: %q, want mastodon", feed)
-	}
+	addedHostPrompted(t, &firefoxLaunch{}, firefoxTab{f.tab(t)}, s)
 }
