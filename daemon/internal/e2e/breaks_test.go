@@ -69,13 +69,11 @@ func TestFirefoxBreak(t *testing.T) {
 // stopped from the CLI, hands the open tab back by itself, and the sites
 // load again.
 func breakJourney(t *testing.T, mk func(*sites) driver) {
-	s := startSites(t)
-	addr := freePort(t)
-	d := startDaemon(t, addr, filepath.Join(t.TempDir(), "data"))
-	d.cli("prompts", "pause", "2h") // this test is about breaks, not prompts
-	d.cli("break", "settings", "--your-reason", "I want my evenings back.")
-	b := mk(s)
-	popup := pairWith(t, d, b)
+	j := startJourney(t, mk, func(d *daemonProc) {
+		d.cli("prompts", "pause", "2h") // this journey is about breaks, not prompts
+		d.cli("break", "settings", "--your-reason", "I want my evenings back.")
+	})
+	s, d, b, popup := j.s, j.d, j.b, j.popup
 	waitPageState(t, popup, "the prompt pause to reach the extension", `!!st.prompts_paused_until`)
 
 	open := b.newTab(t)

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -43,6 +44,29 @@ type browserTab interface {
 	// openExt brings the tab to one of mindful's pages (path from the
 	// extension's root) and waits until it has loaded.
 	openExt(t testing.TB, path string)
+}
+
+// journey is where a browser journey starts: the fake sites, a daemon
+// (set up by setup before the browser starts), the browser from mk, and
+// the extension's popup, paired with the daemon.
+type journey struct {
+	s             *sites
+	addr, dataDir string
+	d             *daemonProc
+	b             driver
+	popup         browserTab
+}
+
+func startJourney(t testing.TB, mk func(*sites) driver, setup func(d *daemonProc)) *journey {
+	t.Helper()
+	j := &journey{s: startSites(t), addr: freePort(t), dataDir: filepath.Join(t.TempDir(), "data")}
+	j.d = startDaemon(t, j.addr, j.dataDir)
+	if setup != nil {
+		setup(j.d)
+	}
+	j.b = mk(j.s)
+	j.popup = pairWith(t, j.d, j.b)
+	return j
 }
 
 // pollPage evaluates expr in p until it is truthy, and returns its value.

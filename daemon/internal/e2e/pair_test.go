@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -90,12 +89,8 @@ func TestFirefoxPairReportAndReplay(t *testing.T) {
 // and what it does while the daemon is down arrives exactly once, with its
 // original time, after the restart.
 func pairReportAndReplay(t *testing.T, mk func(*sites) driver) {
-	s := startSites(t)
-	addr := freePort(t)
-	dataDir := filepath.Join(t.TempDir(), "data")
-	d := startDaemon(t, addr, dataDir)
-	b := mk(s)
-	popup := pairWith(t, d, b)
+	j := startJourney(t, mk, nil)
+	s, d, b, popup := j.s, j.d, j.b, j.popup
 
 	st := d.status()
 	if len(st.Clients) != 1 || !st.Clients[0].Connected || st.Clients[0].Browser != b.name() {
@@ -135,7 +130,7 @@ func pairReportAndReplay(t *testing.T, mk func(*sites) driver) {
 	// Back again: the queued events arrive, exactly once, with their
 	// original time.
 	restartAt := time.Now()
-	d2 := startDaemon(t, addr, dataDir)
+	d2 := startDaemon(t, j.addr, j.dataDir)
 	waitFor(t, "the offline visit to arrive", 90*time.Second, func() bool {
 		return len(countEvents(d2.events(), "tab_navigated", "offline.test")) > 0
 	})

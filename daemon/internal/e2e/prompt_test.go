@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -67,13 +66,8 @@ func TestFirefoxFeedPrompt(t *testing.T) {
 // reaching the feed before the answer; the answer is stored, and kept
 // while the daemon is down.
 func feedPrompt(t *testing.T, mk func(*sites) driver) {
-	s := startSites(t)
-	addr := freePort(t)
-	dataDir := filepath.Join(t.TempDir(), "data")
-	d := startDaemon(t, addr, dataDir)
-	d.cli("prompts", "settings", "--pause", "1s")
-	b := mk(s)
-	popup := pairWith(t, d, b)
+	j := startJourney(t, mk, func(d *daemonProc) { d.cli("prompts", "settings", "--pause", "1s") })
+	s, d, b, popup := j.s, j.d, j.b, j.popup
 	waitPageRules(t, popup)
 	page := b.newTab(t)
 
@@ -193,7 +187,7 @@ func feedPrompt(t *testing.T, mk func(*sites) driver) {
 		page.typeText(t, "#purpose", "A tutorial")
 		page.click(t, "#open")
 		pollPage[bool](t, page, "youtube to load", `location.hostname === 'www.youtube.com'`, 15*time.Second)
-		d2 := startDaemon(t, addr, dataDir)
+		d2 := startDaemon(t, j.addr, j.dataDir)
 		// The plain-http subtest left a youtube prompt during its pause,
 		// stored then as left_during_pause; only the need is new here.
 		needs := func() (needs, others []api.Event) {
