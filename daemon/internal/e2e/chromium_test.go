@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,12 +22,20 @@ const extOrigin = "chrome-extension://" + guard.ChromeExtensionID
 // developer machine and fails in CI.
 func chromiumPath(t testing.TB) string {
 	t.Helper()
-	p := os.Getenv("MINDFUL_CHROMIUM")
+	return browserPath(t, "Chromium", "MINDFUL_CHROMIUM", "/usr/lib/chromium/chromium", "chromium")
+}
+
+// browserPath is the browser binary named by the environment variable env,
+// or def. Without it the test skips on a developer machine and fails in
+// CI, naming the Debian package to install.
+func browserPath(t testing.TB, name, env, def, pkg string) string {
+	t.Helper()
+	p := os.Getenv(env)
 	if p == "" {
-		p = "/usr/lib/chromium/chromium"
+		p = def
 	}
 	if _, err := os.Stat(p); err != nil {
-		msg := fmt.Sprintf("Chromium not found at %s (install Debian's chromium: `make test` does it as root, or `sudo apt-get install chromium`)", p)
+		msg := fmt.Sprintf("%s not found at %s (install Debian's %s: `make test` does it as root, or `sudo apt-get install %s`)", name, p, pkg, pkg)
 		if os.Getenv("CI") != "" {
 			t.Fatal(msg)
 		}
@@ -110,31 +117,11 @@ func do(t testing.TB, ctx context.Context, actions ...chromedp.Action[chromedp.V
 	}
 }
 
-// poll evaluates expr in the tab until it is truthy, and returns its value.
-// An evaluation that fails because the tab is navigating (the page, or its
-// renderer process, changes under it) is retried until the deadline.
+// poll evaluates expr in the Chromium tab until it is truthy, and returns
+// its value (pollPage).
 func poll[T any](t testing.TB, ctx context.Context, what, expr string, timeout time.Duration) T {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	var lastErr error
-	for {
-		c, cancel := context.WithTimeout(ctx, 5*time.Second)
-		v, err := chromedp.Run(c, chromedp.Evaluate[any](expr))
-		cancel()
-		if err == nil && truthy(v) {
-			var out T
-			b, _ := json.Marshal(v)
-			if err := json.Unmarshal(b, &out); err != nil {
-				t.Fatalf("waiting for %s: %v", what, err)
-			}
-			return out
-		}
-		lastErr = err
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s (%s); last error: %v", timeout, what, expr, lastErr)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return pollPage[T](t, chromiumTab{ctx}, what, expr, timeout)
 }
 
 func truthy(v any) bool {
@@ -151,15 +138,10 @@ func truthy(v any) bool {
 	return true
 }
 
+// eval evaluates expr in the Chromium tab (evalPage).
 func eval[T any](t testing.TB, ctx context.Context, expr string) T {
 	t.Helper()
-	c, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	v, err := chromedp.Run(c, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatalf("evaluate %s: %v", expr, err)
-	}
-	return v
+	return evalPage[T](t, chromiumTab{ctx}, expr)
 }
 
 func countEvents(evs []api.Event, typ, domain string) []api.Event {
