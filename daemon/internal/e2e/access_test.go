@@ -33,6 +33,22 @@ func waitAccess(t testing.TB, d *daemonProc, state string, missing func([]string
 	})
 }
 
+// addedHostLimited: the user adds a feed on mastodon.test, a host the
+// extension has no access to yet; its popup shows the grant step naming
+// the host, and the daemon and `mindful status` show the browser as limited.
+func addedHostLimited(t testing.TB, d *daemonProc, popup browserTab) {
+	t.Helper()
+	d.cli("feeds", "add", "mastodon", "--host", "mastodon.test")
+	text := pollPage[string](t, popup, "the grant step", grantStep, 20*time.Second)
+	if !strings.Contains(text, "this site: mastodon.test") {
+		t.Fatalf("grant step says %q, want it to name mastodon.test", text)
+	}
+	waitAccess(t, d, "limited", func(h []string) bool { return slices.Equal(h, []string{"mastodon.test"}) })
+	if out := string(d.cli("status")); !strings.Contains(out, "limited: no access to mastodon.test") {
+		t.Fatalf("mindful status does not say the browser is limited:\n%s", out)
+	}
+}
+
 // siteAccess sets the extension's site access the way the user does on
 // its chrome://extensions details page ("on click" withholds every host,
 // "on all sites" gives them back).
@@ -58,15 +74,7 @@ func TestChromiumSiteAccess(t *testing.T) {
 	}
 
 	t.Run("a host the user adds is limited until granted", func(t *testing.T) {
-		d.cli("feeds", "add", "mastodon", "--host", "mastodon.test")
-		text := poll[string](t, popup, "the grant step", grantStep, 20*time.Second)
-		if !strings.Contains(text, "this site: mastodon.test") {
-			t.Fatalf("grant step says %q, want it to name mastodon.test", text)
-		}
-		waitAccess(t, d, "limited", func(h []string) bool { return slices.Equal(h, []string{"mastodon.test"}) })
-		if out := string(d.cli("status")); !strings.Contains(out, "limited: no access to mastodon.test") {
-			t.Fatalf("mindful status does not say the browser is limited:\n%s", out)
-		}
+		addedHostLimited(t, d, chromiumTab{popup})
 		shot(t, popup, "popup-grant-access", false) // MINDFUL_SCREENSHOT_ALL=1 keeps it for a review
 		// A disabled feed needs no access.
 		d.cli("feeds", "disable", "mastodon")
