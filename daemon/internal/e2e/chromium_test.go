@@ -154,9 +154,19 @@ func countEvents(evs []api.Event, typ, domain string) []api.Event {
 	return out
 }
 
-// TestChromiumWebPageCannotTalkToDaemon: a page from another local origin
-// cannot complete a WebSocket handshake with the daemon or read its API.
+// TestChromiumWebPageCannotTalkToDaemon: webPageCannotTalkToDaemon in Chromium.
 func TestChromiumWebPageCannotTalkToDaemon(t *testing.T) {
+	webPageCannotTalkToDaemon(t, func(s *sites) driver { return startChromiumDriver(t, s, extDir) })
+}
+
+// TestFirefoxWebPageCannotTalkToDaemon: webPageCannotTalkToDaemon in Firefox.
+func TestFirefoxWebPageCannotTalkToDaemon(t *testing.T) {
+	webPageCannotTalkToDaemon(t, func(s *sites) driver { return startFirefoxDriver(t, s, ffOptions{}) })
+}
+
+// webPageCannotTalkToDaemon: a page from another local origin cannot
+// complete a WebSocket handshake with the daemon or read its API.
+func webPageCannotTalkToDaemon(t *testing.T, mk func(*sites) driver) {
 	s := startSites(t)
 	addr := freePort(t)
 	d := startDaemon(t, addr, filepath.Join(t.TempDir(), "data"))
@@ -171,14 +181,14 @@ fetch("http://%[1]s/api/v1/status").then(r => r.text()).then(t => { window.resul
 </script>`, addr)
 	s.setPage("evil.test/probe", probe)
 	s.setPage("127.0.0.1/probe", probe)
-	browser := startChromium(t, s)
+	b := mk(s)
 
 	for _, u := range []string{"http://evil.test/probe", "http://" + s.httpAddr + "/probe"} {
 		t.Run(u, func(t *testing.T) {
-			page := tab(t, browser)
-			do(t, page, chromedp.Navigate(u))
-			poll[bool](t, page, "the probe to finish", `window.result && window.result.closed === true && !!window.result.api`, 15*time.Second)
-			res := eval[map[string]any](t, page, `window.result`)
+			page := b.newTab(t)
+			page.navigate(t, u)
+			pollPage[bool](t, page, "the probe to finish", `window.result && window.result.closed === true && !!window.result.api`, 15*time.Second)
+			res := evalPage[map[string]any](t, page, `window.result`)
 			if res["ws"] == "open" || res["msg"] != nil {
 				t.Fatalf("a web page completed a handshake with the daemon: %v", res)
 			}

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
-
 	"github.com/mindful-app/mindful/daemon/api"
 )
 
@@ -214,34 +212,44 @@ func feedPrompt(t *testing.T, mk func(*sites) driver) {
 	})
 }
 
-// TestChromiumPromptsBeforeFirstContact: an extension that has never
-// reached mindful (installed before the app ran, or pointed at a port where
-// nothing listens) asks "Habit or need?" from its built-in catalog, before
-// any request reaches the feed, and keeps the answer for later.
+// TestChromiumPromptsBeforeFirstContact: promptsBeforeFirstContact in Chromium.
 func TestChromiumPromptsBeforeFirstContact(t *testing.T) {
-	s := startSites(t)
-	browser := startChromium(t, s)
-	options := tab(t, browser)
-	do(t, options,
-		chromedp.Navigate(extOrigin+"/src/pages/options/options.html"),
-		chromedp.WaitVisible("#daemon-addr"),
-		chromedp.SetValue("#daemon-addr", freePort(t)), // nothing listens there
-		chromedp.Click("#save"),
-	)
-	poll[bool](t, options, "options saved", `document.querySelector('#saved').textContent.includes('Saved')`, 10*time.Second)
-	waitRules(t, options)
+	promptsBeforeFirstContact(t, func(s *sites) driver { return startChromiumDriver(t, s, extDir) })
+}
 
-	page := tab(t, browser)
-	do(t, page, chromedp.Navigate("https://www.reddit.com/"))
-	onPrompt(t, page, "reddit")
+// TestFirefoxPromptsBeforeFirstContact: promptsBeforeFirstContact in Firefox.
+func TestFirefoxPromptsBeforeFirstContact(t *testing.T) {
+	promptsBeforeFirstContact(t, func(s *sites) driver { return startFirefoxDriver(t, s, ffOptions{}) })
+}
+
+// promptsBeforeFirstContact: an extension that has never reached mindful
+// (installed before the app ran, or pointed at a port where nothing
+// listens) asks "Habit or need?" from its built-in catalog, before any
+// request reaches the feed, and keeps the answer for later.
+func promptsBeforeFirstContact(t *testing.T, mk func(*sites) driver) {
+	s := startSites(t)
+	b := mk(s)
+	options := b.newTab(t)
+	options.openExt(t, "/src/pages/options/options.html")
+	pollPage[bool](t, options, "the options form", `!!document.querySelector('#daemon-addr')`, 10*time.Second)
+	options.setValue(t, "#daemon-addr", freePort(t)) // nothing listens there
+	options.click(t, "#save")
+	pollPage[bool](t, options, "options saved", `document.querySelector('#saved').textContent.includes('Saved')`, 10*time.Second)
+	waitPageRules(t, options)
+
+	page := b.newTab(t)
+	// A page first, so that "habit" has somewhere to go back to (a tab with
+	// no history is closed instead; Firefox's first navigation replaces
+	// the new tab's about:blank).
+	page.navigate(t, "http://plain.test/before")
+	page.navigate(t, "https://www.reddit.com/")
+	onPromptIn(t, b, page, "reddit")
 	if n := s.requests("www.reddit.com"); n != 0 {
 		t.Fatalf("%d requests reached reddit before the answer", n)
 	}
-	afterPause(t, page)
-	do(t, page, chromedp.Click("#habit"))
-	poll[bool](t, page, "the tab to go back", `!location.href.includes('prompt.html')`, 15*time.Second)
+	afterPauseIn(t, page)
+	page.click(t, "#habit")
+	pollPage[bool](t, page, "the tab to go back", `!location.href.includes('prompt.html')`, 15*time.Second)
 	// The answer waits in the queue for the daemon.
-	waitFor(t, "the answer to be queued", 15*time.Second, func() bool {
-		return eval[bool](t, options, `chrome.storage.local.get('queue').then(g => (g.queue || []).some(e => e.type === 'prompt' && e.feed_id === 'reddit' && e.answer === 'habit'))`)
-	})
+	pollPage[bool](t, options, "the answer to be queued", `(globalThis.browser ?? chrome).storage.local.get('queue').then(g => (g.queue || []).some(e => e.type === 'prompt' && e.feed_id === 'reddit' && e.answer === 'habit'))`, 15*time.Second)
 }
