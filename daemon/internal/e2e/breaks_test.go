@@ -53,15 +53,9 @@ func waitState(t testing.TB, popup context.Context, what, cond string) {
 	waitPageState(t, chromiumTab{popup}, what, cond)
 }
 
-// TestChromiumBreak: the break journey (breakJourney) in Chromium.
-func TestChromiumBreak(t *testing.T) {
-	breakJourney(t, func(s *sites) driver { return startChromiumDriver(t, s, extDir) })
-}
-
-// TestFirefoxBreak: the break journey (breakJourney) in Firefox.
-func TestFirefoxBreak(t *testing.T) {
-	breakJourney(t, func(s *sites) driver { return startFirefoxDriver(t, s, ffOptions{}) })
-}
+// TestChromiumBreak and TestFirefoxBreak run breakJourney in each browser.
+func TestChromiumBreak(t *testing.T) { breakJourney(t, inChromium(t)) }
+func TestFirefoxBreak(t *testing.T)  { breakJourney(t, inFirefox(t)) }
 
 // breakJourney: a break started from the CLI switches an open tab to the
 // break page and blocks listed sites over https and http, with nothing

@@ -154,15 +154,10 @@ func countEvents(evs []api.Event, typ, domain string) []api.Event {
 	return out
 }
 
-// TestChromiumWebPageCannotTalkToDaemon: webPageCannotTalkToDaemon in Chromium.
-func TestChromiumWebPageCannotTalkToDaemon(t *testing.T) {
-	webPageCannotTalkToDaemon(t, func(s *sites) driver { return startChromiumDriver(t, s, extDir) })
-}
-
-// TestFirefoxWebPageCannotTalkToDaemon: webPageCannotTalkToDaemon in Firefox.
-func TestFirefoxWebPageCannotTalkToDaemon(t *testing.T) {
-	webPageCannotTalkToDaemon(t, func(s *sites) driver { return startFirefoxDriver(t, s, ffOptions{}) })
-}
+// TestChromiumWebPageCannotTalkToDaemon and TestFirefoxWebPageCannotTalkToDaemon
+// run webPageCannotTalkToDaemon in each browser.
+func TestChromiumWebPageCannotTalkToDaemon(t *testing.T) { webPageCannotTalkToDaemon(t, inChromium(t)) }
+func TestFirefoxWebPageCannotTalkToDaemon(t *testing.T)  { webPageCannotTalkToDaemon(t, inFirefox(t)) }
 
 // webPageCannotTalkToDaemon: a page from another local origin cannot
 // complete a WebSocket handshake with the daemon or read its API.

@@ -46,6 +46,17 @@ type browserTab interface {
 	openExt(t testing.TB, path string)
 }
 
+// inChromium and inFirefox are how the journeys' TestChromiumX and
+// TestFirefoxX start their browser: Chromium with the unpacked extension,
+// Firefox with it as a temporary add-on, each with a fresh profile.
+func inChromium(t testing.TB) func(*sites) driver {
+	return func(s *sites) driver { return startChromiumDriver(t, s, extDir) }
+}
+
+func inFirefox(t testing.TB) func(*sites) driver {
+	return func(s *sites) driver { return startFirefoxDriver(t, s, ffOptions{}) }
+}
+
 // journey is where a browser journey starts: the fake sites, a daemon
 // (set up by setup before the browser starts), the browser from mk, and
 // the extension's popup, paired with the daemon.

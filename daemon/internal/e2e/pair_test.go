@@ -71,23 +71,15 @@ func pairWith(t testing.TB, d *daemonProc, b driver) browserTab {
 	return popup
 }
 
-// TestChromiumPairReportAndReplay is the walking skeleton's proof: a real
-// Chromium with the unpacked extension pairs with the real daemon through
-// the popup and `mindful pair approve`, its tab activity is stored, and
-// what it does while the daemon is down arrives exactly once after restart.
-func TestChromiumPairReportAndReplay(t *testing.T) {
-	pairReportAndReplay(t, func(s *sites) driver { return startChromiumDriver(t, s, extDir) })
-}
+// TestChromiumPairReportAndReplay and TestFirefoxPairReportAndReplay
+// run pairReportAndReplay in each browser.
+func TestChromiumPairReportAndReplay(t *testing.T) { pairReportAndReplay(t, inChromium(t)) }
+func TestFirefoxPairReportAndReplay(t *testing.T)  { pairReportAndReplay(t, inFirefox(t)) }
 
-// TestFirefoxPairReportAndReplay: the walking skeleton in a real Firefox.
-func TestFirefoxPairReportAndReplay(t *testing.T) {
-	pairReportAndReplay(t, func(s *sites) driver { return startFirefoxDriver(t, s, ffOptions{}) })
-}
-
-// pairReportAndReplay: the browser pairs through the options page, the
-// popup and `mindful pair approve`, its tab activity is stored as domains,
-// and what it does while the daemon is down arrives exactly once, with its
-// original time, after the restart.
+// pairReportAndReplay, the walking skeleton's proof: the browser pairs
+// through the options page, the popup and `mindful pair approve`, its tab
+// activity is stored as domains, and what it does while the daemon is down
+// arrives exactly once, with its original time, after the restart.
 func pairReportAndReplay(t *testing.T, mk func(*sites) driver) {
 	j := startJourney(t, mk, nil)
 	s, d, b, popup := j.s, j.d, j.b, j.popup

@@ -50,15 +50,10 @@ func prompts(d *daemonProc, feed string) []api.Event {
 	return out
 }
 
-// TestChromiumFeedPrompt: "Habit or need?" in a real Chromium.
-func TestChromiumFeedPrompt(t *testing.T) {
-	feedPrompt(t, func(s *sites) driver { return startChromiumDriver(t, s, extDir) })
-}
-
-// TestFirefoxFeedPrompt: "Habit or need?" in a real Firefox.
-func TestFirefoxFeedPrompt(t *testing.T) {
-	feedPrompt(t, func(s *sites) driver { return startFirefoxDriver(t, s, ffOptions{}) })
-}
+// TestChromiumFeedPrompt and TestFirefoxFeedPrompt run feedPrompt in each
+// browser.
+func TestChromiumFeedPrompt(t *testing.T) { feedPrompt(t, inChromium(t)) }
+func TestFirefoxFeedPrompt(t *testing.T)  { feedPrompt(t, inFirefox(t)) }
 
 // feedPrompt: "Habit or need?" over https and plain http, with nothing
 // reaching the feed before the answer; the answer is stored, and kept
@@ -212,15 +207,10 @@ func feedPrompt(t *testing.T, mk func(*sites) driver) {
 	})
 }
 
-// TestChromiumPromptsBeforeFirstContact: promptsBeforeFirstContact in Chromium.
-func TestChromiumPromptsBeforeFirstContact(t *testing.T) {
-	promptsBeforeFirstContact(t, func(s *sites) driver { return startChromiumDriver(t, s, extDir) })
-}
-
-// TestFirefoxPromptsBeforeFirstContact: promptsBeforeFirstContact in Firefox.
-func TestFirefoxPromptsBeforeFirstContact(t *testing.T) {
-	promptsBeforeFirstContact(t, func(s *sites) driver { return startFirefoxDriver(t, s, ffOptions{}) })
-}
+// TestChromiumPromptsBeforeFirstContact and TestFirefoxPromptsBeforeFirstContact
+// run promptsBeforeFirstContact in each browser.
+func TestChromiumPromptsBeforeFirstContact(t *testing.T) { promptsBeforeFirstContact(t, inChromium(t)) }
+func TestFirefoxPromptsBeforeFirstContact(t *testing.T)  { promptsBeforeFirstContact(t, inFirefox(t)) }
 
 // promptsBeforeFirstContact: an extension that has never reached mindful
 // (installed before the app ran, or pointed at a port where nothing
