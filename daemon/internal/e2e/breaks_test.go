@@ -3,12 +3,9 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/chromedp/chromedp"
 
 	"github.com/mindful-app/mindful/daemon/api"
 )
@@ -174,16 +171,23 @@ func breakJourney(t *testing.T, mk func(*sites) driver) {
 	}
 }
 
-// TestChromiumScheduledBreakWithDaemonDown: the extension starts a scheduled
-// break on time from its cached schedule while the daemon is dead, and ends
-// it on time too.
+// TestChromiumScheduledBreakWithDaemonDown and
+// TestFirefoxScheduledBreakWithDaemonDown run scheduledBreakWithDaemonDown
+// in each browser.
 func TestChromiumScheduledBreakWithDaemonDown(t *testing.T) {
-	s := startSites(t)
-	addr := freePort(t)
-	d := startDaemon(t, addr, filepath.Join(t.TempDir(), "data"))
-	d.cli("prompts", "pause", "2h")
-	browser := startChromium(t, s)
-	popup := pairChromium(t, d, browser)
+	scheduledBreakWithDaemonDown(t, inChromium(t))
+}
+
+func TestFirefoxScheduledBreakWithDaemonDown(t *testing.T) {
+	scheduledBreakWithDaemonDown(t, inFirefox(t))
+}
+
+// scheduledBreakWithDaemonDown: the extension starts a scheduled break on
+// time from its cached schedule while the daemon is dead, and ends it on
+// time too.
+func scheduledBreakWithDaemonDown(t *testing.T, mk func(*sites) driver) {
+	j := startJourney(t, mk, func(d *daemonProc) { d.cli("prompts", "pause", "2h") })
+	s, d, b, popup := j.s, j.d, j.b, j.popup
 
 	// Schedules have minute resolution: the next minute that is at least
 	// 15 s away, for one minute.
@@ -193,27 +197,27 @@ func TestChromiumScheduledBreakWithDaemonDown(t *testing.T) {
 	}
 	end := start.Add(time.Minute)
 	d.cli("schedule", "add", "--once", start.Format("2006-01-02 15:04"), end.Format("2006-01-02 15:04"), "--name", "Soon")
-	waitState(t, popup, "the schedule to reach the extension", `(st.breaks || []).some(b => b.name === 'Soon')`)
+	waitPageState(t, popup, "the schedule to reach the extension", `(st.breaks || []).some(b => b.name === 'Soon')`)
 	d.kill()
 
-	page := tab(t, browser)
-	do(t, page, chromedp.Navigate("https://www.reddit.com/"))
-	poll[bool](t, page, "reddit to load before the break", `location.hostname === 'www.reddit.com'`, 15*time.Second)
+	page := b.newTab(t)
+	page.navigate(t, "https://www.reddit.com/")
+	pollPage[bool](t, page, "reddit to load before the break", `location.hostname === 'www.reddit.com'`, 15*time.Second)
 	before := s.requests("www.reddit.com")
 
-	onBreakPage(t, page, time.Until(start)+20*time.Second)
+	onBreakIn(t, b, page, time.Until(start)+20*time.Second)
 	if time.Now().Before(start) {
 		t.Fatalf("the break started early, at %s (planned %s)", time.Now(), start)
 	}
-	fresh := tab(t, browser)
-	do(t, fresh, chromedp.Navigate("https://www.reddit.com/r/all/"))
-	onBreakPage(t, fresh, 10*time.Second)
+	fresh := b.newTab(t)
+	fresh.navigate(t, "https://www.reddit.com/r/all/")
+	onBreakIn(t, b, fresh, 10*time.Second)
 	if n := s.requests("www.reddit.com") - before; n != 0 {
 		t.Fatalf("%d requests reached reddit during the break", n)
 	}
 	// When the break ends, the break page hands the tab back to the site
 	// by itself, daemon still down.
-	poll[bool](t, fresh, "reddit to load after the break", `location.hostname === 'www.reddit.com'`, time.Until(end)+20*time.Second)
+	pollPage[bool](t, fresh, "reddit to load after the break", `location.hostname === 'www.reddit.com'`, time.Until(end)+20*time.Second)
 	if time.Now().Before(end) {
 		t.Fatalf("the break ended early, at %s (planned %s)", time.Now(), end)
 	}
