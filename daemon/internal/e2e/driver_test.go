@@ -202,15 +202,7 @@ func (c *firefoxLaunch) newTab(t testing.TB) browserTab {
 }
 
 func (p firefoxTab) evaluate(expr string, timeout time.Duration) (any, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	raw, err := p.p.f.bidi.evalJSON(ctx, map[string]any{"context": p.p.id}, expr)
-	if err != nil {
-		return nil, err
-	}
-	var v any
-	err = json.Unmarshal(raw, &v)
-	return v, err
+	return ffTryWithin[any](p.p, expr, timeout)
 }
 
 func (p firefoxTab) navigate(t testing.TB, url string)       { t.Helper(); p.p.navigate(t, url) }

@@ -476,8 +476,13 @@ func (p *ffTab) openExt(t testing.TB, path string) {
 
 // ffTry evaluates expr in the tab's page and decodes its JSON value.
 func ffTry[T any](p *ffTab, expr string) (T, error) {
+	return ffTryWithin[T](p, expr, 30*time.Second)
+}
+
+// ffTryWithin is ffTry with its own timeout.
+func ffTryWithin[T any](p *ffTab, expr string, timeout time.Duration) (T, error) {
 	var out T
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	raw, err := p.f.bidi.evalJSON(ctx, map[string]any{"context": p.id}, expr)
 	if err != nil {
