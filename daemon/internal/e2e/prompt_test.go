@@ -40,6 +40,19 @@ func afterPauseIn(t testing.TB, p browserTab) {
 	pollPage[bool](t, p, "the breathing pause to end", `document.querySelector('#prompt')?.dataset.phase === 'choose' && !document.querySelector('#need').disabled`, 20*time.Second)
 }
 
+// overlayAfterPushState is the page's own move to '/' (facebook's home
+// feed) without a page load; it resolves to the milliseconds until
+// mindful's overlay is in the page, or -1 if it was there before.
+const overlayAfterPushState = `new Promise(resolve => {
+	const t0 = performance.now();
+	const seen = () => document.getElementById('mindful-overlay');
+	if (seen()) { resolve(-1); return; }
+	new MutationObserver((_, obs) => { if (seen()) { obs.disconnect(); resolve(performance.now() - t0); } })
+		.observe(document.documentElement, {childList: true, subtree: true});
+	history.pushState({}, '', '/');
+	if (seen()) resolve(performance.now() - t0);
+})`
+
 func prompts(d *daemonProc, feed string) []api.Event {
 	var out []api.Event
 	for _, e := range d.events() {
@@ -146,15 +159,7 @@ func feedPrompt(t *testing.T, mk func(*sites) driver) {
 	t.Run("a pushState to a feed shows the overlay", func(t *testing.T) {
 		// We are on facebook's messages page (not a feed). Its own script
 		// moves to the home feed without a page load.
-		ms := evalPage[float64](t, page, `new Promise(resolve => {
-			const t0 = performance.now();
-			const seen = () => document.getElementById('mindful-overlay');
-			if (seen()) { resolve(-1); return; }
-			new MutationObserver((_, obs) => { if (seen()) { obs.disconnect(); resolve(performance.now() - t0); } })
-				.observe(document.documentElement, {childList: true, subtree: true});
-			history.pushState({}, '', '/');
-			if (seen()) resolve(performance.now() - t0);
-		})`)
+		ms := evalPage[float64](t, page, overlayAfterPushState)
 		if ms < 0 {
 			t.Fatal("overlay was there before the route change")
 		}
