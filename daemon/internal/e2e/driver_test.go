@@ -10,12 +10,15 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// Each browser journey is written once, against driver and browserTab, and runs
-// in Chromium (chromiumLaunch, over the DevTools protocol) and in Firefox
-// (firefoxLaunch, over WebDriver BiDi): TestChromiumX and TestFirefoxX are
-// thin wrappers that hand the journey a way to start its browser. driver
-// extends the launch journey's launchDriver (launch_test.go) with what the
-// other journeys need; browserTab extends launchTab.
+// Each browser journey is written once, against driver and browserTab, and
+// runs in Chromium (chromiumLaunch, over the DevTools protocol) and in
+// Firefox (firefoxLaunch, over WebDriver BiDi): TestChromiumX and
+// TestFirefoxX are thin wrappers that hand the journey a way to start its
+// browser (inChromium, inFirefox). driver extends the launch journey's
+// launchDriver (launch_test.go) with what the other journeys need;
+// browserTab extends launchTab. Tests of what only one browser has (the
+// Firefox event page's lifecycle, Chromium's site-access settings page)
+// stay written for that browser.
 
 // driver is a running browser with mindful in it.
 type driver interface {
