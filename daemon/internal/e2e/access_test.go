@@ -33,6 +33,22 @@ func waitAccess(t testing.TB, d *daemonProc, state string, missing func([]string
 	})
 }
 
+// addedHostLimited: the user adds a feed on mastodon.test, a host the
+// extension has no access to yet; its popup shows the grant step naming
+// the host, and the daemon and `mindful status` show the browser as limited.
+func addedHostLimited(t testing.TB, d *daemonProc, popup browserTab) {
+	t.Helper()
+	d.cli("feeds", "add", "mastodon", "--host", "mastodon.test")
+	text := pollPage[string](t, popup, "the grant step", grantStep, 20*time.Second)
+	if !strings.Contains(text, "this site: mastodon.test") {
+		t.Fatalf("grant step says %q, want it to name mastodon.test", text)
+	}
+	waitAccess(t, d, "limited", func(h []string) bool { return slices.Equal(h, []string{"mastodon.test"}) })
+	if out := string(d.cli("status")); !strings.Contains(out, "limited: no access to mastodon.test") {
+		t.Fatalf("mindful status does not say the browser is limited:\n%s", out)
+	}
+}
+
 // siteAccess sets the extension's site access the way the user does on
 // its chrome://extensions details page ("on click" withholds every host,
 // "on all sites" gives them back).
@@ -58,15 +74,7 @@ func TestChromiumSiteAccess(t *testing.T) {
 	}
 
 	t.Run("a host the user adds is limited until granted", func(t *testing.T) {
-		d.cli("feeds", "add", "mastodon", "--host", "mastodon.test")
-		text := poll[string](t, popup, "the grant step", grantStep, 20*time.Second)
-		if !strings.Contains(text, "this site: mastodon.test") {
-			t.Fatalf("grant step says %q, want it to name mastodon.test", text)
-		}
-		waitAccess(t, d, "limited", func(h []string) bool { return slices.Equal(h, []string{"mastodon.test"}) })
-		if out := string(d.cli("status")); !strings.Contains(out, "limited: no access to mastodon.test") {
-			t.Fatalf("mindful status does not say the browser is limited:\n%s", out)
-		}
+		addedHostLimited(t, d, chromiumTab{popup})
 		shot(t, popup, "popup-grant-access", false) // MINDFUL_SCREENSHOT_ALL=1 keeps it for a review
 		// A disabled feed needs no access.
 		d.cli("feeds", "disable", "mastodon")
@@ -124,27 +132,7 @@ func TestChromiumUserAddedFeedHost(t *testing.T) {
 	waitAccess(t, d, "full", func(h []string) bool { return len(h) == 0 })
 
 	page := tab(t, browser)
-	do(t, page, chromedp.Navigate("https://mastodon.test/home"))
-	onPrompt(t, page, "mastodon")
-	if n := s.requests("mastodon.test"); n != 0 {
-		t.Fatalf("%d requests reached mastodon.test before the answer", n)
-	}
-
-	// A profile is not a feed; the page's own script then moves to the
-	// public timeline without a page load.
-	do(t, page, chromedp.Navigate("https://mastodon.test/@alice"))
-	poll[bool](t, page, "the profile page", `location.href === 'https://mastodon.test/@alice' && document.readyState === 'complete'`, 15*time.Second)
-	feed := eval[string](t, page, `new Promise(resolve => {
-		const seen = () => document.getElementById('mindful-overlay')?.dataset.feed;
-		const obs = new MutationObserver(() => { if (seen()) { obs.disconnect(); resolve(seen()); } });
-		obs.observe(document.documentElement, {childList: true, subtree: true, attributes: true});
-		history.pushState({}, '', '/public');
-		if (seen()) resolve(seen());
-		setTimeout(() => resolve(seen() || 'none after 10 s'), 10000);
-	})`)
-	if feed != "mastodon" {
-		t.Fatalf("overlay after a pushState to the public timeline: %q, want mastodon", feed)
-	}
+	addedHostPrompted(t, &chromiumLaunch{}, chromiumTab{page}, s)
 
 	t.Run("a break with its own site list blocks that site", func(t *testing.T) {
 		now := time.Now()
@@ -162,6 +150,33 @@ func TestChromiumUserAddedFeedHost(t *testing.T) {
 			return countType(d.events(), "break_attempt", "plain.test") == 1
 		})
 	})
+}
+
+// addedHostPrompted: on mastodon.test, a host the user added (and granted),
+// the feed is asked about before any request reaches it, and a profile
+// (not a feed) whose own script moves to the public timeline without a
+// page load is covered by the overlay, from the content scripts the
+// extension registered for the host.
+func addedHostPrompted(t testing.TB, b driver, page browserTab, s *sites) {
+	t.Helper()
+	page.navigate(t, "https://mastodon.test/home")
+	onPromptIn(t, b, page, "mastodon")
+	if n := s.requests("mastodon.test"); n != 0 {
+		t.Fatalf("%d requests reached mastodon.test before the answer", n)
+	}
+	page.navigate(t, "https://mastodon.test/@alice")
+	pollPage[bool](t, page, "the profile page", `location.href === 'https://mastodon.test/@alice' && document.readyState === 'complete'`, 15*time.Second)
+	feed := evalPage[string](t, page, `new Promise(resolve => {
+		const seen = () => document.getElementById('mindful-overlay')?.dataset.feed;
+		const obs = new MutationObserver(() => { if (seen()) { obs.disconnect(); resolve(seen()); } });
+		obs.observe(document.documentElement, {childList: true, subtree: true, attributes: true});
+		history.pushState({}, '', '/public');
+		if (seen()) resolve(seen());
+		setTimeout(() => resolve(seen() || 'none after 10 s'), 10000);
+	})`)
+	if feed != "mastodon" {
+		t.Fatalf("overlay after a pushState to the public timeline: %q, want mastodon", feed)
+	}
 }
 
 // extWithHosts copies the unpacked extension and adds host permissions to

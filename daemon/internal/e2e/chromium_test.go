@@ -2,11 +2,9 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -24,12 +22,20 @@ const extOrigin = "chrome-extension://" + admission.ChromeExtensionID
 // developer machine and fails in CI.
 func chromiumPath(t testing.TB) string {
 	t.Helper()
-	p := os.Getenv("MINDFUL_CHROMIUM")
+	return browserPath(t, "Chromium", "MINDFUL_CHROMIUM", "/usr/lib/chromium/chromium", "chromium")
+}
+
+// browserPath is the browser binary named by the environment variable env,
+// or def. Without it the test skips on a developer machine and fails in
+// CI, naming the Debian package to install.
+func browserPath(t testing.TB, name, env, def, pkg string) string {
+	t.Helper()
+	p := os.Getenv(env)
 	if p == "" {
-		p = "/usr/lib/chromium/chromium"
+		p = def
 	}
 	if _, err := os.Stat(p); err != nil {
-		msg := fmt.Sprintf("Chromium not found at %s (install Debian's chromium: `make test` does it as root, or `sudo apt-get install chromium`)", p)
+		msg := fmt.Sprintf("%s not found at %s (install Debian's %s: `make test` does it as root, or `sudo apt-get install %s`)", name, p, pkg, pkg)
 		if os.Getenv("CI") != "" {
 			t.Fatal(msg)
 		}
@@ -111,31 +117,11 @@ func do(t testing.TB, ctx context.Context, actions ...chromedp.Action[chromedp.V
 	}
 }
 
-// poll evaluates expr in the tab until it is truthy, and returns its value.
-// An evaluation that fails because the tab is navigating (the page, or its
-// renderer process, changes under it) is retried until the deadline.
+// poll evaluates expr in the Chromium tab until it is truthy, and returns
+// its value (pollPage).
 func poll[T any](t testing.TB, ctx context.Context, what, expr string, timeout time.Duration) T {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	var lastErr error
-	for {
-		c, cancel := context.WithTimeout(ctx, 5*time.Second)
-		v, err := chromedp.Run(c, chromedp.Evaluate[any](expr))
-		cancel()
-		if err == nil && truthy(v) {
-			var out T
-			b, _ := json.Marshal(v)
-			if err := json.Unmarshal(b, &out); err != nil {
-				t.Fatalf("waiting for %s: %v", what, err)
-			}
-			return out
-		}
-		lastErr = err
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s (%s); last error: %v", timeout, what, expr, lastErr)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return pollPage[T](t, chromiumTab{ctx}, what, expr, timeout)
 }
 
 func truthy(v any) bool {
@@ -152,15 +138,10 @@ func truthy(v any) bool {
 	return true
 }
 
+// eval evaluates expr in the Chromium tab (evalPage).
 func eval[T any](t testing.TB, ctx context.Context, expr string) T {
 	t.Helper()
-	c, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	v, err := chromedp.Run(c, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatalf("evaluate %s: %v", expr, err)
-	}
-	return v
+	return evalPage[T](t, chromiumTab{ctx}, expr)
 }
 
 func countEvents(evs []api.Event, typ, domain string) []api.Event {
@@ -173,81 +154,14 @@ func countEvents(evs []api.Event, typ, domain string) []api.Event {
 	return out
 }
 
-// TestChromiumPairReportAndReplay is the walking skeleton's proof: a real
-// Chromium with the unpacked extension pairs with the real daemon through
-// the popup and `mindful pair approve`, its tab activity is stored, and
-// what it does while the daemon is down arrives exactly once after restart.
-func TestChromiumPairReportAndReplay(t *testing.T) {
-	s := startSites(t)
-	addr := freePort(t)
-	dataDir := filepath.Join(t.TempDir(), "data")
-	d := startDaemon(t, addr, dataDir)
-	browser := startChromium(t, s)
+// TestChromiumWebPageCannotTalkToDaemon and TestFirefoxWebPageCannotTalkToDaemon
+// run webPageCannotTalkToDaemon in each browser.
+func TestChromiumWebPageCannotTalkToDaemon(t *testing.T) { webPageCannotTalkToDaemon(t, inChromium(t)) }
+func TestFirefoxWebPageCannotTalkToDaemon(t *testing.T)  { webPageCannotTalkToDaemon(t, inFirefox(t)) }
 
-	popup := pairChromium(t, d, browser)
-	st := d.status()
-	clientID := st.Clients[0].ID
-
-	// Browse to a mapped site: the visit is stored as its domain only.
-	page := tab(t, browser)
-	do(t, page, chromedp.Navigate("https://www.reddit.com/r/golang/comments/abc/a_post/?secret=1"))
-	waitFor(t, "the reddit visit to be stored", 30*time.Second, func() bool {
-		return len(countEvents(d.events(), "tab_navigated", "www.reddit.com")) == 1
-	})
-	for _, e := range d.events() {
-		if e.Client != clientID || e.ID == "" || e.TS.IsZero() {
-			t.Fatalf("event without client, id or ts: %+v", e)
-		}
-		if e.URL != "" {
-			t.Fatalf("full URL stored without opt-in: %+v", e)
-		}
-	}
-	if s.requests("www.reddit.com") == 0 {
-		t.Fatal("the fake reddit got no request: the mapping is broken")
-	}
-
-	// The daemon goes away; the user keeps browsing.
-	d.stop()
-	poll[bool](t, popup, "popup to say the daemon is not running", `document.querySelector('#state')?.dataset.state === 'offline'`, 30*time.Second)
-	offlineAt := time.Now()
-	do(t, page, chromedp.Navigate("http://offline.test/while-down"))
-	waitFor(t, "the offline page to load", 10*time.Second, func() bool { return s.requests("offline.test") == 1 })
-	poll[bool](t, popup, "the visit to be queued", `Number(document.querySelector('#queued')?.textContent.match(/\d+/)?.[0] || 0) > 0`, 15*time.Second)
-
-	// Back again: the queued events arrive, exactly once, with their
-	// original time.
-	restartAt := time.Now()
-	d2 := startDaemon(t, addr, dataDir)
-	waitFor(t, "the offline visit to arrive", 60*time.Second, func() bool {
-		return len(countEvents(d2.events(), "tab_navigated", "offline.test")) > 0
-	})
-	poll[bool](t, popup, "the queue to drain", `Number(document.querySelector('#queued')?.textContent.match(/\d+/)?.[0] || 0) === 0`, 30*time.Second)
-	evs := d2.events()
-	got := countEvents(evs, "tab_navigated", "offline.test")
-	if len(got) != 1 {
-		t.Fatalf("offline visit stored %d times, want exactly 1: %+v", len(got), got)
-	}
-	if got[0].TS.Before(offlineAt.Add(-time.Second)) || !got[0].TS.Before(restartAt) {
-		t.Fatalf("offline visit ts %s is not its original time (between %s and %s)", got[0].TS, offlineAt, restartAt)
-	}
-	if !got[0].ReceivedAt.After(restartAt.Add(-time.Second)) {
-		t.Fatalf("offline visit received_at %s is before the restart %s", got[0].ReceivedAt, restartAt)
-	}
-	seen := map[string]bool{}
-	for _, e := range evs {
-		if seen[e.ID] {
-			t.Fatalf("event %s stored twice", e.ID)
-		}
-		seen[e.ID] = true
-	}
-	if n := len(countEvents(evs, "tab_navigated", "www.reddit.com")); n != 1 {
-		t.Fatalf("reddit visit stored %d times after replay, want 1", n)
-	}
-}
-
-// TestChromiumWebPageCannotTalkToDaemon: a page from another local origin
-// cannot complete a WebSocket handshake with the daemon or read its API.
-func TestChromiumWebPageCannotTalkToDaemon(t *testing.T) {
+// webPageCannotTalkToDaemon: a page from another local origin cannot
+// complete a WebSocket handshake with the daemon or read its API.
+func webPageCannotTalkToDaemon(t *testing.T, mk func(*sites) driver) {
 	s := startSites(t)
 	addr := freePort(t)
 	d := startDaemon(t, addr, filepath.Join(t.TempDir(), "data"))
@@ -262,14 +176,14 @@ fetch("http://%[1]s/api/v1/status").then(r => r.text()).then(t => { window.resul
 </script>`, addr)
 	s.setPage("evil.test/probe", probe)
 	s.setPage("127.0.0.1/probe", probe)
-	browser := startChromium(t, s)
+	b := mk(s)
 
 	for _, u := range []string{"http://evil.test/probe", "http://" + s.httpAddr + "/probe"} {
 		t.Run(u, func(t *testing.T) {
-			page := tab(t, browser)
-			do(t, page, chromedp.Navigate(u))
-			poll[bool](t, page, "the probe to finish", `window.result && window.result.closed === true && !!window.result.api`, 15*time.Second)
-			res := eval[map[string]any](t, page, `window.result`)
+			page := b.newTab(t)
+			page.navigate(t, u)
+			pollPage[bool](t, page, "the probe to finish", `window.result && window.result.closed === true && !!window.result.api`, 15*time.Second)
+			res := evalPage[map[string]any](t, page, `window.result`)
 			if res["ws"] == "open" || res["msg"] != nil {
 				t.Fatalf("a web page completed a handshake with the daemon: %v", res)
 			}
@@ -289,54 +203,9 @@ fetch("http://%[1]s/api/v1/status").then(r => r.text()).then(t => { window.resul
 	}
 }
 
-// pairChromium points the extension at d through its options page, checks
-// that the popup shows the code the daemon lists, approves it with
-// `mindful pair approve CODE --addr ADDR` and waits for "connected". It
+// pairChromium pairs the extension in browser with d (pairWith) and
 // returns the popup tab, which stays open and live.
 func pairChromium(t testing.TB, d *daemonProc, browser context.Context) context.Context {
 	t.Helper()
-	addr := d.addr
-	// Point the extension at this daemon through its options page.
-	popup := tab(t, browser)
-	do(t, popup,
-		chromedp.Navigate(extOrigin+"/src/pages/options/options.html"),
-		chromedp.WaitVisible("#daemon-addr"),
-		chromedp.SetValue("#daemon-addr", addr),
-		chromedp.Click("#save"),
-	)
-	poll[bool](t, popup, "options saved", `document.querySelector('#saved').textContent.includes('Saved')`, 10*time.Second)
-
-	// The extension asks to pair; the popup shows the code the daemon lists.
-	var code string
-	waitFor(t, "a pending pairing request", 30*time.Second, func() bool {
-		p := d.pairing()
-		if len(p.Pending) == 1 {
-			code = p.Pending[0].Code
-			if p.Pending[0].Browser != "chromium" {
-				t.Fatalf("pending pairing from browser %q, want chromium", p.Pending[0].Browser)
-			}
-			return true
-		}
-		return false
-	})
-	if !regexp.MustCompile(`^\d{6}$`).MatchString(code) {
-		t.Fatalf("pairing code %q is not 6 digits", code)
-	}
-	do(t, popup, chromedp.Navigate(extOrigin+"/src/pages/popup/popup.html"))
-	shown := poll[string](t, popup, "the popup to show the code", `document.querySelector('#pair-code')?.textContent.trim() || ''`, 15*time.Second)
-	if shown != code {
-		t.Fatalf("popup shows code %q, daemon has %q", shown, code)
-	}
-
-	// Approve on the trusted side, with the flag after the code.
-	out := string(d.cli("pair", "approve", code, "--addr", addr))
-	if !strings.Contains(out, "paired chromium") {
-		t.Fatalf("pair approve said %q", out)
-	}
-	poll[bool](t, popup, "popup to say connected", `document.querySelector('#state')?.dataset.state === 'connected'`, 15*time.Second)
-	st := d.status()
-	if !st.Running || len(st.Clients) != 1 || !st.Clients[0].Connected || st.Clients[0].Browser != "chromium" {
-		t.Fatalf("status after pairing: %+v", st)
-	}
-	return popup
+	return pairWith(t, d, &chromiumLaunch{browser: browser}).(chromiumTab).ctx
 }

@@ -22,10 +22,7 @@ func TestFirefoxSiteAccessWithdrawn(t *testing.T) {
 	ffWaitRules(t, popup)
 
 	// Full access to begin with: every host the manifest asks for was granted.
-	waitFor(t, "the client's access to be reported as full", 30*time.Second, func() bool {
-		c := d.status().Clients
-		return len(c) == 1 && c[0].Access == "full"
-	})
+	waitAccess(t, d, "full", func(h []string) bool { return len(h) == 0 })
 	if hidden := ffEval[bool](t, popup, `document.querySelector('#access').hidden`); !hidden {
 		t.Fatal("the popup offers to grant access that the extension has")
 	}
@@ -47,10 +44,7 @@ func TestFirefoxSiteAccessWithdrawn(t *testing.T) {
 	})
 
 	t.Run("the daemon shows the client as limited", func(t *testing.T) {
-		waitFor(t, "status to show limited access", 30*time.Second, func() bool {
-			c := d.status().Clients
-			return len(c) == 1 && c[0].Access == "limited" && slices.Contains(c[0].MissingHosts, "www.reddit.com")
-		})
+		waitAccess(t, d, "limited", func(h []string) bool { return slices.Contains(h, "www.reddit.com") })
 		c := d.status().Clients[0]
 		if slices.Contains(c.MissingHosts, "www.facebook.com") {
 			t.Fatalf("facebook reported missing too: %v", c.MissingHosts)
@@ -76,46 +70,14 @@ func TestFirefoxGrantAccessToAddedHost(t *testing.T) {
 	popup := pairFirefox(t, d, f)
 	ffWaitRules(t, popup)
 
-	d.cli("feeds", "add", "mastodon", "--host", "mastodon.test")
-	text := ffPoll[string](t, popup, "the grant step", `document.querySelector('#access').hidden ? '' : document.querySelector('#access-text').textContent`, 20*time.Second)
-	if !strings.Contains(text, "mastodon.test") {
-		t.Fatalf("the grant step says %q, want it to name mastodon.test", text)
-	}
-	waitFor(t, "status to show limited access", 30*time.Second, func() bool {
-		c := d.status().Clients
-		return len(c) == 1 && c[0].Access == "limited" && slices.Equal(c[0].MissingHosts, []string{"mastodon.test"})
-	})
+	addedHostLimited(t, d, firefoxTab{popup})
 
 	popup.click(t, "#grant-access")
 	ffPoll[bool](t, popup, "the grant step to go away", `document.querySelector('#access').hidden`, 20*time.Second)
 	if !ffEval[bool](t, popup, `browser.permissions.contains({origins: ['*://mastodon.test/*']})`) {
 		t.Fatal("mastodon.test is not granted after the click")
 	}
-	waitFor(t, "status to show full access", 30*time.Second, func() bool {
-		c := d.status().Clients
-		return len(c) == 1 && c[0].Access == "full"
-	})
+	waitAccess(t, d, "full", func(h []string) bool { return len(h) == 0 })
 
-	page := f.tab(t)
-	page.navigate(t, "https://mastodon.test/home")
-	ffOnPrompt(t, page, "mastodon")
-	if n := s.requests("mastodon.test"); n != 0 {
-		t.Fatalf("%d requests reached mastodon.test before the answer", n)
-	}
-
-	// A profile is not a feed; its own script then moves to the public
-	// timeline: the overlay comes from the content scripts registered for
-	// the granted host.
-	page.navigate(t, "https://mastodon.test/@alice")
-	feed := ffEval[string](t, page, `new Promise(resolve => {
-		const seen = () => document.getElementById('mindful-overlay')?.dataset.feed;
-		const obs = new MutationObserver(() => { if (seen()) { obs.disconnect(); resolve(seen()); } });
-		obs.observe(document.documentElement, {childList: true, subtree: true, attributes: true});
-		history.pushState({}, '', '/public');
-		if (seen()) resolve(seen());
-		setTimeout(() => resolve(seen() || 'none after 10 s'), 10000);
-	})`)
-	if feed != "mastodon" {
-		t.Fatalf("overlay after a pushState to the public timeline: %q, want mastodon", feed)
-	}
+	addedHostPrompted(t, &firefoxLaunch{}, firefoxTab{f.tab(t)}, s)
 }

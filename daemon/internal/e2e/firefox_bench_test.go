@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -14,12 +13,11 @@ import (
 // change to the overlay. It checks, every time, that no request reached
 // the feed, and prints the two browsers side by side when both ran.
 func BenchmarkFirefoxPrompt(b *testing.B) {
-	s := startSites(b)
-	d := startDaemon(b, freePort(b), filepath.Join(b.TempDir(), "data"))
-	f := startFirefox(b, s, ffOptions{})
-	popup := pairFirefox(b, d, f)
-	ffWaitRules(b, popup)
-	page := f.tab(b)
+	j := startJourney(b, inFirefox(b), nil)
+	s := j.s
+	waitPageRules(b, j.popup)
+	page := j.b.newTab(b).(firefoxTab).p
+	f := page.f
 	var nav, wall, spa []float64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -38,14 +36,7 @@ func BenchmarkFirefoxPrompt(b *testing.B) {
 		}
 		page.navigate(b, fmt.Sprintf("https://www.facebook.com/messages/t/%d", i))
 		ffPoll[bool](b, page, "the messages page", `location.hostname === 'www.facebook.com' && document.readyState === 'complete'`, 15*time.Second)
-		spa = append(spa, ffEval[float64](b, page, `new Promise(resolve => {
-			const t0 = performance.now();
-			const seen = () => document.getElementById('mindful-overlay');
-			new MutationObserver((_, obs) => { if (seen()) { obs.disconnect(); resolve(performance.now() - t0); } })
-				.observe(document.documentElement, {childList: true, subtree: true});
-			history.pushState({}, '', '/');
-			if (seen()) resolve(performance.now() - t0);
-		})`))
+		spa = append(spa, overlayMs(b, firefoxTab{page}))
 	}
 	b.StopTimer()
 	report(b, "firefox-prompt-after-navigation", nav)

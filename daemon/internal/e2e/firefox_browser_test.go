@@ -56,18 +56,7 @@ func firefoxExt(t testing.TB) string {
 // developer machine and fails in CI.
 func firefoxPath(t testing.TB) string {
 	t.Helper()
-	p := os.Getenv("MINDFUL_FIREFOX")
-	if p == "" {
-		p = "/usr/bin/firefox-esr"
-	}
-	if _, err := os.Stat(p); err != nil {
-		msg := fmt.Sprintf("Firefox not found at %s (install Debian's firefox-esr: `make test` does it as root, or `sudo apt-get install firefox-esr`)", p)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return p
+	return browserPath(t, "Firefox", "MINDFUL_FIREFOX", "/usr/bin/firefox-esr", "firefox-esr")
 }
 
 // proxy is the HTTP proxy the test Firefox uses instead of DNS: CONNECT to
@@ -487,8 +476,13 @@ func (p *ffTab) openExt(t testing.TB, path string) {
 
 // ffTry evaluates expr in the tab's page and decodes its JSON value.
 func ffTry[T any](p *ffTab, expr string) (T, error) {
+	return ffTryWithin[T](p, expr, 30*time.Second)
+}
+
+// ffTryWithin is ffTry with its own timeout.
+func ffTryWithin[T any](p *ffTab, expr string, timeout time.Duration) (T, error) {
 	var out T
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	raw, err := p.f.bidi.evalJSON(ctx, map[string]any{"context": p.id}, expr)
 	if err != nil {
@@ -500,39 +494,17 @@ func ffTry[T any](p *ffTab, expr string) (T, error) {
 	return out, nil
 }
 
-// ffEval evaluates expr in the tab (awaiting a promise) and fails the test
-// on an error.
+// ffEval evaluates expr in the Firefox tab (evalPage).
 func ffEval[T any](t testing.TB, p *ffTab, expr string) T {
 	t.Helper()
-	v, err := ffTry[T](p, expr)
-	if err != nil {
-		t.Fatalf("evaluate %s: %v", expr, err)
-	}
-	return v
+	return evalPage[T](t, firefoxTab{p}, expr)
 }
 
-// ffPoll evaluates expr until it is truthy and returns its value. A failed
-// evaluation (the tab is navigating) is retried until the deadline.
+// ffPoll evaluates expr in the Firefox tab until it is truthy, and returns
+// its value (pollPage).
 func ffPoll[T any](t testing.TB, p *ffTab, what, expr string, timeout time.Duration) T {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	var lastErr error
-	for {
-		v, err := ffTry[any](p, expr)
-		if err == nil && truthy(v) {
-			var out T
-			b, _ := json.Marshal(v)
-			if err := json.Unmarshal(b, &out); err != nil {
-				t.Fatalf("waiting for %s: %v", what, err)
-			}
-			return out
-		}
-		lastErr = err
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s (%s); last error: %v", timeout, what, expr, lastErr)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return pollPage[T](t, firefoxTab{p}, what, expr, timeout)
 }
 
 // node finds the first element matching the CSS selector.

@@ -16,6 +16,12 @@ func ffSessions(d *daemonProc, clientID string) int {
 	return strings.Count(d.log.String(), `msg="browser connected" component=ws client=`+clientID)
 }
 
+// idleFirefox starts Firefox with an event page that may sit idle for idle
+// before Firefox suspends it (extensions.background.idle.timeout).
+func idleFirefox(t testing.TB, idle time.Duration) func(*sites) driver {
+	return func(s *sites) driver { return startFirefoxDriver(t, s, ffOptions{IdleTimeout: idle}) }
+}
+
 // TestFirefoxBackgroundSuspended: Firefox suspends an idle event page even
 // while its WebSocket is open. The profile's idle timeout (3 s) is far below
 // the daemon's ping interval, so here the background is suspended between
@@ -23,11 +29,10 @@ func ffSessions(d *daemonProc, clientID string) int {
 // itself, the event that woke it arrives exactly once, and a feed opened
 // right after a suspension is prompted once.
 func TestFirefoxBackgroundSuspended(t *testing.T) {
-	s := startSites(t)
-	d := startDaemon(t, freePort(t), filepath.Join(t.TempDir(), "data"))
-	d.cli("prompts", "settings", "--pause", "1s")
-	f := startFirefox(t, s, ffOptions{IdleTimeout: 3 * time.Second})
-	popup := pairFirefox(t, d, f)
+	j := startJourney(t, idleFirefox(t, 3*time.Second), func(d *daemonProc) {
+		d.cli("prompts", "settings", "--pause", "1s")
+	})
+	s, d, f, popup := j.s, j.d, j.b.(*firefoxLaunch).f, j.popup.(firefoxTab).p
 	ffWaitRules(t, popup)
 	clientID, _ := firefoxClient(t, d)
 	// Nothing of ours stays open: the popup tab leaves for a plain site.
@@ -220,10 +225,8 @@ func TestFirefoxOtherExtensionRefused(t *testing.T) {
 // the event page, and so the very same socket, alive through more than two
 // idle periods in which nothing else happens in the browser.
 func TestFirefoxKeepalive(t *testing.T) {
-	s := startSites(t)
-	d := startDaemon(t, freePort(t), filepath.Join(t.TempDir(), "data"))
-	f := startFirefox(t, s, ffOptions{IdleTimeout: 24 * time.Second})
-	popup := pairFirefox(t, d, f)
+	j := startJourney(t, idleFirefox(t, 24*time.Second), nil)
+	d, popup := j.d, j.popup
 	clientID, _ := firefoxClient(t, d)
 	popup.navigate(t, "http://plain.test/idle")
 	start := time.Now()
@@ -291,10 +294,8 @@ func TestFirefoxRestartReconnects(t *testing.T) {
 // "idle" state again, so with this test's 3 s idle timeout the page is
 // woken again and again. The idle state is still recorded once.
 func TestFirefoxIdleBrowserReconnects(t *testing.T) {
-	s := startSites(t)
-	d := startDaemon(t, freePort(t), filepath.Join(t.TempDir(), "data"))
-	f := startFirefox(t, s, ffOptions{IdleTimeout: 3 * time.Second})
-	popup := pairFirefox(t, d, f)
+	j := startJourney(t, idleFirefox(t, 3*time.Second), nil)
+	d, popup := j.d, j.popup
 	clientID, _ := firefoxClient(t, d)
 	popup.navigate(t, "http://plain.test/idle")
 	waitFor(t, "Firefox to suspend the idle background", 60*time.Second, func() bool {

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bufio"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -56,7 +57,7 @@ func startSites(t testing.TB) *sites {
 		}
 		fmt.Fprint(w, body)
 	})
-	tl, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
+	tl, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,13 +66,84 @@ func startSites(t testing.TB) *sites {
 		t.Fatal(err)
 	}
 	s.httpsAddr, s.httpAddr = tl.Addr().String(), pl.Addr().String()
+	tlsConns, plainConns := splitTLS(tl)
 	hs := &http.Server{Handler: h}
 	ps := &http.Server{Handler: h}
-	go hs.Serve(tl)
+	hs2 := &http.Server{Handler: h}
+	go hs.Serve(tls.NewListener(tlsConns, &tls.Config{Certificates: []tls.Certificate{cert}}))
 	go ps.Serve(pl)
-	t.Cleanup(func() { hs.Close(); ps.Close() })
+	go hs2.Serve(plainConns)
+	t.Cleanup(func() { tl.Close(); hs.Close(); ps.Close(); hs2.Close() })
 	return s
 }
+
+// splitTLS sorts the connections that l accepts by their first byte: a TLS
+// handshake goes to tlsConns, anything else to plainConns. A browser that
+// sends plain http:// to a host mapped to the TLS server (Chromium, whose
+// HTTPS upgrades the tests turn off, for x.com) then reaches a server that
+// logs the request, instead of failing the handshake unseen. Closing l
+// ends both.
+func splitTLS(l net.Listener) (tlsConns, plainConns net.Listener) {
+	done := make(chan struct{})
+	tc := &connQueue{l: l, c: make(chan net.Conn), done: done}
+	pc := &connQueue{l: l, c: make(chan net.Conn), done: done}
+	go func() {
+		defer close(done)
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				br := bufio.NewReader(c)
+				c.SetReadDeadline(time.Now().Add(30 * time.Second))
+				first, err := br.Peek(1)
+				c.SetReadDeadline(time.Time{})
+				if err != nil {
+					c.Close()
+					return
+				}
+				to := tc
+				if first[0] != 0x16 { // not a TLS handshake record
+					to = pc
+				}
+				select {
+				case to.c <- peekedConn{c, br}:
+				case <-done:
+					c.Close()
+				}
+			}()
+		}
+	}()
+	return tc, pc
+}
+
+// connQueue is a net.Listener whose connections come from a channel.
+type connQueue struct {
+	l    net.Listener
+	c    chan net.Conn
+	done <-chan struct{}
+}
+
+func (q *connQueue) Accept() (net.Conn, error) {
+	select {
+	case c := <-q.c:
+		return c, nil
+	case <-q.done:
+		return nil, net.ErrClosed
+	}
+}
+
+func (q *connQueue) Close() error   { return nil }
+func (q *connQueue) Addr() net.Addr { return q.l.Addr() }
+
+// peekedConn is a connection whose first bytes were read into r.
+type peekedConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func (c peekedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
 
 // setPage serves body at host+path instead of the default page.
 func (s *sites) setPage(hostPath, body string) {
