@@ -159,7 +159,7 @@ func TestChromiumAccessibility(t *testing.T) {
 	t.Run("break page", func(t *testing.T) {
 		d.cli("break", "start", "--for", "1h", "--name", "Focus")
 		page := tab(t, browser)
-		do(t, page, chromedp.Navigate("https://x.com/home"))
+		navigateRedirected(t, page, "https://x.com/home")
 		onBreakPage(t, page, 15*time.Second)
 		for _, scheme := range []string{"light", "dark"} {
 			do(t, page, colorScheme(scheme))

@@ -141,7 +141,7 @@ func TestChromiumUserAddedFeedHost(t *testing.T) {
 			return eval[bool](t, popup, `chrome.declarativeNetRequest.getSessionRules().then(r => r.some(x => x.action.type === 'redirect' && (x.condition.requestDomains || []).includes('plain.test')))`)
 		})
 		before := s.requests("plain.test")
-		do(t, page, chromedp.Navigate("http://plain.test/news"))
+		navigateRedirected(t, page, "http://plain.test/news")
 		onBreakPage(t, page, 10*time.Second)
 		if n := s.requests("plain.test") - before; n != 0 {
 			t.Fatalf("%d requests reached plain.test during the break", n)

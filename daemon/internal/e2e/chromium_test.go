@@ -117,6 +117,21 @@ func do(t testing.TB, ctx context.Context, actions ...chromedp.Action[chromedp.V
 	}
 }
 
+// navigateRedirected opens url in the tab when mindful sends it elsewhere
+// (a break page, a prompt). The extension may replace the navigation its
+// rules redirected with one of its own (the break enforcer covering the
+// tab), which Chromium reports as net::ERR_ABORTED for the first one: that
+// is not an error here. Where the tab ends up, and what reached the site,
+// is what the caller waits for and asserts.
+func navigateRedirected(t testing.TB, ctx context.Context, url string) {
+	t.Helper()
+	c, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(c, chromedp.Navigate(url)); err != nil && !strings.Contains(err.Error(), "net::ERR_ABORTED") {
+		t.Fatalf("browser: navigate to %s: %v", url, err)
+	}
+}
+
 // poll evaluates expr in the Chromium tab until it is truthy, and returns
 // its value (pollPage).
 func poll[T any](t testing.TB, ctx context.Context, what, expr string, timeout time.Duration) T {

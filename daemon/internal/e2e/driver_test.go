@@ -159,9 +159,12 @@ func (p chromiumTab) evaluate(expr string, timeout time.Duration) (any, error) {
 	return chromedp.Run(c, chromedp.Evaluate[any](expr, chromedp.EvalAwaitPromise))
 }
 
+// navigate opens url; the journeys then wait for where the tab ends up, so
+// a navigation the extension replaced with its own is not an error
+// (navigateRedirected).
 func (p chromiumTab) navigate(t testing.TB, url string) {
 	t.Helper()
-	do(t, p.ctx, chromedp.Navigate(url))
+	navigateRedirected(t, p.ctx, url)
 }
 
 func (p chromiumTab) reload(t testing.TB) {
