@@ -55,31 +55,86 @@ const (
 
 var paintConfigs = []string{paintMindful, paintRef, paintBare}
 
-// paintConfigsFor is paintConfigs, with paintDiag in Chromium when
-// MINDFUL_PAINT_DIAG is set.
-func paintConfigsFor(browser string) []string {
-	if browser == "Chromium" && os.Getenv("MINDFUL_PAINT_DIAG") != "" {
-		return append(slices.Clone(paintConfigs), paintDiag)
+// paintVariant is a diagnostic copy of mindful's build with some files
+// replaced: MINDFUL_PAINT_VARIANTS="name=dir,…" adds, in both browsers, the
+// config "mindful+name", mindful's build with the files under dir laid over
+// it (dir holds paths relative to the extension's root). It tells what a
+// change would cost or save before it is made.
+type paintVariant struct{ name, dir string }
+
+func paintVariants() []paintVariant {
+	var vs []paintVariant
+	for _, kv := range strings.Split(os.Getenv("MINDFUL_PAINT_VARIANTS"), ",") {
+		if name, dir, ok := strings.Cut(strings.TrimSpace(kv), "="); ok && name != "" {
+			vs = append(vs, paintVariant{"mindful+" + name, dir})
+		}
 	}
-	return paintConfigs
+	return vs
 }
 
-// diagExtension copies mindful's unpacked build with the reference's bare
-// page in place of the prompt page.
-func diagExtension(tb testing.TB, ext, ref string) string {
+// paintConfigsFor is paintConfigs, with paintDiag when MINDFUL_PAINT_DIAG
+// is set, and the variants.
+func paintConfigsFor(string) []string {
+	cs := slices.Clone(paintConfigs)
+	if os.Getenv("MINDFUL_PAINT_DIAG") != "" {
+		cs = append(cs, paintDiag)
+	}
+	for _, v := range paintVariants() {
+		cs = append(cs, v.name)
+	}
+	return cs
+}
+
+// isMindful tells the configs that are mindful or a copy of it.
+func isMindful(cfg string) bool {
+	return cfg == paintMindful || cfg == paintDiag || strings.HasPrefix(cfg, "mindful+")
+}
+
+// paintBuilds makes the unpacked builds of the diagnostic configs from
+// mindful's build ext and the reference ref: cfg → directory.
+func paintBuilds(tb testing.TB, ext, ref string) map[string]string {
 	tb.Helper()
-	dir := filepath.Join(tb.TempDir(), "diag")
-	if err := os.CopyFS(dir, os.DirFS(ext)); err != nil {
-		tb.Fatal(err)
+	out := map[string]string{}
+	copyExt := func(name string) string {
+		dir := filepath.Join(tb.TempDir(), "variant")
+		if err := os.CopyFS(dir, os.DirFS(ext)); err != nil {
+			tb.Fatal(err)
+		}
+		out[name] = dir
+		return dir
 	}
-	page, err := os.ReadFile(filepath.Join(ref, "interstitial.html"))
-	if err != nil {
-		tb.Fatal(err)
+	if os.Getenv("MINDFUL_PAINT_DIAG") != "" {
+		dir := copyExt(paintDiag)
+		page, err := os.ReadFile(filepath.Join(ref, "interstitial.html"))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "src/pages/prompt/prompt.html"), page, 0o644); err != nil {
+			tb.Fatal(err)
+		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, "src/pages/prompt/prompt.html"), page, 0o644); err != nil {
-		tb.Fatal(err)
+	for _, v := range paintVariants() {
+		dir := copyExt(v.name)
+		// os.CopyFS refuses to overwrite, so lay the files over one by one.
+		err := filepath.WalkDir(v.dir, func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(v.dir, path)
+			body, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, rel)), 0o755); err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(dir, rel), body, 0o644)
+		})
+		if err != nil {
+			tb.Fatalf("variant %s: %v", v.name, err)
+		}
 	}
-	return dir
+	return out
 }
 
 // paintSample is one page load, in ms.
@@ -199,7 +254,10 @@ func runPaint(b *testing.B, s *sites, browserName string, runs int, launch func(
 		for k := range configs {
 			cfg := configs[(i+k)%len(configs)]
 			load, stop := launch(cfg)
-			feedWant := map[string]string{paintRef: "-extension://", paintMindful: "-extension://", paintDiag: "-extension://", paintBare: paintFeedURL}[cfg]
+			feedWant := "-extension://"
+			if cfg == paintBare {
+				feedWant = paintFeedURL
+			}
 			before := s.requests("www.reddit.com")
 			for _, kind := range []string{"cold", "warm"} {
 				u := paintFeedURL
@@ -220,7 +278,7 @@ func runPaint(b *testing.B, s *sites, browserName string, runs int, launch func(
 					b.Fatalf("%s %s: %d requests reached the feed", browserName, cfg, n)
 				}
 			}
-			if cfg == paintMindful || cfg == paintBare {
+			if isMindful(cfg) || cfg == paintBare {
 				for j := 0; j < 2; j++ {
 					sm := load(b, fmt.Sprintf("%s?p=%d", paintPostURL, j), paintPostURL)
 					pt.add(cfg, "post fcp", sm.FCP)
@@ -272,7 +330,7 @@ func printPaint(browserName string, runs int, pt paintTable) {
 		fmt.Println()
 	}
 	fmt.Printf("| %s: a post on the feed's host | FCP | text |\n|---|---|---|\n", browserName)
-	for _, cfg := range []string{paintBare, paintMindful} {
+	for _, cfg := range append([]string{paintBare}, slices.DeleteFunc(paintConfigsFor(browserName), func(c string) bool { return !isMindful(c) })...) {
 		row := "| " + cfg + " |"
 		for _, kind := range []string{"post fcp", "post text"} {
 			txt, med := stat(pt[cfg][kind])
@@ -300,19 +358,44 @@ func paintRunCount(b *testing.B) int {
 	return paintRuns
 }
 
+// paintChromiumFlags turn off, for the paint benchmark, the omnibox popup
+// that headless Chromium builds as a WebUI page (in a renderer of its own,
+// with hundreds of module scripts) for every tab the benchmark opens: in
+// headless mode every tab is a window of its own, with an omnibox of its
+// own, so that page loaded next to every measured one and took a core for
+// 100–160 ms of the 2 (a trace shows it). In a browser a person uses, a
+// tab opened in a window has no such cost. The flag replaces
+// launchChromium's disable-features, so it repeats those.
+var paintChromiumFlags = []chromedp.ExecAllocatorOption{
+	chromedp.Flag("disable-features", "HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup"),
+}
+
 // BenchmarkChromiumPaint: the paint comparison in a real Chromium.
 func BenchmarkChromiumPaint(b *testing.B) {
 	s := startSites(b)
 	paintPages(s)
 	ref := refExtension(b, "chrome")
-	diag := diagExtension(b, extDir, ref)
+	builds := paintBuilds(b, extDir, ref)
 	runs := paintRunCount(b)
 	b.ResetTimer()
+	traceDir := os.Getenv("MINDFUL_PAINT_TRACE")
+	launches := map[string]int{}
 	pt := runPaint(b, s, "Chromium", runs, func(cfg string) (paintLoader, func()) {
-		dir := map[string]string{paintRef: ref, paintMindful: extDir, paintDiag: diag, paintBare: ""}[cfg]
-		browser, stop := launchChromium(b, s, dir)
+		dir := map[string]string{paintRef: ref, paintMindful: extDir, paintBare: ""}[cfg]
+		if d, ok := builds[cfg]; ok {
+			dir = d
+		}
+		browser, stop := launchChromium(b, s, dir, paintChromiumFlags...)
 		if dir != "" {
 			chromiumRulesReady(b, browser)
+		}
+		if traceDir != "" {
+			// A trace of the whole browser from here to the browser's end.
+			n := launches[cfg]
+			launches[cfg]++
+			end := chromiumTrace(b, browser, filepath.Join(traceDir, fmt.Sprintf("%s-%d.json", strings.ReplaceAll(cfg, " ", "_"), n)))
+			stopBrowser := stop
+			stop = func() { end(); stopBrowser() }
 		}
 		return func(b *testing.B, url, want string) paintSample {
 			page := tab(b, browser)
@@ -380,6 +463,7 @@ func BenchmarkFirefoxPaint(b *testing.B) {
 	s := startSites(b)
 	paintPages(s)
 	ref := refExtension(b, "firefox")
+	builds := paintBuilds(b, firefoxExt(b), ref)
 	runs := paintRunCount(b)
 	b.ResetTimer()
 	pt := runPaint(b, s, "Firefox", runs, func(cfg string) (paintLoader, func()) {
@@ -393,8 +477,15 @@ func BenchmarkFirefoxPaint(b *testing.B) {
 				b.Fatalf("installed the reference as %q", id)
 			}
 		}
-		if cfg != paintBare {
-			firefoxRulesReady(b, f, map[string]string{paintRef: paintRefUUID, paintMindful: ffUUID}[cfg])
+		if dir, ok := builds[cfg]; ok {
+			if id := f.install(dir); id != ffExtID {
+				b.Fatalf("installed %s as %q", cfg, id)
+			}
+		}
+		if cfg == paintRef {
+			firefoxRulesReady(b, f, paintRefUUID)
+		} else if cfg != paintBare {
+			firefoxRulesReady(b, f, ffUUID)
 		}
 		return func(b *testing.B, url, want string) paintSample {
 			page := f.tab(b)
