@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -346,17 +347,27 @@ func printPaint(browserName string, runs int, pt paintTable) {
 }
 
 // paintRunCount is how many interleaved runs a benchmark makes, whatever
-// b.N (each run launches three browsers): paintRuns, or MINDFUL_PAINT_RUNS
-// if set; one for the framework's 1-round probe.
+// b.N (each run launches three browsers or more): paintRuns, or
+// MINDFUL_PAINT_RUNS if set. The runs are made once per process, at the
+// framework's first call (b.N is 1): -benchtime 1x, 2x or 20x all make one
+// table, and a later call with a larger b.N makes none (0).
 func paintRunCount(b *testing.B) int {
-	if b.N == 1 {
-		return 1
+	paintDone.Lock()
+	defer paintDone.Unlock()
+	if paintDone.m[b.Name()] {
+		return 0
 	}
+	paintDone.m[b.Name()] = true
 	if n, err := strconv.Atoi(os.Getenv("MINDFUL_PAINT_RUNS")); err == nil && n > 0 {
 		return n
 	}
 	return paintRuns
 }
+
+var paintDone = struct {
+	sync.Mutex
+	m map[string]bool
+}{m: map[string]bool{}}
 
 // paintChromiumFlags turn off, for the paint benchmark, the omnibox popup
 // that headless Chromium builds as a WebUI page (in a renderer of its own,
@@ -416,7 +427,7 @@ func BenchmarkChromiumPaint(b *testing.B) {
 		}, stop
 	})
 	b.StopTimer()
-	if runs > 1 {
+	if runs > 0 {
 		printPaint("Chromium", runs, pt)
 	}
 }
@@ -506,7 +517,7 @@ func BenchmarkFirefoxPaint(b *testing.B) {
 		}, f.stop
 	})
 	b.StopTimer()
-	if runs > 1 {
+	if runs > 0 {
 		printPaint("Firefox", runs, pt)
 	}
 }
