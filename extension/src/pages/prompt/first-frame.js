@@ -8,10 +8,11 @@
 // "Habit or need?" and "Reddit", and prompt.js, when it arrives, finds the
 // same text there (no flash of "a feed", no layout jump).
 //
-// It also starts the page's modules, once the first frame is on screen:
-// while a page loads, the browser runs loading tasks (module fetches, their
-// evaluation) ahead of rendering, so modules in the HTML would come before
-// the paint. A hidden tab has no frame to wait for and starts them at once.
+// It also starts the page's modules and the breathing circle's animation,
+// once the first frame is on screen: while a page loads, the browser runs
+// loading tasks (module fetches, their evaluation) ahead of rendering, so
+// modules in the HTML would come before the paint. A hidden tab has no
+// frame to wait for and starts them at once.
 //
 // Exposes globalThis.mindfulPromptFirstFrame = {parse, MODULES} for the node tests.
 (function (root) {
@@ -60,6 +61,8 @@
 
   let started = false;
   function startModules() {
+    // The breathing circle's animation starts with the modules (see prompt.html).
+    document.documentElement.classList.add('breathing');
     if (started) return;
     // An inserted module script runs as soon as it has loaded, so not
     // before the page it works on is all there.
