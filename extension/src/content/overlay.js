@@ -1,7 +1,7 @@
 // The isolated-world content script on feed hosts (document_idle, top frame
 // only: a full load of a feed never gets here, a redirect rule sent it to the
-// prompt page, so there is nothing to do before the page is there and no
-// cost before its first paint). It keeps the background's catalog, grants and pause in memory and,
+// prompt page, so there is nothing to do before the page is there; it asks
+// the background for its state only once the page has painted). It keeps the background's catalog, grants and pause in memory and,
 // when the page moves to a feed without a full page load (history.pushState
 // or replaceState, seen through hook.js's synchronous event; popstate;
 // hashchange), covers the page at once, in the same task, with the prompt:
@@ -214,5 +214,30 @@
     }
   });
 
-  requestState();
+  // The state is asked for once the page has painted: injected at
+  // document_idle, this script often runs before the page's first paint,
+  // and the round trip to the background (and compiling the catalog) would
+  // come before it. A route change before the state is here is seen by
+  // requestState's check. A hidden tab paints nothing, so it asks at once.
+  function afterFirstPaint(fn) {
+    let done = false;
+    const go = () => {
+      if (done) return;
+      done = true;
+      fn();
+    };
+    if (document.visibilityState === 'hidden') return go();
+    try {
+      const po = new PerformanceObserver((list) => {
+        if (list.getEntries().length === 0) return;
+        po.disconnect();
+        go();
+      });
+      po.observe({ type: 'paint', buffered: true });
+    } catch (_) {
+      requestAnimationFrame(() => setTimeout(go, 0));
+    }
+    setTimeout(go, 1000); // a page that never paints
+  }
+  afterFirstPaint(requestState);
 })();

@@ -8,10 +8,11 @@
 // "Habit or need?" and "Reddit", and prompt.js, when it arrives, finds the
 // same text there (no flash of "a feed", no layout jump).
 //
-// It also starts the page's modules, after the first frame: while a page
-// loads, the browser runs loading tasks (module fetches, their evaluation)
-// ahead of rendering, so modules in the HTML would come before the paint.
-// A hidden tab has no frame to wait for and starts them at once.
+// It also starts the page's modules and the breathing circle's animation,
+// once the first frame is on screen: while a page loads, the browser runs
+// loading tasks (module fetches, their evaluation) ahead of rendering, so
+// modules in the HTML would come before the paint. A hidden tab has no
+// frame to wait for and starts them at once.
 //
 // Exposes globalThis.mindfulPromptFirstFrame = {parse, MODULES} for the node tests.
 (function (root) {
@@ -60,6 +61,8 @@
 
   let started = false;
   function startModules() {
+    // The breathing circle's animation starts with the modules (see prompt.html).
+    document.documentElement.classList.add('breathing');
     if (started) return;
     // An inserted module script runs as soon as it has loaded, so not
     // before the page it works on is all there.
@@ -82,7 +85,22 @@
   if (document.visibilityState === 'hidden') {
     startModules();
   } else {
-    requestAnimationFrame(() => setTimeout(startModules, 0));
+    // Once the first frame is on screen: a paint timing entry is reported
+    // after the frame was presented, so the module fetches, their
+    // evaluation and the port to the background no longer compete with
+    // the first frame's raster and draw (a trace showed them starting
+    // between the frame's commit and its presentation). Where the observer
+    // is missing, after the first animation frame.
+    try {
+      const po = new PerformanceObserver((list) => {
+        if (list.getEntries().length === 0) return;
+        po.disconnect();
+        startModules();
+      });
+      po.observe({ type: 'paint', buffered: true });
+    } catch (_) {
+      requestAnimationFrame(() => setTimeout(startModules, 0));
+    }
     // Should no frame come (a frame the browser does not render), not forever.
     setTimeout(startModules, 1000);
   }
