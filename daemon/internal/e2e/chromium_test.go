@@ -91,7 +91,13 @@ func launchChromium(t testing.TB, s *sites, extDir string, extra ...chromedp.Exe
 	bctx, bcancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
 	stop := func() { bcancel(); acancel() }
 	t.Cleanup(stop)
-	if err := chromedp.Do(bctx); err != nil {
+	// The first tab may be navigating away under chromedp while it attaches
+	// (a tab the browser restored, sent to an extension page): try again.
+	err := chromedp.Do(bctx)
+	for try := 0; err != nil && strings.Contains(err.Error(), "execution context") && try < 5; try++ {
+		err = chromedp.Do(bctx)
+	}
+	if err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
 	return bctx, stop

@@ -177,6 +177,9 @@ type ffOptions struct {
 	Env []string
 	// Prefs are further user.js prefs.
 	Prefs map[string]any
+	// Args are further command-line arguments (e.g.
+	// --remote-allow-system-access, for scripts in the browser's chrome).
+	Args []string
 }
 
 // startFirefox launches headless firefox-esr with a fresh profile whose
@@ -248,7 +251,7 @@ func startFirefox(t testing.TB, s *sites, opt ffOptions) *firefox {
 	}
 
 	f := &firefox{t: t, profile: profile, stderr: &syncBuf{}, console: &syncBuf{}, exited: make(chan struct{})}
-	f.cmd = exec.Command(bin, "--headless", "--no-remote", "--profile", profile, "--remote-debugging-port", "0")
+	f.cmd = exec.Command(bin, append([]string{"--headless", "--no-remote", "--profile", profile, "--remote-debugging-port", "0"}, opt.Args...)...)
 	f.cmd.Env = append(os.Environ(), "MOZ_CRASHREPORTER_DISABLE=1", "MOZ_DISABLE_AUTO_SAFE_MODE=1")
 	f.cmd.Env = append(f.cmd.Env, opt.Env...)
 	f.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -1,6 +1,10 @@
 package e2e
 
 import (
+	"encoding/binary"
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -9,27 +13,33 @@ import (
 
 // firefoxLaunch drives launchJourney (launch_test.go) in Firefox: mindful
 // installed for good from the .xpi at the first start, the profile kept.
+// Tabs come back through Firefox's own session restore.
 type firefoxLaunch struct {
 	s       *sites
 	profile string
 	f       *firefox
 	started bool
-	// atQuit are the web pages open when the browser was last quit.
-	atQuit []string
 }
 
 func (c *firefoxLaunch) origin() string { return ffOrigin }
 
+// start launches Firefox. With restore the profile says "Open previous
+// windows and tabs" (browser.startup.page=3, what a user picks in the
+// settings), which restores the last session after a quit and after a
+// crash alike, and loads every restored tab at once
+// (browser.sessionstore.restore_on_demand=false: the hardest case; by
+// default only the selected tab loads at start, the others when selected).
+// The session is written every second instead of every 15 s, so a kill
+// soon after a change loses less (sessionSaved waits for it).
+// --remote-allow-system-access lets quit use File > Quit.
 func (c *firefoxLaunch) start(t testing.TB, restore bool) {
 	t.Helper()
-	opt := ffOptions{Profile: c.profile, Installed: c.started, XPI: !c.started}
-	if restore && len(c.atQuit) > 0 {
-		// Firefox's own session restore (browser.startup.page=3) restored
-		// nothing under the BiDi remote agent here, so the pages open at
-		// the last quit are the start pages instead: Firefox loads them
-		// itself at launch, before any extension code runs, as it loads
-		// restored tabs.
-		opt.Prefs = map[string]any{"browser.startup.page": 1, "browser.startup.homepage": strings.Join(c.atQuit, "|")}
+	opt := ffOptions{Profile: c.profile, Installed: c.started, XPI: !c.started,
+		Args:  []string{"--remote-allow-system-access"},
+		Prefs: map[string]any{"browser.sessionstore.interval": 1000}}
+	if restore {
+		opt.Prefs["browser.startup.page"] = 3
+		opt.Prefs["browser.sessionstore.restore_on_demand"] = false
 	}
 	c.f = startFirefox(t, c.s, opt)
 	c.started = true
@@ -77,29 +87,10 @@ func (c *firefoxLaunch) tabURLs(t testing.TB) []string {
 	return out
 }
 
-// quit ends Firefox as a user's quit does (SIGTERM: a clean shutdown) and
-// remembers the web pages that were open.
+// quit ends Firefox as a user's File > Quit does.
 func (c *firefoxLaunch) quit(t testing.TB) {
 	t.Helper()
-	c.atQuit = nil
-	for _, u := range c.tabURLs(t) {
-		if strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://") {
-			c.atQuit = append(c.atQuit, u)
-		}
-	}
-	f := c.f
-	if f.bidi != nil {
-		f.bidi.close()
-		f.bidi = nil
-	}
-	syscall.Kill(f.cmd.Process.Pid, syscall.SIGTERM)
-	select {
-	case <-f.exited:
-	case <-time.After(30 * time.Second):
-		t.Fatalf("firefox did not quit within 30 s of SIGTERM")
-	}
-	syscall.Kill(-f.cmd.Process.Pid, syscall.SIGKILL) // whatever of its group outlived it
-	f.stopped = true
+	c.f.quitFromMenu(t)
 }
 
 func (c *firefoxLaunch) kill(t testing.TB) {
@@ -112,6 +103,48 @@ func (c *firefoxLaunch) kill(t testing.TB) {
 		f.bidi = nil
 	}
 	f.stopped = true
+}
+
+func (c *firefoxLaunch) restoresAfterKill() string { return "" }
+
+func (c *firefoxLaunch) tabs(t testing.TB) []launchTab {
+	t.Helper()
+	var tree struct {
+		Contexts []struct {
+			Context string `json:"context"`
+		} `json:"contexts"`
+	}
+	if err := c.f.call("browsingContext.getTree", map[string]any{"maxDepth": 0}, &tree); err != nil {
+		t.Fatalf("getTree: %v", err)
+	}
+	var out []launchTab
+	for _, ctx := range tree.Contexts {
+		out = append(out, firefoxTab{&ffTab{f: c.f, id: ctx.Context}})
+	}
+	return out
+}
+
+// sessionSaved waits until the session Firefox keeps for a crash
+// (sessionstore-backups/recovery.jsonlz4) names every url.
+func (c *firefoxLaunch) sessionSaved(t testing.TB, urls ...string) {
+	t.Helper()
+	file := filepath.Join(c.profile, "sessionstore-backups", "recovery.jsonlz4")
+	waitFor(t, "Firefox to save the session with "+strings.Join(urls, " "), 30*time.Second, func() bool {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			return false
+		}
+		js, err := mozlz4(raw)
+		if err != nil {
+			return false
+		}
+		for _, u := range urls {
+			if !strings.Contains(string(js), u) {
+				return false
+			}
+		}
+		return true
+	})
 }
 
 func (p firefoxTab) poll(t testing.TB, what, expr string, timeout time.Duration) {
@@ -144,4 +177,98 @@ func TestFirefoxLaunch(t *testing.T) {
 	firefoxPath(t)
 	profile := t.TempDir()
 	launchJourney(t, func(s *sites) launchDriver { return &firefoxLaunch{s: s, profile: profile} })
+}
+
+// quitFromMenu quits Firefox as File > Quit does (goQuitApplication in the
+// browser window: quit-application-requested, then an attempted quit, and
+// session store's final write). The browser must run with
+// --remote-allow-system-access, which lets BiDi reach the window's chrome.
+// BiDi's own browser.close closes every tab first, and Firefox then saves a
+// session with nothing open; SIGTERM ends it without the final write.
+func (f *firefox) quitFromMenu(t testing.TB) {
+	t.Helper()
+	var tree struct {
+		Contexts []struct {
+			Context string `json:"context"`
+		} `json:"contexts"`
+	}
+	if err := f.call("browsingContext.getTree", map[string]any{"moz:scope": "chrome", "maxDepth": 0}, &tree); err != nil {
+		t.Fatalf("the browser window's chrome (is --remote-allow-system-access set?): %v", err)
+	}
+	if len(tree.Contexts) == 0 {
+		t.Fatal("no browser window to quit from")
+	}
+	// The quit runs after the answer, so the call returns before the
+	// connection goes.
+	err := f.call("script.evaluate", map[string]any{
+		"expression":   `setTimeout(() => goQuitApplication({sourceEvent: {target: {id: 'menu_FileQuitItem'}}}), 0), true`,
+		"target":       map[string]any{"context": tree.Contexts[0].Context},
+		"awaitPromise": false,
+	}, nil)
+	if err != nil {
+		t.Fatalf("File > Quit: %v", err)
+	}
+	select {
+	case <-f.exited:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("firefox did not quit within 60 s of File > Quit")
+	}
+	if f.bidi != nil {
+		f.bidi.close()
+		f.bidi = nil
+	}
+	syscall.Kill(-f.cmd.Process.Pid, syscall.SIGKILL) // whatever of its group outlived it
+	f.stopped = true
+}
+
+// mozlz4 decodes Firefox's mozLz40 container (magic, 4-byte size, one LZ4
+// block), in which it keeps the session.
+func mozlz4(raw []byte) (out []byte, err error) {
+	defer func() {
+		if recover() != nil { // a block cut short (a file being written)
+			out, err = nil, errors.New("truncated LZ4 block")
+		}
+	}()
+	if len(raw) < 12 || string(raw[:8]) != "mozLz40\x00" {
+		return nil, errors.New("not mozLz40")
+	}
+	n := binary.LittleEndian.Uint32(raw[8:12])
+	src, dst := raw[12:], make([]byte, 0, n)
+	for i := 0; i < len(src); {
+		tok := src[i]
+		i++
+		lit := int(tok >> 4)
+		if lit == 15 {
+			for {
+				c := src[i]
+				i++
+				lit += int(c)
+				if c != 255 {
+					break
+				}
+			}
+		}
+		dst = append(dst, src[i:i+lit]...)
+		i += lit
+		if i >= len(src) {
+			break
+		}
+		off := int(src[i]) | int(src[i+1])<<8
+		i += 2
+		ml := int(tok&15) + 4
+		if tok&15 == 15 {
+			for {
+				c := src[i]
+				i++
+				ml += int(c)
+				if c != 255 {
+					break
+				}
+			}
+		}
+		for k := 0; k < ml; k++ {
+			dst = append(dst, dst[len(dst)-off])
+		}
+	}
+	return dst, nil
 }

@@ -1,8 +1,14 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -10,6 +16,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -35,6 +42,14 @@ type launchDriver interface {
 	open(t testing.TB, url string) launchTab
 	// tabURLs are the addresses of the open tabs (after a restore).
 	tabURLs(t testing.TB) []string
+	// tabs are the open tabs (after a restore: the restored ones among them).
+	tabs(t testing.TB) []launchTab
+	// sessionSaved waits until the session the browser restores after a
+	// crash names every url (a kill loses what was not written yet).
+	sessionSaved(t testing.TB, urls ...string)
+	// restoresAfterKill says whether the harness gets the browser's
+	// session restore after a kill ("" if so, else why not).
+	restoresAfterKill() string
 	quit(t testing.TB)
 	kill(t testing.TB)
 	origin() string
@@ -50,6 +65,7 @@ type launchTab interface {
 // launchJourney runs every case of the issue against one browser.
 func launchJourney(t *testing.T, mk func(*sites) launchDriver) {
 	s := startSites(t)
+	s.setNoStore() // a restored tab reloads from the site, not from the cache
 	b := mk(s)
 	addr := freePort(t)
 	dataDir := filepath.Join(t.TempDir(), "data")
@@ -105,7 +121,7 @@ func launchJourney(t *testing.T, mk func(*sites) launchDriver) {
 		zero("after a kill", "www.youtube.com", before)
 	})
 
-	step("restored tabs; a scheduled break began while closed, daemon down", func() {
+	step("restored tabs after a quit; a scheduled break began while closed, daemon down", func() {
 		// A break scheduled for old.reddit.com only, from the next minute
 		// that is at least 25 s away (schedules have minute resolution), for
 		// a minute: it begins while the browser is closed and the daemon is
@@ -120,9 +136,9 @@ func launchJourney(t *testing.T, mk func(*sites) launchDriver) {
 		// a page of the scheduled break's site, both left open at quit.
 		d.cli("prompts", "pause", "20s")
 		b.waitState(t, "the schedule and the pause to reach the extension", `(st.breaks || []).some(b => b.name === 'Soon') && !!st.prompts_paused_until`)
-		feed := b.open(t, "https://www.youtube.com/")
+		feed := b.open(t, "https://www.youtube.com/shorts/feed-after-quit")
 		feed.poll(t, "youtube to load (prompts paused)", `location.hostname === 'www.youtube.com'`, 30*time.Second)
-		site := b.open(t, "https://old.reddit.com/r/golang/comments/1/a_post/")
+		site := b.open(t, "https://old.reddit.com/r/golang/comments/site-after-quit/")
 		site.poll(t, "old.reddit.com to load before its break", `location.hostname === 'old.reddit.com'`, 30*time.Second)
 		b.quit(t)
 		if !time.Now().Before(start) {
@@ -135,25 +151,15 @@ func launchJourney(t *testing.T, mk func(*sites) launchDriver) {
 		}
 		yt, old := s.requests("www.youtube.com"), s.requests("old.reddit.com")
 		b.start(t, true)
-		var urls []string
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			urls = b.tabURLs(t)
-			var sawPrompt, sawBreak bool
-			for _, h := range urls {
-				sawPrompt = sawPrompt || strings.HasPrefix(h, promptPage+"?f=youtube")
-				sawBreak = sawBreak || strings.HasPrefix(h, breakPage+"?")
-			}
-			if sawPrompt && sawBreak {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the restored tabs do not show the prompt and the break page: %q", urls)
-			}
-			time.Sleep(100 * time.Millisecond)
+		err := waitRestored(t, b, restoredPage(b, true, "youtube", "feed-after-quit"), restoredPage(b, false, "", "site-after-quit"))
+		if err != nil {
+			t.Error(err)
 		}
 		zero("restored feed tab", "www.youtube.com", yt)
 		zero("restored break-site tab", "old.reddit.com", old)
+		if err != nil {
+			t.FailNow()
+		}
 		tab := b.open(t, "https://old.reddit.com/r/golang/")
 		onBreak(tab)
 		zero("a break that began while closed, daemon down", "old.reddit.com", old)
@@ -179,6 +185,42 @@ func launchJourney(t *testing.T, mk func(*sites) launchDriver) {
 		zero("killed mid-break", "www.facebook.com", before)
 	})
 
+	step("restored tabs after a kill; a break started while closed, daemon up", func() {
+		if why := b.restoresAfterKill(); why != "" {
+			t.Logf("not run: %s", why)
+			return
+		}
+		// The break ends, and with prompts paused a feed and a break site
+		// load; the browser is killed once its session names both. While
+		// it is closed the pause is lifted and a break starts (a break on
+		// demand covers every feed).
+		d.cli("break", "stop", "--reason", "the tabs are open again")
+		d.cli("prompts", "pause", "10m")
+		b.waitState(t, "the break's end and the pause to reach the extension",
+			`!!st.prompts_paused_until && !(st.breaks || []).some(b => b.name === 'Now' && Date.parse(b.start) <= Date.now() && (!b.end || Date.parse(b.end) > Date.now()))`)
+		feedURL, siteURL := "https://www.youtube.com/shorts/feed-after-kill", "https://www.facebook.com/groups/site-after-kill/"
+		feed := b.open(t, feedURL)
+		feed.poll(t, "youtube to load (prompts paused)", `location.hostname === 'www.youtube.com'`, 30*time.Second)
+		site := b.open(t, siteURL)
+		site.poll(t, "www.facebook.com to load (no break)", `location.hostname === 'www.facebook.com'`, 30*time.Second)
+		b.sessionSaved(t, feedURL, siteURL)
+		b.kill(t)
+		d.cli("prompts", "resume")
+		d.cli("break", "start", "--for", "30m", "--name", "Again")
+		yt, fb := s.requests("www.youtube.com"), s.requests("www.facebook.com")
+		b.start(t, true)
+		// The break covers every feed: the feed tab shows the break page too.
+		err := waitRestored(t, b, restoredPage(b, false, "", "feed-after-kill"), restoredPage(b, false, "", "site-after-kill"))
+		if err != nil {
+			t.Error(err)
+		}
+		zero("restored feed tab after a kill", "www.youtube.com", yt)
+		zero("restored break-site tab after a kill", "www.facebook.com", fb)
+		if err != nil {
+			t.FailNow()
+		}
+	})
+
 	step("a break that ended while closed blocks nothing", func() {
 		b.quit(t)
 		d.cli("break", "stop", "--reason", "the test is over")
@@ -195,23 +237,119 @@ func launchJourney(t *testing.T, mk func(*sites) launchDriver) {
 	})
 }
 
+// restoredPage is a check for a restored tab: it shows mindful's page
+// (prompt: the prompt for feed; otherwise the break page) over the page
+// whose address had mark (the mark stays in the address: the rules carry
+// the whole URL along).
+func restoredPage(b launchDriver, prompt bool, feed, mark string) string {
+	if prompt {
+		return `location.href.startsWith('` + b.origin() + `/src/pages/prompt/prompt.html') && location.href.includes('` + mark +
+			`') && document.querySelector('#prompt')?.dataset.feed === '` + feed + `'`
+	}
+	return `location.href.startsWith('` + b.origin() + `/src/pages/break/break.html') && location.href.includes('` + mark +
+		`') && document.querySelector('#break')?.dataset.state === 'on'`
+}
+
+// restoredShown says whether every check (restoredPage) holds in one of
+// the open tabs.
+func restoredShown(t testing.TB, b launchDriver, checks ...string) bool {
+	tabs := b.tabs(t)
+	for _, c := range checks {
+		if !slices.ContainsFunc(tabs, func(tab launchTab) bool { return tab.check(c) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// waitRestored waits until the restored tabs pass every check
+// (restoredShown), and otherwise says where each tab is.
+func waitRestored(t testing.TB, b launchDriver, checks ...string) error {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !restoredShown(t, b, checks...) {
+		if time.Now().After(deadline) {
+			var where []string
+			for _, tab := range b.tabs(t) {
+				how := "?"
+				for _, typ := range []string{"navigate", "reload", "back_forward"} {
+					if tab.check(`performance.getEntriesByType('navigation')[0]?.type === '` + typ + `'`) {
+						how = typ
+					}
+				}
+				where = append(where, tab.summary()+" (loaded by "+how+")")
+			}
+			return fmt.Errorf("the restored tabs do not pass %q; the tabs: %q", checks, where)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return nil
+}
+
 // ---- Chromium
 
 type chromiumLaunch struct {
 	s       *sites
 	profile string
 	browser context.Context
+	// attached are the tabs tabs has attached to, by target.
+	attached map[target.ID]context.Context
 }
 
 func (c *chromiumLaunch) origin() string { return extOrigin }
 
+// start launches Chromium. With restore the profile says "Continue where
+// you left off" (session.restore_on_startup=1 in its Preferences, what the
+// setting writes), which restores the last session after a quit and after
+// a crash alike; --restore-last-session restores nothing after a kill
+// (docs/enforcement.md).
 func (c *chromiumLaunch) start(t testing.TB, restore bool) {
 	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{chromedp.UserDataDir(c.profile)}
-	if restore {
-		opts = append(opts, chromedp.Flag("restore-last-session", true))
+	if err := setChromiumRestore(c.profile, restore); err != nil {
+		t.Fatalf("the profile's startup setting: %v", err)
 	}
-	c.browser = startChromiumWith(t, c.s, extDir, opts...)
+	c.browser = startChromiumWith(t, c.s, extDir, chromedp.UserDataDir(c.profile))
+	c.attached = map[target.ID]context.Context{}
+}
+
+// setChromiumRestore sets "On startup" in a closed profile's Preferences:
+// continue where you left off (session.restore_on_startup=1), or Chromium's
+// default (the key removed). A profile not made yet is left alone.
+func setChromiumRestore(profile string, on bool) error {
+	file := filepath.Join(profile, "Default", "Preferences")
+	raw, err := os.ReadFile(file)
+	if errors.Is(err, os.ErrNotExist) {
+		if !on {
+			return nil
+		}
+		raw = []byte("{}")
+	} else if err != nil {
+		return err
+	}
+	var prefs map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber() // Chromium keeps 64-bit numbers a float64 would round
+	if err := dec.Decode(&prefs); err != nil || prefs == nil {
+		prefs = map[string]any{} // a kill can leave it half written; Chromium starts from defaults then too
+	}
+	session, _ := prefs["session"].(map[string]any)
+	if session == nil {
+		session = map[string]any{}
+	}
+	if on {
+		session["restore_on_startup"] = 1
+	} else {
+		delete(session, "restore_on_startup")
+	}
+	prefs["session"] = session
+	out, err := json.Marshal(prefs)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
+		return err
+	}
+	return os.WriteFile(file, out, 0o600)
 }
 
 func (c *chromiumLaunch) pair(t testing.TB, d *daemonProc) {
@@ -269,6 +407,64 @@ func (c *chromiumLaunch) kill(t testing.TB) {
 	p := chromedp.FromContext(c.browser).Browser.Process()
 	p.Signal(syscall.SIGKILL)
 	p.Wait()
+}
+
+// restoresAfterKill: Chromium restored the session after a kill in
+// TestChromiumRestoreProbe, also after an earlier kill, but not within this
+// journey (only about:blank came back); why is not known yet
+// (docs/enforcement.md).
+func (c *chromiumLaunch) restoresAfterKill() string {
+	return "Chromium restores nothing after the kill in this journey (docs/enforcement.md, open)"
+}
+
+func (c *chromiumLaunch) tabs(t testing.TB) []launchTab {
+	t.Helper()
+	infos, err := chromedp.Targets(c.browser)
+	if err != nil {
+		t.Fatalf("targets: %v", err)
+	}
+	var out []launchTab
+	for _, in := range infos {
+		if in.Type != "page" {
+			continue
+		}
+		ctx, ok := c.attached[in.TargetID]
+		if !ok {
+			ctx, _ = chromedp.NewContext(c.browser, chromedp.WithTargetID(in.TargetID))
+			// Attach with the tab's own context: chromedp ties the tab's
+			// session to the context of its first Run, and check's
+			// timeout would end it.
+			if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`0`)); err != nil {
+				continue // gone meanwhile
+			}
+			c.attached[in.TargetID] = ctx
+		}
+		out = append(out, chromiumTab{ctx})
+	}
+	return out
+}
+
+// sessionSaved waits until Chromium's session files (Default/Sessions,
+// commands that name each URL as plain text) name every url.
+func (c *chromiumLaunch) sessionSaved(t testing.TB, urls ...string) {
+	t.Helper()
+	waitFor(t, "Chromium to save the session with "+strings.Join(urls, " "), 30*time.Second, func() bool {
+		files, _ := filepath.Glob(filepath.Join(c.profile, "Default", "Sessions", "Session_*"))
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				continue
+			}
+			all := true
+			for _, u := range urls {
+				all = all && strings.Contains(string(b), u)
+			}
+			if all {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 func (p chromiumTab) poll(t testing.TB, what, expr string, timeout time.Duration) {

@@ -35,6 +35,8 @@ type sites struct {
 	mu   sync.Mutex
 	reqs []string // "host path"
 	page map[string]string
+	// noStore sends Cache-Control: no-store with every page (setNoStore).
+	noStore bool
 }
 
 func startSites(t testing.TB) *sites {
@@ -48,8 +50,12 @@ func startSites(t testing.TB) *sites {
 		s.mu.Lock()
 		s.reqs = append(s.reqs, host+" "+r.URL.Path)
 		body, ok := s.page[host+r.URL.Path]
+		noStore := s.noStore
 		s.mu.Unlock()
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if noStore {
+			w.Header().Set("Cache-Control", "no-store")
+		}
 		if !ok {
 			// The data: icon keeps the browser from fetching /favicon.ico
 			// at its own time, so request counts are only navigations.
@@ -150,6 +156,15 @@ func (s *sites) setPage(hostPath, body string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.page[hostPath] = body
+}
+
+// setNoStore makes every page uncacheable, as the HTML of real feeds is: a
+// browser that reloads a page (a restored tab, back and forward) has to ask
+// the site again instead of its cache, so the request log sees every load.
+func (s *sites) setNoStore() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noStore = true
 }
 
 // requests returns how many requests reached host so far.
