@@ -71,6 +71,12 @@ func startDaemon(t testing.TB, addr, dataDir string) *daemonProc {
 	return &daemonProc{Daemon: p, t: t, addr: p.Addr, dataDir: p.DataDir, cmd: p.Cmd, log: p.Log}
 }
 
+// daemonAt is a daemonProc for a daemon this test did not start (mindful.exe
+// under Wine): its address and data directory only, for the CLI helpers.
+func daemonAt(t testing.TB, addr, dataDir string) *daemonProc {
+	return &daemonProc{Daemon: &proc.Daemon{Addr: addr, DataDir: dataDir, Bin: binPath}, t: t, addr: addr, dataDir: dataDir}
+}
+
 // stop sends SIGTERM and waits for a clean exit.
 func (d *daemonProc) stop() {
 	if err := d.Stop(); err != nil {

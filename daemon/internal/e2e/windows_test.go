@@ -448,7 +448,7 @@ func TestWindowsJourney(t *testing.T) {
 	t.Logf("idle RSS of mindful.exe run (with the tray) under Wine: %s", rssKB(daemon.cmd.Process.Pid))
 
 	t.Run("Chromium pairs and a prompt answer is stored", func(t *testing.T) {
-		d := &daemonProc{t: t, addr: addr, dataDir: dataDir}
+		d := daemonAt(t, addr, dataDir)
 		d.cli("prompts", "settings", "--pause", "1s")
 		s := startSites(t)
 		browser := startChromium(t, s)
@@ -520,7 +520,7 @@ func TestWindowsJourney(t *testing.T) {
 		if err := json.Unmarshal(msg, &ans); err != nil || !ans.OK || ans.Addr != addr2 || ans.Token == "" {
 			t.Fatalf("native host answered %s (%v), want ok with %s and a token", msg, err, addr2)
 		}
-		d := &daemonProc{t: t, addr: addr2, dataDir: dataDir}
+		d := daemonAt(t, addr2, dataDir)
 		p := d.pairing()
 		if !slices.ContainsFunc(p.Paired, func(c api.PairedClient) bool {
 			return c.ID == "wine-native-client" && c.PairedVia == "native" && c.Browser == "chromium"
