@@ -165,9 +165,13 @@ func DecodeEvents(body []byte, now time.Time) (EventsBody, *Error) {
 	var out EventsBody
 	seen := make(map[string]bool, len(raw.Events))
 	for i, r := range raw.Events {
-		prefix := fmt.Sprintf("events[%d]", i)
+		// An event's errors are put under its place in the batch
+		// ("events[2].tab_id") only when there is one: building the
+		// name for every event would cost allocations on the hot path.
+		at := func() string { return fmt.Sprintf("events[%d]", i) }
 		var e Event
-		if err := decodeBody(r, &e, prefix); err != nil {
+		if err := decodeBody(r, &e, ""); err != nil {
+			err = err.under(at())
 			if e.ID == "" {
 				// Without an id the extension cannot drop it from its
 				// queue, so the whole batch is wrong.
@@ -176,15 +180,16 @@ func DecodeEvents(body []byte, now time.Time) (EventsBody, *Error) {
 			out.Rejected = append(out.Rejected, Rejected{ID: e.ID, Field: err.Field, Message: err.Message})
 			continue
 		}
-		if err := checkText(prefix+".id", e.ID, true, MaxIDLen); err != nil {
-			return EventsBody{}, err
+		if err := checkText("id", e.ID, true, MaxIDLen); err != nil {
+			return EventsBody{}, err.under(at())
 		}
 		if seen[e.ID] {
 			continue
 		}
 		seen[e.ID] = true
-		v, err := validateEvent(prefix, e, now)
+		v, err := validateEvent(e, now)
 		if err != nil {
+			err = err.under(at())
 			out.Rejected = append(out.Rejected, Rejected{ID: e.ID, Field: err.Field, Message: err.Message})
 			continue
 		}
@@ -200,18 +205,19 @@ var (
 	maxSkew  = 24 * time.Hour
 )
 
-func validateEvent(prefix string, e Event, now time.Time) (ValidEvent, *Error) {
-	f := func(name string) string { return prefix + "." + name }
+// validateEvent checks one event; its errors name the event's own fields
+// ("tab_id"), for DecodeEvents to put under the event's place in the batch.
+func validateEvent(e Event, now time.Time) (ValidEvent, *Error) {
 	t, err := time.Parse(time.RFC3339Nano, e.TS)
 	if err != nil {
-		return ValidEvent{}, errf(CodeInvalid, f("ts"), "not an RFC 3339 timestamp: %q", e.TS)
+		return ValidEvent{}, errf(CodeInvalid, "ts", "not an RFC 3339 timestamp: %q", e.TS)
 	}
 	if t.Before(oldestTS) || t.After(now.Add(maxSkew)) {
-		return ValidEvent{}, errf(CodeInvalid, f("ts"), "%s is out of range", e.TS)
+		return ValidEvent{}, errf(CodeInvalid, "ts", "%s is out of range", e.TS)
 	}
 	need := func(name string, v *int64) *Error {
 		if v == nil {
-			return errf(CodeInvalid, f(name), "missing")
+			return errf(CodeInvalid, name, "missing")
 		}
 		return nil
 	}
@@ -229,106 +235,106 @@ func validateEvent(prefix string, e Event, now time.Time) (ValidEvent, *Error) {
 		}
 	case api.EventIdleState:
 		if !contains(IdleStates, e.State) {
-			return ValidEvent{}, errf(CodeInvalid, f("state"), "must be one of %s, not %q", strings.Join(IdleStates, ", "), e.State)
+			return ValidEvent{}, errf(CodeInvalid, "state", "must be one of %s, not %q", strings.Join(IdleStates, ", "), e.State)
 		}
 	case api.EventPrompt:
 		if err := need("tab_id", e.TabID); err != nil {
 			return ValidEvent{}, err
 		}
 		if e.FeedID == "" {
-			return ValidEvent{}, errf(CodeInvalid, f("feed_id"), "missing")
+			return ValidEvent{}, errf(CodeInvalid, "feed_id", "missing")
 		}
 		if !contains(Answers, e.Answer) {
-			return ValidEvent{}, errf(CodeInvalid, f("answer"), "must be one of %s, not %q", strings.Join(Answers, ", "), e.Answer)
+			return ValidEvent{}, errf(CodeInvalid, "answer", "must be one of %s, not %q", strings.Join(Answers, ", "), e.Answer)
 		}
 		if e.SecondsToAnswer == nil || *e.SecondsToAnswer < 0 || *e.SecondsToAnswer > 86400 {
-			return ValidEvent{}, errf(CodeInvalid, f("seconds_to_answer"), "must be a number of seconds from 0 to 86400")
+			return ValidEvent{}, errf(CodeInvalid, "seconds_to_answer", "must be a number of seconds from 0 to 86400")
 		}
 		if e.Via != "" && !contains(Vias, e.Via) {
-			return ValidEvent{}, errf(CodeInvalid, f("via"), "must be one of %s, not %q", strings.Join(Vias, ", "), e.Via)
+			return ValidEvent{}, errf(CodeInvalid, "via", "must be one of %s, not %q", strings.Join(Vias, ", "), e.Via)
 		}
-		if err := checkText(f("purpose"), e.Purpose, false, MaxPurposeLen); err != nil {
+		if err := checkText("purpose", e.Purpose, false, MaxPurposeLen); err != nil {
 			return ValidEvent{}, err
 		}
 		if e.Answer == AnswerNeed {
 			if e.TimeboxMinutes == nil || *e.TimeboxMinutes < 1 || *e.TimeboxMinutes > MaxTimeboxMins {
-				return ValidEvent{}, errf(CodeInvalid, f("timebox_minutes"), "a need needs a time box of 1 to %d minutes", MaxTimeboxMins)
+				return ValidEvent{}, errf(CodeInvalid, "timebox_minutes", "a need needs a time box of 1 to %d minutes", MaxTimeboxMins)
 			}
 		} else if e.TimeboxMinutes != nil && (*e.TimeboxMinutes < 1 || *e.TimeboxMinutes > MaxTimeboxMins) {
-			return ValidEvent{}, errf(CodeInvalid, f("timebox_minutes"), "must be 1 to %d minutes", MaxTimeboxMins)
+			return ValidEvent{}, errf(CodeInvalid, "timebox_minutes", "must be 1 to %d minutes", MaxTimeboxMins)
 		}
-		if err := checkText(f("extends"), e.Extends, false, MaxIDLen); err != nil {
+		if err := checkText("extends", e.Extends, false, MaxIDLen); err != nil {
 			return ValidEvent{}, err
 		}
 	case api.EventFeedTime:
-		if err := checkText(f("prompt_id"), e.PromptID, true, MaxIDLen); err != nil {
+		if err := checkText("prompt_id", e.PromptID, true, MaxIDLen); err != nil {
 			return ValidEvent{}, err
 		}
 		if e.FeedID == "" {
-			return ValidEvent{}, errf(CodeInvalid, f("feed_id"), "missing")
+			return ValidEvent{}, errf(CodeInvalid, "feed_id", "missing")
 		}
 		if e.Seconds == nil || *e.Seconds < 0 || *e.Seconds > 86400 {
-			return ValidEvent{}, errf(CodeInvalid, f("seconds"), "must be a number of seconds from 0 to 86400")
+			return ValidEvent{}, errf(CodeInvalid, "seconds", "must be a number of seconds from 0 to 86400")
 		}
 	case api.EventBreakAttempt:
 		if e.Domain == "" {
-			return ValidEvent{}, errf(CodeInvalid, f("domain"), "missing")
+			return ValidEvent{}, errf(CodeInvalid, "domain", "missing")
 		}
-		if err := checkText(f("break_key"), e.BreakKey, true, 128); err != nil {
+		if err := checkText("break_key", e.BreakKey, true, 128); err != nil {
 			return ValidEvent{}, err
 		}
 	case api.EventBreakNote:
-		if err := checkText(f("break_key"), e.BreakKey, true, 128); err != nil {
+		if err := checkText("break_key", e.BreakKey, true, 128); err != nil {
 			return ValidEvent{}, err
 		}
 		if strings.TrimSpace(e.Note) == "" {
-			return ValidEvent{}, errf(CodeInvalid, f("note"), "missing")
+			return ValidEvent{}, errf(CodeInvalid, "note", "missing")
 		}
 		if len(e.Note) > MaxNoteLen || !utf8.ValidString(e.Note) {
-			return ValidEvent{}, errf(CodeInvalid, f("note"), "must be UTF-8 text of at most %d bytes", MaxNoteLen)
+			return ValidEvent{}, errf(CodeInvalid, "note", "must be UTF-8 text of at most %d bytes", MaxNoteLen)
 		}
 	case api.EventAccess:
 		if e.State != AccessFull && e.State != AccessLimited {
-			return ValidEvent{}, errf(CodeInvalid, f("state"), "must be %s or %s", AccessFull, AccessLimited)
+			return ValidEvent{}, errf(CodeInvalid, "state", "must be %s or %s", AccessFull, AccessLimited)
 		}
 		if len(e.MissingHosts) > MaxAccessHosts {
-			return ValidEvent{}, errf(CodeInvalid, f("missing_hosts"), "at most %d hosts", MaxAccessHosts)
+			return ValidEvent{}, errf(CodeInvalid, "missing_hosts", "at most %d hosts", MaxAccessHosts)
 		}
 		if (e.State == AccessFull) != (len(e.MissingHosts) == 0) {
-			return ValidEvent{}, errf(CodeInvalid, f("missing_hosts"), "must be empty exactly when state is %s", AccessFull)
+			return ValidEvent{}, errf(CodeInvalid, "missing_hosts", "must be empty exactly when state is %s", AccessFull)
 		}
 		for _, h := range e.MissingHosts {
 			if !domainRe.MatchString(h) {
-				return ValidEvent{}, errf(CodeInvalid, f("missing_hosts"), "not a lower-case host name: %q", h)
+				return ValidEvent{}, errf(CodeInvalid, "missing_hosts", "not a lower-case host name: %q", h)
 			}
 		}
 	case "":
-		return ValidEvent{}, errf(CodeInvalid, f("type"), "missing")
+		return ValidEvent{}, errf(CodeInvalid, "type", "missing")
 	default:
-		return ValidEvent{}, errf(CodeInvalid, f("type"), "unknown event type %q", e.Type)
+		return ValidEvent{}, errf(CodeInvalid, "type", "unknown event type %q", e.Type)
 	}
 	if e.FeedID != "" && !feeds.ValidID(e.FeedID) {
-		return ValidEvent{}, errf(CodeInvalid, f("feed_id"), "not a feed id: %q", e.FeedID)
+		return ValidEvent{}, errf(CodeInvalid, "feed_id", "not a feed id: %q", e.FeedID)
 	}
 	if e.Domain != "" && !domainRe.MatchString(e.Domain) {
-		return ValidEvent{}, errf(CodeInvalid, f("domain"), "not a lower-case host name: %q", e.Domain)
+		return ValidEvent{}, errf(CodeInvalid, "domain", "not a lower-case host name: %q", e.Domain)
 	}
 	if e.URL != "" {
 		u, err := url.Parse(e.URL)
 		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-			return ValidEvent{}, errf(CodeInvalid, f("url"), "not an http(s) URL")
+			return ValidEvent{}, errf(CodeInvalid, "url", "not an http(s) URL")
 		}
 		host := strings.ToLower(u.Hostname())
 		if strings.Contains(host, ":") {
 			host = "[" + host + "]" // IPv6, written as domain spells it
 		}
 		if !domainRe.MatchString(host) {
-			return ValidEvent{}, errf(CodeInvalid, f("url"), "host %q is not a host name", host)
+			return ValidEvent{}, errf(CodeInvalid, "url", "host %q is not a host name", host)
 		}
 		if e.Domain == "" {
 			e.Domain = host
 		} else if host != e.Domain {
-			return ValidEvent{}, errf(CodeInvalid, f("url"), "host %q does not match domain %q", host, e.Domain)
+			return ValidEvent{}, errf(CodeInvalid, "url", "host %q does not match domain %q", host, e.Domain)
 		}
 		// Never keep a query or fragment, whatever the client sent.
 		e.URL = (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()

@@ -218,6 +218,19 @@ func joinField(prefix, f string) string {
 	return prefix + "." + f
 }
 
+// under puts e under prefix, an element of a batch ("events[2]"): its field
+// and the field its message starts with become prefix.field, or prefix
+// when e names no field.
+func (e *Error) under(prefix string) *Error {
+	if e.Field == "" {
+		e.Message = prefix + ": " + e.Message
+	} else {
+		e.Message = prefix + "." + e.Message
+	}
+	e.Field = joinField(prefix, e.Field)
+	return e
+}
+
 func jsonKind(k string) string {
 	switch k {
 	case "string":
