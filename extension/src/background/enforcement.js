@@ -18,9 +18,9 @@ import { Mutex } from '../shared/mutex.js';
 import { validateEvent } from '../shared/protocol.js';
 import { KEYS } from '../shared/storage-keys.js';
 import { BREAK_ALARM, BREAK_SOON_ALARM, BreakEnforcer } from './break-enforcer.js';
+import { updatedTab } from './breaks.js';
 import { GRANT_ALARM, PAUSE_ALARM, PromptGuard } from './prompt-guard.js';
 import { RuleSync } from './rulesync.js';
-import { updatedTab } from './breaks.js';
 import { StateCache } from './state-cache.js';
 
 /**
