@@ -306,3 +306,24 @@ test('a blocked site that commits during a break anyway (no rule applied) is swi
   await h.settle();
   assert.equal(h.calls.updated.length, 1);
 });
+
+test('a tab that loaded a break site without a commit the background saw (restored at launch) is switched when tabs.onUpdated reports it', async () => {
+  const h = setup({ tabs: [{ id: 3, url: 'https://example.org/' }, { id: 4, url: 'https://example.org/' }] });
+  await h.enforcement.start();
+  await h.settle();
+  // No onCommitted: the browser loaded the page before the listeners were there.
+  h.tabMap.get(3).url = 'https://old.reddit.com/r/golang/';
+  await h.enforcement.onTabUpdated(3, { title: 'golang' }, { id: 3, url: 'https://old.reddit.com/r/golang/' });
+  await h.settle();
+  assert.deepEqual(h.calls.updated, [], 'a title change is not a load');
+  await h.enforcement.onTabUpdated(3, { status: 'complete' }, { id: 3, url: 'https://old.reddit.com/r/golang/', status: 'complete' });
+  await h.settle();
+  assert.deepEqual(h.calls.updated.map(([id]) => id), [3]);
+  assert.deepEqual(parseBreakUrl(h.calls.updated[0][1]), { ok: true, key: 'adhoc:1', url: 'https://old.reddit.com/r/golang/', switched: true });
+  // The event's snapshot is older than the switch: the tab is on the break page now.
+  await h.enforcement.onTabUpdated(3, { status: 'complete' }, { id: 3, url: 'https://old.reddit.com/r/golang/', status: 'complete' });
+  await h.enforcement.onTabUpdated(4, { url: 'https://example.org/next' }, { id: 4, url: 'https://example.org/next' });
+  await h.settle();
+  assert.equal(h.calls.updated.length, 1, 'switched once; other sites are left alone');
+  assert.deepEqual(h.events('break_attempt'), [], 'a switch is not an attempt');
+});

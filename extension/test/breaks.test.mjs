@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import {
   KEEPALIVE_MS, MIN_ALARM_MS, NOT_RUNNING_TEXT, PRECISE_MS, SOON_MS, activeBreaks, blockedSites, breakErrorReply, breakForUrl, breakSignature,
   hostBlocked, mayReturn, nextTransition, owners, tabsToSwitch, timerPlan,
+  updatedTab,
 } from '../src/background/breaks.js';
 import { breakSubstitution, breakSwitchUrl, isBreakPage, parseBreakUrl } from '../src/shared/break-url.js';
 import { normalizeBreaks, normalizeState } from '../src/shared/daemon-state.js';
@@ -182,4 +183,15 @@ test('the break page\'s reply when ending a break early fails: the daemon\'s wor
   assert.deepEqual(breakErrorReply({ code: 'too_early', message: 'wait a little longer' }), { ok: false, code: 'too_early', error: 'Wait a little longer.' });
   assert.deepEqual(breakErrorReply({ code: 'invalid', message: '', field: 'reason' }), { ok: false, code: 'invalid', error: 'mindful did not accept that.', field: 'reason' });
   assert.deepEqual(breakErrorReply({ code: 'odd' }), { ok: false, code: 'odd', error: NOT_RUNNING_TEXT });
+});
+
+test('updatedTab: a load finished or an address changed is looked at again, with where the tab is now', () => {
+  assert.equal(updatedTab(1, { title: 't' }, { url: 'https://x.com/' }), null);
+  assert.equal(updatedTab(1, { status: 'loading' }, { url: 'https://x.com/' }), null);
+  assert.equal(updatedTab(-1, { status: 'complete' }, { url: 'https://x.com/' }), null);
+  assert.equal(updatedTab(1, null, { url: 'https://x.com/' }), null);
+  assert.equal(updatedTab(1, { status: 'complete' }, { url: '' }), null);
+  assert.deepEqual(updatedTab(1, { status: 'complete' }, { url: 'https://x.com/' }), { id: 1, url: 'https://x.com/' });
+  assert.deepEqual(updatedTab(1, { url: 'https://x.com/a' }, undefined), { id: 1, url: 'https://x.com/a' });
+  assert.deepEqual(updatedTab(1, { url: 'https://x.com/a' }, { url: 'https://x.com/a', pendingUrl: 'https://x.com/b' }), { id: 1, url: 'https://x.com/a', pendingUrl: 'https://x.com/b' });
 });

@@ -43,7 +43,7 @@ function setup({ state = sampleState(), tabs = [], dnr = new FakeDnr() } = {}) {
       await new Promise((r) => setImmediate(r));
     }
   };
-  return { enforcement, local, dnr, timers, updated, settle };
+  return { enforcement, local, dnr, timers, updated, tabMap, settle };
 }
 
 const breakState = (sites, start, end) => sampleState({
@@ -133,4 +133,25 @@ test('a tab switched to the break page by a stale cache goes back once the break
   assert.deepEqual(r, { ok: true, state: 'ended', returnOk: true });
   const other = await h.enforcement.breaks.breakInfo({ tabId: 8, frameId: 0 }, { key: 'k1', url: 'https://x.com/after/0' });
   assert.deepEqual(other, { ok: true, state: 'ended', returnOk: false }, 'a page this background did not switch');
+});
+
+test('a break-site tab that finishes loading after the decision (restored late, no commit seen) gets the break page; before it, the cached breaks wait', async () => {
+  const h = setup({ state: breakState(['old.reddit.com'], T0 - 60_000, T0 + 3_600_000), tabs: [{ id: 3, url: '' }] });
+  await h.enforcement.start();
+  await h.settle();
+  const site = 'https://old.reddit.com/r/golang/comments/1/x/';
+  h.tabMap.get(3).url = site;
+  await h.enforcement.onTabUpdated(3, { url: site }, { id: 3, url: site });
+  await h.settle();
+  assert.deepEqual(h.updated, [], 'not decided yet: decide() covers every tab');
+  h.tabMap.get(3).url = '';
+  await h.enforcement.decide();
+  await h.settle();
+  assert.deepEqual(h.updated, [], 'the tab was still blank when decide() looked');
+  // The browser loads the restored page now; the commit went by unseen.
+  h.tabMap.get(3).url = site;
+  await h.enforcement.onTabUpdated(3, { status: 'complete' }, { id: 3, url: site, status: 'complete' });
+  await h.settle();
+  assert.equal(h.updated.length, 1);
+  assert.ok(h.updated[0][1].startsWith(`${BREAK}?k=k1&s=1&u=`));
 });

@@ -40,6 +40,7 @@ const api = {
     remove: async (tabId) => { calls.removed.push(tabId); },
     onActivated: event(),
     onRemoved: event(),
+    onUpdated: event(),
   },
   windows: { onFocusChanged: event(), getLastFocused: async () => ({ id: 1, focused: true }) },
   webNavigation: { onCommitted: event(), onHistoryStateUpdated: event() },
@@ -75,7 +76,7 @@ test('background wiring, from start to flushed events', async () => {
   try {
     await import('../src/background/main.js');
 
-    for (const ev of [api.webNavigation.onCommitted, api.tabs.onActivated, api.tabs.onRemoved, api.windows.onFocusChanged,
+    for (const ev of [api.webNavigation.onCommitted, api.tabs.onActivated, api.tabs.onRemoved, api.tabs.onUpdated, api.windows.onFocusChanged,
       api.idle.onStateChanged, api.alarms.onAlarm, api.runtime.onStartup, api.runtime.onInstalled,
       api.webNavigation.onHistoryStateUpdated, api.runtime.onMessage, api.runtime.onConnect]) {
       assert.equal(ev.listeners.length, 1, 'one listener, registered at the top level');

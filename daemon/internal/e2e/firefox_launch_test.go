@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -176,7 +177,54 @@ func (p firefoxTab) summary() string {
 func TestFirefoxLaunch(t *testing.T) {
 	firefoxPath(t)
 	profile := t.TempDir()
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log(addonRecord(profile))
+		}
+	})
 	launchJourney(t, func(s *sites) launchDriver { return &firefoxLaunch{s: s, profile: profile} })
+}
+
+// addonRecord says what the profile's add-on database (extensions.json)
+// holds for mindful, and when the add-on startup data was written: after a
+// failed case, whether Firefox ran the add-on at all (docs/enforcement.md,
+// open).
+func addonRecord(profile string) string {
+	stamp := func(name string) string {
+		fi, err := os.Stat(filepath.Join(profile, name))
+		if err != nil {
+			return name + ": " + err.Error()
+		}
+		return name + ": written " + fi.ModTime().UTC().Format("15:04:05.000")
+	}
+	out := []string{stamp("addonStartup.json.lz4"), stamp("extensions.json")}
+	raw, err := os.ReadFile(filepath.Join(profile, "extensions.json"))
+	if err != nil {
+		return strings.Join(out, "; ")
+	}
+	var db struct {
+		Addons []map[string]any `json:"addons"`
+	}
+	if err := json.Unmarshal(raw, &db); err != nil {
+		return strings.Join(append(out, "extensions.json: "+err.Error()), "; ")
+	}
+	found := false
+	for _, a := range db.Addons {
+		if a["id"] != ffExtID {
+			continue
+		}
+		found = true
+		rec := map[string]any{}
+		for _, k := range []string{"active", "userDisabled", "appDisabled", "softDisabled", "seen", "location", "foreignInstall", "installDate", "updateDate"} {
+			rec[k] = a[k]
+		}
+		b, _ := json.Marshal(rec)
+		out = append(out, "mindful in extensions.json: "+string(b))
+	}
+	if !found {
+		out = append(out, "mindful is not in extensions.json")
+	}
+	return strings.Join(out, "; ")
 }
 
 // quitFromMenu quits Firefox as File > Quit does (goQuitApplication in the

@@ -21,7 +21,7 @@ import { MAX_BREAK_KEY_LENGTH, breakAttemptEvent, breakNoteEvent, cleanNote, cle
 import { GATE_KEY, isBreakPage, parseBreakUrl } from '../shared/break-url.js';
 import {
   KEEPALIVE_MS, activeBreaks, breakErrorReply, breakForUrl, breakSignature, breakView, hostOf, mayReturn, siteCovers, tabsToSwitch,
-  timerPlan,
+  timerPlan, updatedTab,
 } from './breaks.js';
 import { gatedSites } from './rulesync.js';
 
@@ -175,6 +175,27 @@ export class BreakEnforcer {
       const sw = tabsToSwitch([{ id: tabId, url: details.url }], activeBreaks(this.#cache.state.breaks, this.#now()), { breakUrl: this.#breakUrl });
       if (sw.length > 0 && this.#breakUrl) await this.#switchTabs(sw);
     }
+  }
+
+  /**
+   * tabs.onUpdated (once decided): a tab that finished loading, or changed
+   * its address, on a blocked site during a break gets the break page. It
+   * catches what no commit showed: a tab the browser restored and loaded
+   * before the rules or the listeners were in place.
+   */
+  async tabUpdated(tabId, change, tab) {
+    if (!this.#breakUrl || !updatedTab(tabId, change, tab)) return;
+    // Where the tab is now: the event's snapshot may be older than a switch
+    // its commit brought already (the handlers run one after another).
+    let now = tab;
+    try {
+      now = (await this.#tabs.get(tabId)) ?? tab;
+    } catch {
+      return; // closed since
+    }
+    const t = updatedTab(tabId, change, now);
+    if (!t) return;
+    await this.#switchTabs(tabsToSwitch([t], activeBreaks(this.#cache.state.breaks, this.#now()), { breakUrl: this.#breakUrl, promptUrl: this.#promptUrl }));
   }
 
   /** Plans the wake-up for the next break start or end (breaks.js timerPlan). */

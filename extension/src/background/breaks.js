@@ -6,6 +6,7 @@
 //   activeBreaks ─► owners (which break's rules cover which site) ─► rules.js
 //                └► breakForUrl (the break page: which break, time left)
 //                └► tabsToSwitch (tabs open on a blocked site when a break starts)
+//                   updatedTab (tabs.onUpdated: a tab that loaded a page, looked at again)
 //   nextTransition ─► timerPlan: a one-shot alarm at the transition (fires no
 //       sooner than 30 s from when it is set), an alarm a minute before it to
 //       wake the worker, and within PRECISE_MS a precise timer plus a
@@ -166,6 +167,26 @@ export function tabsToSwitch(tabs, active, { breakUrl, promptUrl = '' }) {
     const b = breakForUrl(active, target);
     if (b) out.push({ tabId: t.id, key: b.key, from: target, url: breakSwitchUrl(breakUrl, b.key, target) });
   }
+  return out;
+}
+
+/**
+ * The tab to look at again when tabs.onUpdated reports a change: a top-level
+ * page that finished loading or changed its address. This is the backstop
+ * for a page that reached a break site without a commit the background saw
+ * (a tab the browser restored before the extension's rules or listeners were
+ * in place); tabsToSwitch then says whether it goes to the break page.
+ * @param {number} tabId
+ * @param {{url?: string, status?: string}} change
+ * @param {{url?: string, pendingUrl?: string} | undefined} tab
+ * @returns {{id: number, url: string, pendingUrl?: string} | null}
+ */
+export function updatedTab(tabId, change, tab) {
+  if (!(tabId >= 0) || !change || !(typeof change.url === 'string' || change.status === 'complete')) return null;
+  const url = typeof tab?.url === 'string' && tab.url !== '' ? tab.url : change.url;
+  if (typeof url !== 'string' || url === '') return null;
+  const out = { id: tabId, url };
+  if (typeof tab?.pendingUrl === 'string' && tab.pendingUrl !== '') out.pendingUrl = tab.pendingUrl;
   return out;
 }
 

@@ -18,6 +18,7 @@ import { Mutex } from '../shared/mutex.js';
 import { validateEvent } from '../shared/protocol.js';
 import { KEYS } from '../shared/storage-keys.js';
 import { BREAK_ALARM, BREAK_SOON_ALARM, BreakEnforcer } from './break-enforcer.js';
+import { updatedTab } from './breaks.js';
 import { GRANT_ALARM, PAUSE_ALARM, PromptGuard } from './prompt-guard.js';
 import { RuleSync } from './rulesync.js';
 import { StateCache } from './state-cache.js';
@@ -283,6 +284,16 @@ export class Enforcement {
       await this.#breaks.committed(details);
       await this.#prompts.afterCommit(details);
     });
+  }
+
+  /**
+   * tabs.onUpdated: once decided, a tab that loaded a break site during a
+   * break goes to the break page (break-enforcer.js tabUpdated). Before the
+   * decision the cached breaks wait (decide() covers every tab).
+   */
+  onTabUpdated(tabId, change, tab) {
+    if (!this.#decided || !updatedTab(tabId, change, tab)) return Promise.resolve();
+    return this.#run(() => this.#breaks.tabUpdated(tabId, change, tab));
   }
 
   // ---------------------------------------------------------------- parts

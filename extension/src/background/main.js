@@ -118,6 +118,7 @@ api.tabs.onActivated.addListener((info) => {
   activity.onActivated(info);
   enforcement.prompts.onTabActivated(info);
 });
+api.tabs.onUpdated.addListener((tabId, change, tab) => enforcement.onTabUpdated(tabId, change, tab));
 api.tabs.onRemoved.addListener((tabId, info) => {
   activity.onRemoved(tabId, info);
   enforcement.prompts.onTabRemoved(tabId);
