@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 )
 
 type kv map[string]string
@@ -53,5 +54,35 @@ func TestParseClock(t *testing.T) {
 		if _, _, ok := ParseClock(s); ok != want {
 			t.Errorf("ParseClock(%q) ok = %v, want %v", s, ok, want)
 		}
+	}
+}
+
+func TestBegan(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	ny, _ := time.LoadLocation("America/New_York")
+	for _, tc := range []struct {
+		name string
+		now  time.Time
+		want time.Time
+	}{
+		{"after 4", time.Date(2026, 11, 23, 15, 0, 0, 0, berlin), time.Date(2026, 11, 23, 4, 0, 0, 0, berlin)},
+		{"exactly 4", time.Date(2026, 11, 23, 4, 0, 0, 0, berlin), time.Date(2026, 11, 23, 4, 0, 0, 0, berlin)},
+		{"before 4 belongs to yesterday", time.Date(2026, 11, 23, 3, 59, 0, 0, berlin), time.Date(2026, 11, 22, 4, 0, 0, 0, berlin)},
+		{"month boundary", time.Date(2026, 12, 1, 1, 0, 0, 0, berlin), time.Date(2026, 11, 30, 4, 0, 0, 0, berlin)},
+		{"DST spring day (Berlin, 29 Mar 2026)", time.Date(2026, 3, 29, 12, 0, 0, 0, berlin), time.Date(2026, 3, 29, 4, 0, 0, 0, berlin)},
+		{"DST autumn day (New York, 1 Nov 2026)", time.Date(2026, 11, 1, 12, 0, 0, 0, ny), time.Date(2026, 11, 1, 4, 0, 0, 0, ny)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Began(tc.now, 4, 0); !got.Equal(tc.want) {
+				t.Fatalf("Began(%s) = %s, want %s", tc.now, got, tc.want)
+			}
+		})
+	}
+	// A day-start hour that DST skips (02:00 on 29 Mar 2026 in Berlin)
+	// starts at the next valid time, and the day still contains now.
+	now := time.Date(2026, 3, 29, 12, 0, 0, 0, berlin)
+	got := Began(now, 2, 0)
+	if got.After(now) || got.Day() != 29 || got.Hour() != 3 {
+		t.Fatalf("skipped hour: %s", got)
 	}
 }

@@ -330,19 +330,11 @@ func (s *Service) SetPromptSettings(ctx context.Context, pauseSeconds float64, d
 	return s.afterChange(ctx, changes.PromptsChanged{})
 }
 
-// DayStart returns the start of the user's day that contains now: the most
-// recent hour:00 local time at or before now. time.Date normalizes a time
-// that a DST change skips.
-func DayStart(now time.Time, hour int) time.Time { return DayStartAt(now, hour, 0) }
-
-// DayStartAt is DayStart for a day that starts at hour:minute.
-func DayStartAt(now time.Time, hour, minute int) time.Time { return daystart.Began(now, hour, minute) }
-
 // DayStart returns when the user's current day began (see daystart; a
 // store that fails gives 04:00).
 func (s *Service) DayStart(ctx context.Context) time.Time {
 	hour, minute, _ := daystart.Read(ctx, s.store)
-	return DayStartAt(s.now(), hour, minute)
+	return daystart.Began(s.now(), hour, minute)
 }
 
 // Today counts the answers to "Habit or need?" since the day began, and

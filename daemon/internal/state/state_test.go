@@ -32,36 +32,6 @@ func newSvc(t testing.TB, now time.Time) (*Service, *store.Store, *clocktest.Clo
 	return s, st, c, published
 }
 
-func TestDayStart(t *testing.T) {
-	berlin, _ := time.LoadLocation("Europe/Berlin")
-	ny, _ := time.LoadLocation("America/New_York")
-	for _, tc := range []struct {
-		name string
-		now  time.Time
-		want time.Time
-	}{
-		{"after 4", time.Date(2026, 11, 23, 15, 0, 0, 0, berlin), time.Date(2026, 11, 23, 4, 0, 0, 0, berlin)},
-		{"exactly 4", time.Date(2026, 11, 23, 4, 0, 0, 0, berlin), time.Date(2026, 11, 23, 4, 0, 0, 0, berlin)},
-		{"before 4 belongs to yesterday", time.Date(2026, 11, 23, 3, 59, 0, 0, berlin), time.Date(2026, 11, 22, 4, 0, 0, 0, berlin)},
-		{"month boundary", time.Date(2026, 12, 1, 1, 0, 0, 0, berlin), time.Date(2026, 11, 30, 4, 0, 0, 0, berlin)},
-		{"DST spring day (Berlin, 29 Mar 2026)", time.Date(2026, 3, 29, 12, 0, 0, 0, berlin), time.Date(2026, 3, 29, 4, 0, 0, 0, berlin)},
-		{"DST autumn day (New York, 1 Nov 2026)", time.Date(2026, 11, 1, 12, 0, 0, 0, ny), time.Date(2026, 11, 1, 4, 0, 0, 0, ny)},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := DayStart(tc.now, 4); !got.Equal(tc.want) {
-				t.Fatalf("DayStart(%s) = %s, want %s", tc.now, got, tc.want)
-			}
-		})
-	}
-	// A day-start hour that DST skips (02:00 on 29 Mar 2026 in Berlin)
-	// starts at the next valid time, and the day still contains now.
-	now := time.Date(2026, 3, 29, 12, 0, 0, 0, berlin)
-	got := DayStart(now, 2)
-	if got.After(now) || got.Day() != 29 || got.Hour() != 3 {
-		t.Fatalf("skipped hour: %s", got)
-	}
-}
-
 func TestFeedsAddDisableEnable(t *testing.T) {
 	s, _, _, published := newSvc(t, time.Now())
 	ctx := context.Background()

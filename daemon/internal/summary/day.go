@@ -12,6 +12,7 @@ import (
 
 	"github.com/mindful-app/mindful/daemon/api"
 	"github.com/mindful-app/mindful/daemon/internal/breaks"
+	"github.com/mindful-app/mindful/daemon/internal/daystart"
 	"github.com/mindful-app/mindful/daemon/internal/schedule"
 	"github.com/mindful-app/mindful/daemon/internal/store"
 )
@@ -66,11 +67,7 @@ func (s *Service) dayOf(d time.Time, h, m int) span {
 
 // today returns the calendar date of the user's day that contains now.
 func (s *Service) today(h, m int) time.Time {
-	now := s.cfg.Now().In(s.cfg.Loc)
-	y, mo, d := now.Date()
-	if now.Before(time.Date(y, mo, d, h, m, 0, 0, s.cfg.Loc)) {
-		d--
-	}
+	y, mo, d := daystart.Began(s.cfg.Now().In(s.cfg.Loc), h, m).Date()
 	return time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)
 }
 
