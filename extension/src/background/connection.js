@@ -45,7 +45,7 @@
 
 import { Backoff } from '../shared/backoff.js';
 import { daemonUrl, effectiveDaemonAddr } from '../shared/addr.js';
-import { Mutex } from '../shared/mutex.js';
+import { Mutex, whenSettled } from '../shared/mutex.js';
 import {
   EXTENSION_TYPES, FORGET_TOKEN_CLOSE_CODES, MAX_BATCH, envelope, eventsMessage, hello, pairRequest, parseDaemonFrame, pong,
   takeBatch, validateMessage,
@@ -262,13 +262,8 @@ export class Connection {
   }
 
   /** Resolves once every queued handler, and everything they started, has run. */
-  async whenIdle() {
-    for (;;) {
-      const tail = this.#serial.idle();
-      await tail;
-      await this.#queue.idle?.();
-      if (tail === this.#serial.idle()) return;
-    }
+  whenIdle() {
+    return whenSettled(this.#serial, this.#queue);
   }
 
   // -------------------------------------------------------------- plumbing

@@ -14,7 +14,7 @@
 // events both parts need (start, a new state, a commit, alarms). The router
 // and main.js reach the parts directly for the rest: `prompts` and `breaks`.
 
-import { Mutex } from '../shared/mutex.js';
+import { Mutex, whenSettled } from '../shared/mutex.js';
 import { validateEvent } from '../shared/protocol.js';
 import { KEYS } from '../shared/storage-keys.js';
 import { BREAK_ALARM, BREAK_SOON_ALARM, BreakEnforcer } from './break-enforcer.js';
@@ -119,13 +119,8 @@ export class Enforcement {
   }
 
   /** Resolves once everything queued so far has run (tests). */
-  async whenIdle() {
-    for (;;) {
-      const tail = this.#serial.idle();
-      await tail;
-      await this.#queue.idle?.();
-      if (tail === this.#serial.idle()) return;
-    }
+  whenIdle() {
+    return whenSettled(this.#serial, this.#queue);
   }
 
   /**

@@ -26,3 +26,19 @@ export class Mutex {
     return this.#tail;
   }
 }
+
+/**
+ * Resolves once `serial` and `queue` are both idle: everything queued on
+ * the mutex has run, and so has everything those runs appended to the
+ * queue (whose `idle` is optional), repeated until nothing new was queued.
+ * @param {Mutex} serial
+ * @param {{ idle?: () => Promise<unknown> }} queue
+ */
+export async function whenSettled(serial, queue) {
+  for (;;) {
+    const tail = serial.idle();
+    await tail;
+    await queue.idle?.();
+    if (tail === serial.idle()) return;
+  }
+}
