@@ -417,18 +417,11 @@ func BenchmarkChromiumPaint(b *testing.B) {
 			page := tab(b, browser)
 			t0 := float64(time.Now().UnixMicro()) / 1000
 			do(b, page, chromedp.Navigate(url))
-			sm := pollPaint(b, want, func() (paintSample, bool, error) {
+			return pollPaint(b, want, t0, func() (*paintSample, error) {
 				c, cancel := context.WithTimeout(page, 5*time.Second)
 				defer cancel()
-				v, err := chromedp.Run(c, chromedp.Evaluate[*paintSample](paintRead, chromedp.EvalAwaitPromise))
-				if err != nil || v == nil {
-					return paintSample{}, false, err
-				}
-				return *v, true, nil
+				return chromedp.Run(c, chromedp.Evaluate[*paintSample](paintRead, chromedp.EvalAwaitPromise))
 			})
-			sm.FCPCmd = sm.Origin + sm.FCP - t0
-			sm.TextCmd = sm.Origin + sm.Text - t0
-			return sm
 		}, stop
 	})
 	b.StopTimer()
@@ -520,16 +513,9 @@ func BenchmarkFirefoxPaint(b *testing.B) {
 			if err := f.call("browsingContext.navigate", map[string]any{"context": page.id, "url": url, "wait": "none"}, nil); err != nil {
 				b.Fatal(err)
 			}
-			sm := pollPaint(b, want, func() (paintSample, bool, error) {
-				v, err := ffTry[*paintSample](page, paintRead)
-				if err != nil || v == nil {
-					return paintSample{}, false, err
-				}
-				return *v, true, nil
+			return pollPaint(b, want, t0, func() (*paintSample, error) {
+				return ffTry[*paintSample](page, paintRead)
 			})
-			sm.FCPCmd = sm.Origin + sm.FCP - t0
-			sm.TextCmd = sm.Origin + sm.Text - t0
-			return sm
 		}, f.stop
 	})
 	b.StopTimer()
@@ -579,18 +565,21 @@ func firefoxPastLaunch(b *testing.B, f *firefox) {
 	})
 }
 
-// pollPaint reads until the tab is at want and has painted.
-func pollPaint(b *testing.B, want string, read func() (paintSample, bool, error)) paintSample {
+// pollPaint reads until the tab is at want and has painted, and times the
+// paint marks also from t0, when the navigate command was sent (ms).
+func pollPaint(b *testing.B, want string, t0 float64, read func() (*paintSample, error)) paintSample {
 	b.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	var last error
 	var lastHref string
 	for {
-		sm, ok, err := read()
-		if ok && strings.Contains(sm.Href, want) {
-			return sm
+		sm, err := read()
+		if err == nil && sm != nil && strings.Contains(sm.Href, want) {
+			sm.FCPCmd = sm.Origin + sm.FCP - t0
+			sm.TextCmd = sm.Origin + sm.Text - t0
+			return *sm
 		}
-		if ok {
+		if err == nil && sm != nil {
 			lastHref = sm.Href
 		}
 		last = err
