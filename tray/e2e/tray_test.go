@@ -111,27 +111,6 @@ func startChild(t *testing.T, cmd *exec.Cmd) <-chan error {
 	return done
 }
 
-// startXvfb starts a private X server and returns its DISPLAY.
-func startXvfb(t *testing.T) string {
-	t.Helper()
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pr.Close()
-	cmd := exec.Command("Xvfb", "-displayfd", "3", "-nolisten", "tcp", "-screen", "0", "1024x768x24")
-	cmd.ExtraFiles = []*os.File{pw}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	startChild(t, cmd)
-	pw.Close()
-	n, err := readLine(pr, 30*time.Second)
-	if err != nil || n == "" {
-		t.Fatalf("Xvfb gave no display number: %v\n%s", err, stderr.String())
-	}
-	return ":" + n
-}
-
 // startBus starts a private D-Bus session bus and returns its address.
 func startBus(t *testing.T) string {
 	t.Helper()
@@ -161,7 +140,7 @@ type desktop struct {
 func newDesktop(t *testing.T) *desktop {
 	t.Helper()
 	needTools(t)
-	d := &desktop{display: startXvfb(t), bus: startBus(t), notes: make(chan notification, 64)}
+	d := &desktop{display: proc.Xvfb(t), bus: startBus(t), notes: make(chan notification, 64)}
 	conn, err := dbus.Connect(d.bus)
 	if err != nil {
 		t.Fatalf("connect to the test bus: %v", err)

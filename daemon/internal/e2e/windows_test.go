@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -19,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/mindful-app/mindful/daemon/api"
+	"github.com/mindful-app/mindful/daemon/daemontest/proc"
 	"github.com/mindful-app/mindful/installer"
 	"github.com/mindful-app/mindful/installer/nativehost"
 	"github.com/mindful-app/mindful/installer/winpkg"
@@ -108,7 +108,7 @@ func newWine(t *testing.T) *wineEnv {
 		t.Fatalf("build the ProcessPrng stand-in: %v\n%s", err, out)
 	}
 
-	display := startXvfbDisplay(t)
+	display := proc.Xvfb(t)
 	w.env = append(os.Environ(), "WINEPREFIX="+w.prefix, "WINEDEBUG=-all", "DISPLAY="+display,
 		// No Mono or Gecko installer dialogs, no desktop menu entries.
 		"WINEDLLOVERRIDES=mscoree,mshtml=;winemenubuilder.exe=d")
@@ -166,40 +166,6 @@ func newWine(t *testing.T) *wineEnv {
 	}
 	w.profile = filepath.Join(w.prefix, "drive_c", "users", w.winUser)
 	return w
-}
-
-// startXvfbDisplay starts a private X server and returns its DISPLAY.
-func startXvfbDisplay(t *testing.T) string {
-	t.Helper()
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pr.Close()
-	cmd := exec.Command("Xvfb", "-displayfd", "3", "-nolisten", "tcp", "-screen", "0", "1024x768x24")
-	cmd.ExtraFiles = []*os.File{pw}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	pw.Close()
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	line := make(chan string, 1)
-	go func() {
-		s, _ := bufio.NewReader(pr).ReadString('\n')
-		line <- strings.TrimSpace(s)
-	}()
-	select {
-	case n := <-line:
-		if n == "" {
-			t.Fatalf("Xvfb gave no display number:\n%s", stderr.String())
-		}
-		return ":" + n
-	case <-time.After(30 * time.Second):
-		t.Fatalf("Xvfb gave no display number within 30 s:\n%s", stderr.String())
-	}
-	return ""
 }
 
 // run runs a Windows program in the prefix and returns its output.
